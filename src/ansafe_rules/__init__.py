@@ -1,0 +1,50 @@
+"""ansafe_rules: the rules of China's work-safety liability insurance (安责险) for construction,
+as executable, auditable code.
+
+The public API is what this module exports; everything else is internal.
+"""
+
+from ._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
+from .calendar import CalendarOverride, WorkCalendar, default_calendar, load_calendar_overrides
+from .evaluate import Finding, Obligation, Report, Status, Trace, Window, evaluate
+from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
+from .model import PolicyCase
+from .periods import DueDate, Period, PeriodUnit, compute_due
+from .rulesets import ResolvedRule, ResolvedRuleset, Rule, jurisdictions, load_ruleset
+from .schema import json_schemas
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnsafeError",
+    "CalendarOverride",
+    "CalendarRangeError",
+    "DueDate",
+    "Finding",
+    "InputError",
+    "InputIssue",
+    "Obligation",
+    "ParsedCase",
+    "Period",
+    "PeriodUnit",
+    "PolicyCase",
+    "Report",
+    "ResolvedRule",
+    "ResolvedRuleset",
+    "Rule",
+    "RulesetError",
+    "Status",
+    "Trace",
+    "Window",
+    "WorkCalendar",
+    "__version__",
+    "compute_due",
+    "default_calendar",
+    "evaluate",
+    "json_schemas",
+    "jurisdictions",
+    "load_calendar_overrides",
+    "load_case_file",
+    "load_ruleset",
+    "parse_case",
+]

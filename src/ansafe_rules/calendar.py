@@ -1,0 +1,206 @@
+"""China working-day calendar: statutory holidays and 调休 make-up workdays.
+
+The data comes from the ``holidays`` package (``holidays.China``, ``language="zh_CN"``, default
+observed handling). We read it once into an immutable, sorted index of working days and answer
+every query with ``bisect``: ``holidays``' own objects change state on read (``expand=True``) and
+share their ``weekend_workdays`` set between copies, so they are never kept or queried later.
+
+A year is *official* when the State Council's schedule for it is in the data (``holidays``' table
+of substituted days) or when the user supplies an override for it. Any answer that depends on a
+non-official year is flagged ``provisional`` with the reason; nothing is silently guessed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import holidays
+from holidays.countries.china import ChinaStaticHolidays
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._errors import CalendarRangeError, RulesetError
+from ._yaml import load_yaml_file
+
+__all__ = ["CalendarOverride", "WorkCalendar", "default_calendar", "load_calendar_overrides"]
+
+FIRST_YEAR = 2001
+"""First year of the official substitution tables in ``holidays`` (2001)."""
+
+PROVISIONAL_MARGIN_YEARS = 12
+"""How many years after the last official one the index reaches (marked provisional)."""
+
+
+class CalendarOverride(BaseModel):
+    """A user-supplied official schedule for one year (e.g. when the State Council's notice for
+    2027 is out before ``holidays`` ships it). Makes that year official."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    year: int = Field(description="公历年份 — the year this schedule covers")
+    holidays: tuple[dt.date, ...] = Field(
+        default=(), description="放假日期 — extra days off (statutory or 调休 rest days)"
+    )
+    workdays: tuple[dt.date, ...] = Field(
+        default=(), description="调休上班日期 — weekend days that are working days"
+    )
+    source: str = Field(
+        default="user override", description="出处 — e.g. the State Council notice number"
+    )
+
+    @model_validator(mode="after")
+    def _dates_in_year(self) -> CalendarOverride:
+        for d in (*self.holidays, *self.workdays):
+            if d.year != self.year:
+                raise ValueError(f"date {d} is not in year {self.year}")
+        clash = set(self.holidays) & set(self.workdays)
+        if clash:
+            raise ValueError(f"dates both holiday and workday: {sorted(clash)}")
+        return self
+
+
+def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
+    """Read overrides from YAML: a list of ``{year, holidays, workdays, source}`` mappings."""
+    data = load_yaml_file(path)
+    if not isinstance(data, list):
+        raise RulesetError(f"{path}: calendar override file must be a list of years")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(CalendarOverride.model_validate(item))
+        except Exception as exc:  # pydantic.ValidationError: re-raise with file and index
+            raise RulesetError(f"{path}: entry {i}: {exc}") from exc
+    return tuple(out)
+
+
+def last_official_year() -> int:
+    """Last year whose official schedule ``holidays`` ships (2026 with holidays 0.109)."""
+    return max(ChinaStaticHolidays.special_public_holidays)
+
+
+class WorkCalendar:
+    """Immutable China working-day calendar over ``[first_year, last_year]``.
+
+    Thread-safe: it holds only tuples and frozensets built in ``__init__``.
+    """
+
+    __slots__ = ("_official", "_ord", "_rest", "_span", "first_year", "last_year", "sources")
+
+    def __init__(
+        self,
+        overrides: Iterable[CalendarOverride] = (),
+        *,
+        first_year: int = FIRST_YEAR,
+        last_year: int | None = None,
+    ) -> None:
+        overrides = tuple(overrides)
+        official_last = last_official_year()
+        if last_year is None:
+            last_year = max(
+                [official_last + PROVISIONAL_MARGIN_YEARS, *(o.year for o in overrides)]
+            )
+        cn = holidays.China(years=range(first_year, last_year + 1), language="zh_CN")
+        rest: set[dt.date] = {d for d in cn if first_year <= d.year <= last_year}
+        extra_work: set[dt.date] = {
+            d for d in cn.weekend_workdays if first_year <= d.year <= last_year
+        }
+        official = set(range(first_year, official_last + 1))
+        sources = {y: f"holidays {holidays.__version__}" for y in official}
+        for o in overrides:
+            # An override replaces the package's guess for that year entirely.
+            rest = {d for d in rest if d.year != o.year} | set(o.holidays)
+            extra_work = {d for d in extra_work if d.year != o.year} | set(o.workdays)
+            official.add(o.year)
+            sources[o.year] = o.source
+        start = dt.date(first_year, 1, 1).toordinal()
+        end = dt.date(last_year, 12, 31).toordinal()
+        workdays = []
+        for n in range(start, end + 1):
+            d = dt.date.fromordinal(n)
+            if d in extra_work or (d.weekday() < 5 and d not in rest):
+                workdays.append(n)
+        self._ord: tuple[int, ...] = tuple(workdays)
+        self._rest = frozenset(rest)
+        self._official = frozenset(official)
+        self._span = (start, end)
+        self.first_year = first_year
+        self.last_year = last_year
+        self.sources: dict[int, str] = dict(sorted(sources.items()))
+
+    # -- coverage -----------------------------------------------------------------------------
+    @property
+    def official_years(self) -> frozenset[int]:
+        """Years whose holiday schedule is official (package data or user override)."""
+        return self._official
+
+    def is_official(self, year: int) -> bool:
+        return year in self._official
+
+    def provisional_reason(self, *days: dt.date) -> str | None:
+        """Why an answer that looked at ``days`` is provisional, or None when it is not."""
+        years = sorted({d.year for d in days if d.year not in self._official})
+        if not years:
+            return None
+        ys = ", ".join(str(y) for y in years)
+        return (
+            f"depends on {ys}, whose official holiday schedule is not in the data "
+            f"(official years end {max(self._official)}); supply a CalendarOverride when the "
+            "State Council notice is published"
+        )
+
+    def _check(self, d: dt.date) -> int:
+        n = d.toordinal()
+        if not self._span[0] <= n <= self._span[1]:
+            raise CalendarRangeError(
+                f"date {d} is outside the calendar range {self.first_year}-{self.last_year}"
+            )
+        return n
+
+    # -- queries ------------------------------------------------------------------------------
+    def is_workday(self, d: dt.date) -> bool:
+        """True for Monday-Friday that are not holidays, and for 调休 make-up weekend days."""
+        n = self._check(d)
+        i = bisect.bisect_left(self._ord, n)
+        return i < len(self._ord) and self._ord[i] == n
+
+    def is_rest_day(self, d: dt.date) -> bool:
+        return not self.is_workday(d)
+
+    def add_workdays(self, d: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day strictly after ``d`` (``d`` itself never counts), n >= 1."""
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n}")
+        i = bisect.bisect_right(self._ord, self._check(d)) + n - 1
+        if i >= len(self._ord):
+            raise CalendarRangeError(
+                f"{n} working days after {d} is beyond the calendar range ending {self.last_year}"
+            )
+        return dt.date.fromordinal(self._ord[i])
+
+    def next_workday_on_or_after(self, d: dt.date) -> dt.date:
+        """``d`` when it is a working day, else the first working day after it."""
+        i = bisect.bisect_left(self._ord, self._check(d))
+        if i >= len(self._ord):
+            raise CalendarRangeError(f"no working day on or after {d} within the calendar range")
+        return dt.date.fromordinal(self._ord[i])
+
+    def count_workdays(self, start: dt.date, end: dt.date) -> int:
+        """Working days ``d`` with ``start < d <= end`` (start not counted, as in art. 201)."""
+        lo = bisect.bisect_right(self._ord, self._check(start))
+        hi = bisect.bisect_right(self._ord, self._check(end))
+        return max(0, hi - lo)
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """Working days in ``[start, end]`` inclusive."""
+        lo = bisect.bisect_left(self._ord, self._check(start))
+        hi = bisect.bisect_right(self._ord, self._check(end))
+        return tuple(dt.date.fromordinal(n) for n in self._ord[lo:hi])
+
+
+@lru_cache(maxsize=1)
+def default_calendar() -> WorkCalendar:
+    """The shared calendar without overrides (immutable, so sharing it is safe)."""
+    return WorkCalendar()

@@ -1,0 +1,152 @@
+"""Period arithmetic after the Civil Code (民法典) arts. 200-204.
+
+- "N个工作日内" (``workdays``): the N-th working day strictly after the trigger day; 调休 make-up
+  weekend days count; a trigger on a rest day still counts from the next day (art. 201 and
+  administrative practice, e.g. 行政许可法 art. 82).
+- "N日" (``days``): trigger + N calendar days (art. 201); a last day that is a rest day rolls to
+  the next working day (art. 203).
+- "N个月" / "N年" (``months`` / ``years``): the corresponding day of the end month, or that
+  month's last day when there is none (art. 202); then rolled as above (art. 203).
+- "N小时" (``hours``): the exact timestamp + N hours (art. 201, second sentence); never rolled.
+- "当天" (``same_day``): the end (24:00) of the trigger day (art. 203, second sentence).
+
+A deadline's last day ends at 24:00 (art. 203): an act on the due date is on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .calendar import WorkCalendar
+
+__all__ = ["DueDate", "Period", "PeriodUnit", "compute_due"]
+
+
+class PeriodUnit(StrEnum):
+    """Units of a period. Each maps to one Civil Code reading (see module docstring)."""
+
+    workdays = "workdays"
+    days = "days"
+    months = "months"
+    years = "years"
+    hours = "hours"
+    same_day = "same_day"
+
+
+_ZH = {
+    PeriodUnit.workdays: "个工作日",
+    PeriodUnit.days: "日",
+    PeriodUnit.months: "个月",
+    PeriodUnit.years: "年",
+    PeriodUnit.hours: "小时",
+}
+
+
+class Period(BaseModel):
+    """A length of time with a unit, e.g. ``{amount: 5, unit: workdays}`` for 5个工作日."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: int = Field(ge=0, description="数量 — how many units (0 only for same_day)")
+    unit: PeriodUnit = Field(description="单位 — workdays, days, months, years, hours, same_day")
+
+    @model_validator(mode="after")
+    def _amount_fits_unit(self) -> Period:
+        if self.unit is PeriodUnit.same_day and self.amount != 0:
+            raise ValueError("same_day takes amount 0")
+        if self.unit is not PeriodUnit.same_day and self.amount < 1:
+            raise ValueError(f"amount must be >= 1 for unit {self.unit.value}")
+        return self
+
+    def label(self) -> str:
+        if self.unit is PeriodUnit.same_day:
+            return "当天 (same day)"
+        return f"{self.amount}{_ZH[self.unit]} ({self.amount} {self.unit.value})"
+
+
+class DueDate(BaseModel):
+    """The end of a period, with how it was computed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    due_date: dt.date = Field(description="期间最后一日 — last day of the period (ends 24:00)")
+    due_at: dt.datetime | None = Field(
+        default=None, description="精确截止时刻 — exact deadline, for hour periods only"
+    )
+    rolled_from: dt.date | None = Field(
+        default=None, description="顺延前的最后一日 — last day before rolling past rest days"
+    )
+    provisional: bool = Field(default=False, description="是否暂定 — depends on an unofficial year")
+    provisional_reason: str | None = None
+    explanation: str = Field(description="计算说明 — how the date was computed, with the article")
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def compute_due(
+    trigger: dt.date | dt.datetime,
+    period: Period,
+    calendar: WorkCalendar,
+    *,
+    roll: bool = True,
+) -> DueDate:
+    """Last day (or instant) of ``period`` counted from ``trigger``.
+
+    ``roll=False`` turns off art. 203 rolling for calendar periods (used for retention ends,
+    which are not deadlines to act by).
+    """
+    day = _as_date(trigger)
+    unit, n = period.unit, period.amount
+    if unit is PeriodUnit.hours:
+        if not isinstance(trigger, dt.datetime):
+            raise ValueError("an hour period needs a timestamp trigger, got a date")
+        at = trigger + dt.timedelta(hours=n)
+        return DueDate(
+            due_date=at.date(),
+            due_at=at,
+            explanation=f"{trigger.isoformat()} + {n} h = {at.isoformat()} "
+            "(hour periods run from the exact time, 民法典 art. 201; not rolled)",
+        )
+    if unit is PeriodUnit.same_day:
+        return DueDate(
+            due_date=day,
+            explanation=f"当天: by 24:00 on {day} (民法典 art. 203)",
+        )
+    if unit is PeriodUnit.workdays:
+        due = calendar.add_workdays(day, n)
+        reason = calendar.provisional_reason(day, due)
+        return DueDate(
+            due_date=due,
+            provisional=reason is not None,
+            provisional_reason=reason,
+            explanation=f"{n}th working day strictly after {day} = {due} (start day not counted, "
+            "民法典 art. 201; 调休 make-up workdays count)",
+        )
+    if unit is PeriodUnit.days:
+        end = day + dt.timedelta(days=n)
+        how = f"{day} + {n} days = {end} (民法典 art. 201)"
+    elif unit is PeriodUnit.months:
+        end = day + relativedelta(months=n)
+        how = f"{day} + {n} months = {end} (corresponding day or month end, 民法典 art. 202)"
+    else:
+        end = day + relativedelta(years=n)
+        how = f"{day} + {n} years = {end} (corresponding day or month end, 民法典 art. 202)"
+    if not roll:
+        return DueDate(due_date=end, explanation=how + "; not rolled")
+    rolled = calendar.next_workday_on_or_after(end)
+    reason = calendar.provisional_reason(end, rolled)
+    if rolled != end:
+        how += f"; {end} is a rest day, rolled to {rolled} (民法典 art. 203)"
+    return DueDate(
+        due_date=rolled,
+        rolled_from=end if rolled != end else None,
+        provisional=reason is not None,
+        provisional_reason=reason,
+        explanation=how,
+    )

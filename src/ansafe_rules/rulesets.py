@@ -1,0 +1,670 @@
+"""Ruleset format, strict loader and layer resolution.
+
+A ruleset is one YAML file per jurisdiction. A rule is data: a ``kind`` from a closed vocabulary
+(:class:`Kind`), parameters checked against that kind's schema, applicability conditions, a
+severity, and a citation (clause + verbatim quote). A local file ``extends`` its parent and may
+add rules, ``override`` a parent rule's parameters, or ``disable`` one; every operation names a
+rule id and is rejected when that id is unknown. Each error names the file, rule id and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import model as m
+from ._errors import RulesetError
+from ._yaml import load_yaml_file
+from .periods import Period
+
+__all__ = [
+    "Citation",
+    "Condition",
+    "Kind",
+    "Op",
+    "ResolvedRule",
+    "ResolvedRuleset",
+    "Rule",
+    "RulesetFile",
+    "Severity",
+    "Subject",
+    "jurisdictions",
+    "load_ruleset",
+    "packaged_rulesets_dir",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ------------------------------------------------------------------------------------------
+# vocabulary
+class Kind(StrEnum):
+    """The closed vocabulary of rule kinds. Each is implemented once in the evaluator."""
+
+    deadline = "deadline"  # an action within a period after a trigger event
+    frequency = "frequency"  # at least N events per period
+    retention = "retention"  # keep for at least a period; no destruction before its end
+    required_fields = "required_fields"  # fields / listed documents or contents must be present
+    qualification = "qualification"  # every item must meet threshold conditions
+    prohibition = "prohibition"  # no item may match the forbidden conditions
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    major = "major"
+    minor = "minor"
+
+
+class Subject(StrEnum):
+    """What a rule looks at: the policy, the scheme, or a collection of records."""
+
+    policy = "policy"
+    scheme = "scheme"
+    contract_services = "contract_services"
+    service_records = "service_records"
+    hazards = "hazards"
+    complaints = "complaints"
+    incidents = "incidents"
+    organisations = "organisations"
+    staff = "staff"
+    archives = "archives"
+    evaluation_reports = "evaluation_reports"
+
+
+class StaffView(_Strict):
+    """A staff member seen together with the organisation that employs them."""
+
+    id: str
+    name: str | None = None
+    role: m.StaffRole
+    trainings: tuple[dt.date, ...] = ()
+    years_experience: float | None = None
+    organisation: m.Organisation
+
+
+SUBJECT_MODELS: dict[Subject, type[BaseModel]] = {
+    Subject.policy: m.Policy,
+    Subject.scheme: m.Scheme,
+    Subject.contract_services: m.ContractService,
+    Subject.service_records: m.ServiceRecord,
+    Subject.hazards: m.Hazard,
+    Subject.complaints: m.Complaint,
+    Subject.incidents: m.Incident,
+    Subject.organisations: m.Organisation,
+    Subject.staff: StaffView,
+    Subject.archives: m.Archive,
+    Subject.evaluation_reports: m.EvaluationReport,
+}
+
+
+class Op(StrEnum):
+    eq = "eq"
+    ne = "ne"
+    in_ = "in"
+    not_in = "not_in"
+    lt = "lt"
+    le = "le"
+    gt = "gt"
+    ge = "ge"
+    present = "present"
+    absent = "absent"
+    nonempty = "nonempty"
+    empty = "empty"
+
+
+_UNARY = {Op.present, Op.absent, Op.nonempty, Op.empty}
+
+
+class Condition(_Strict):
+    """``field op value`` (or ``field op value_field``). Paths are dotted attribute names,
+    relative to the rule's subject item (``where``/``require``/``forbid``) or to the case
+    (``applies_if``: ``policy.industry``, ``scheme``, ``complaints``...)."""
+
+    field: str
+    op: Op
+    value: Any = None
+    value_field: str | None = None
+
+    @model_validator(mode="after")
+    def _operands(self) -> Condition:
+        has_value = self.value is not None or self.value_field is not None
+        if self.op in _UNARY and has_value:
+            raise ValueError(f"op {self.op.value!r} takes no value")
+        if self.op not in _UNARY:
+            if (self.value is None) == (self.value_field is None):
+                raise ValueError(f"op {self.op.value!r} needs exactly one of value, value_field")
+            if self.op in (Op.in_, Op.not_in) and not isinstance(self.value, list):
+                raise ValueError(f"op {self.op.value!r} needs a list value")
+        return self
+
+    def describe(self) -> str:
+        if self.op in _UNARY:
+            return f"{self.field} {self.op.value}"
+        rhs = self.value_field if self.value_field is not None else self.value
+        return f"{self.field} {self.op.value} {rhs}"
+
+
+class Citation(_Strict):
+    clause: str = Field(min_length=1, description="条款号")
+    quote: str = Field(min_length=1, description="原文 — copied verbatim from the source text")
+
+
+# ------------------------------------------------------------------------------------------
+# parameters per kind
+class Alignment(StrEnum):
+    policy = "policy"  # periods start on the policy's term_start
+    calendar = "calendar"  # calendar years / half-years / quarters / months
+
+
+class PartialPeriods(StrEnum):
+    full_count = "full_count"  # a partial period needs the full minimum count
+    prorate_down = "prorate_down"  # floor(min_count x share of the period covered)
+    prorate_up = "prorate_up"  # ceil(min_count x share of the period covered)
+
+
+class _Params(_Strict):
+    subject: Subject
+    where: tuple[Condition, ...] = ()
+    expect_items: bool = Field(
+        default=False,
+        description="no matching item in the input is insufficient data, not 'not applicable'",
+    )
+
+
+class DeadlineParams(_Params):
+    trigger: str = Field(description="field of the subject holding the trigger date or time")
+    action: str = Field(description="field of the subject holding the date the duty was done")
+    period: Period
+
+
+class FrequencyParams(_Params):
+    date: str = Field(description="field holding the event date (a list of dates if per_item)")
+    min_count: int | None = Field(default=None, ge=1)
+    per: m.Per | None = None
+    alignment: Alignment = Alignment.policy
+    partial_periods: PartialPeriods = PartialPeriods.full_count
+    per_item: bool = Field(default=False, description="count each subject item separately")
+    from_contract: bool = Field(
+        default=False, description="take service kinds, counts and periods from the policy"
+    )
+
+    @model_validator(mode="after")
+    def _source(self) -> FrequencyParams:
+        if self.from_contract:
+            if self.min_count is not None or self.per is not None:
+                raise ValueError("from_contract takes neither min_count nor per")
+            if self.subject is not Subject.service_records:
+                raise ValueError("from_contract needs subject service_records")
+        elif self.min_count is None or self.per is None:
+            raise ValueError("min_count and per are required unless from_contract is true")
+        return self
+
+
+class RetentionParams(_Params):
+    anchor: str = Field(description="field of the subject the retention period runs from")
+    period: Period
+    destroyed: str = Field(description="field of the subject holding the destruction date")
+
+
+class Contains(_Strict):
+    field: str = Field(description="list field of the subject")
+    key: str | None = Field(default=None, description="attribute of each list item to compare")
+    values: tuple[str, ...] = Field(min_length=1)
+
+
+class RequiredFieldsParams(_Params):
+    fields: tuple[str, ...] = ()
+    contains: tuple[Contains, ...] = ()
+
+    @model_validator(mode="after")
+    def _something(self) -> RequiredFieldsParams:
+        if not self.fields and not self.contains:
+            raise ValueError("give fields, contains or both")
+        return self
+
+
+class QualificationParams(_Params):
+    require: tuple[Condition, ...] = Field(min_length=1)
+
+
+class ProhibitionParams(_Params):
+    forbid: tuple[Condition, ...] = Field(min_length=1)
+
+
+PARAMS: dict[Kind, type[_Params]] = {
+    Kind.deadline: DeadlineParams,
+    Kind.frequency: FrequencyParams,
+    Kind.retention: RetentionParams,
+    Kind.required_fields: RequiredFieldsParams,
+    Kind.qualification: QualificationParams,
+    Kind.prohibition: ProhibitionParams,
+}
+
+Params = (
+    DeadlineParams
+    | FrequencyParams
+    | RetentionParams
+    | RequiredFieldsParams
+    | QualificationParams
+    | ProhibitionParams
+)
+
+_RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+
+
+class Rule(_Strict):
+    """One checkable provision."""
+
+    id: Annotated[str, Field(pattern=_RULE_ID, description="stable id, '<jurisdiction>.<...>'")]
+    obligation: Annotated[
+        str,
+        Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", description="shared key, e.g. service.callback"),
+    ]
+    kind: Kind
+    title: str = Field(min_length=1, description="中文标题")
+    summary: str = Field(min_length=1, description="English summary")
+    severity: Severity
+    applies_if: tuple[Condition, ...] = ()
+    params: Params
+    interpretive: dict[str, str] = Field(
+        default_factory=dict,
+        description="param name -> the reading chosen for vague text (documented in docs/)",
+    )
+    citation: Citation
+
+    @model_validator(mode="before")
+    @classmethod
+    def _params_by_kind(cls, data: Any) -> Any:
+        """Parse ``params`` with the schema of the rule's ``kind`` (no union guessing)."""
+        if isinstance(data, dict) and isinstance(data.get("params"), dict):
+            try:
+                kind = Kind(data.get("kind"))
+            except ValueError:
+                return data
+            data = {**data, "params": PARAMS[kind].model_validate(data["params"])}
+        return data
+
+
+class Effective(_Strict):
+    published: dt.date | None = None
+    in_force: dt.date | None = None
+    note: str = Field(min_length=1, description="where the dates come from, or why unknown")
+
+
+class NotEncoded(_Strict):
+    clause: str
+    reason: str
+
+
+class Override(_Strict):
+    rule: str
+    reason: str = Field(min_length=1)
+    severity: Severity | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    interpretive: dict[str, str] = Field(default_factory=dict)
+
+
+class Disable(_Strict):
+    rule: str
+    reason: str = Field(min_length=1)
+
+
+class RulesetFile(_Strict):
+    """The top level of a ruleset YAML file."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    title_en: str
+    issuing_body: str
+    document_number: str | None = None
+    source_file: str = Field(description="file name in shared/sources/")
+    effective: Effective
+    limitations: tuple[str, ...] = ()
+    extends: str | None = None
+    not_encoded: tuple[NotEncoded, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    disable: tuple[Disable, ...] = ()
+
+
+# ------------------------------------------------------------------------------------------
+# resolved rulesets
+class ResolvedRule(_Strict):
+    rule: Rule
+    layer: str = Field(description="id of the ruleset that defined the rule")
+    source_file: str = Field(description="ruleset file that defined it")
+    overridden_by: tuple[str, ...] = Field(
+        default=(), description="files (or 'runtime') whose overrides changed it"
+    )
+
+
+class LayerInfo(_Strict):
+    id: str
+    title: str
+    title_en: str
+    issuing_body: str
+    document_number: str | None
+    source_file: str
+    effective: Effective
+    limitations: tuple[str, ...]
+    not_encoded: tuple[NotEncoded, ...]
+    path: str
+    disabled: tuple[Disable, ...] = ()
+
+
+class ResolvedRuleset(_Strict):
+    """A ruleset with all its parents applied: the input of the evaluator."""
+
+    id: str
+    layers: tuple[LayerInfo, ...] = Field(description="root (national) first")
+    rules: tuple[ResolvedRule, ...]
+
+    def rule(self, rule_id: str) -> ResolvedRule:
+        for r in self.rules:
+            if r.rule.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def with_overrides(
+        self, overrides: Mapping[str, Mapping[str, Any]], source: str = "runtime"
+    ) -> ResolvedRuleset:
+        """Return a copy with rule parameters replaced, e.g. an interpretive reading changed:
+        ``{"national.service.callback": {"period": {"amount": 3, "unit": "workdays"}}}``."""
+        rules = {r.rule.id: r for r in self.rules}
+        for rule_id, params in overrides.items():
+            if rule_id not in rules:
+                raise RulesetError(f"{source}: override names unknown rule {rule_id!r}")
+            rules[rule_id] = _override(rules[rule_id], dict(params), None, {}, source)
+        return self.model_copy(update={"rules": tuple(rules.values())})
+
+
+# ------------------------------------------------------------------------------------------
+# loading
+def packaged_rulesets_dir() -> Path:
+    """Folder of the shipped rulesets: inside the installed package, or the source checkout."""
+    packaged = resources.files("ansafe_rules") / "rulesets"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "rulesets"
+    if checkout.is_dir():
+        return checkout
+    raise RulesetError("no packaged rulesets found (is the package installed correctly?)")
+
+
+def jurisdictions(search_paths: Sequence[str | Path] = ()) -> tuple[str, ...]:
+    """Ids of the rulesets available (shipped ones plus any in ``search_paths``)."""
+    ids = {
+        p.stem
+        for d in (*map(Path, search_paths), packaged_rulesets_dir())
+        for p in d.glob("*.yaml")
+    }
+    return tuple(sorted(ids))
+
+
+def _fmt_validation(path: Path, rule_hint: str | None, exc: ValidationError, raw: Any) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = rule_hint
+        if (
+            len(loc) >= 2
+            and loc[0] in ("rules", "overrides", "disable")
+            and isinstance(loc[1], int)
+        ):
+            items = raw.get(loc[0]) if isinstance(raw, dict) else None
+            item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+            ident = item.get("id") or item.get("rule") if isinstance(item, dict) else None
+            where = f"{loc[0]}[{loc[1]}]" + (f" (rule {ident!r})" if ident else "")
+            loc = loc[2:]
+        # drop pydantic's union-branch labels such as 'DeadlineParams'
+        loc = [p for p in loc if not (isinstance(p, str) and p.endswith("Params"))]
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        lines.append(f"{path}: {where + ': ' if where else ''}field {field!r}: {msg}")
+    return "\n".join(dict.fromkeys(lines))
+
+
+def _validate_rule_params(path: Path, raw: Any) -> None:
+    """Check each rule's params against its kind's schema first, for precise messages."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
+        return
+    for i, item in enumerate(raw["rules"]):
+        if not isinstance(item, dict):
+            continue
+        try:
+            kind = Kind(item.get("kind"))
+        except ValueError:
+            continue  # reported by the full validation
+        try:
+            PARAMS[kind].model_validate(item.get("params", {}))
+        except ValidationError as exc:
+            hint = f"rules[{i}] (rule {item.get('id')!r})"
+            msgs = []
+            for err in exc.errors():
+                field = ".".join(str(p) for p in ("params", *err["loc"]))
+                msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+                msgs.append(f"{path}: {hint}: field {field!r}: {msg}")
+            raise RulesetError("\n".join(dict.fromkeys(msgs))) from None
+
+
+def _read_file(path: Path) -> RulesetFile:
+    raw = load_yaml_file(path)
+    if not isinstance(raw, dict):
+        raise RulesetError(f"{path}: a ruleset file must be a mapping at the top level")
+    _validate_rule_params(path, raw)
+    try:
+        rf = RulesetFile.model_validate(raw)
+    except ValidationError as exc:
+        raise RulesetError(_fmt_validation(path, None, exc, raw)) from None
+    if rf.id != path.stem:
+        raise RulesetError(f"{path}: field 'id': {rf.id!r} does not match the file name")
+    for i, r in enumerate(rf.rules):
+        if type(r.params) is not PARAMS[r.kind]:
+            raise RulesetError(
+                f"{path}: rules[{i}] (rule {r.id!r}): field 'params': do not fit kind {r.kind}"
+            )
+        _check_rule_semantics(path, f"rules[{i}] (rule {r.id!r})", r)
+    return rf
+
+
+# ---- field-path checking against the model ------------------------------------------------
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, tuple, list):
+        for arg in typing.get_args(annotation):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def _path_ok(model_cls: type[BaseModel], path: str) -> bool:
+    cls: type[BaseModel] | None = model_cls
+    for part in path.split("."):
+        if cls is None or part not in cls.model_fields:
+            return False
+        cls = _model_in(cls.model_fields[part].annotation)
+    return True
+
+
+CASE_ROOTS = {"policy", "scheme", *m.COLLECTIONS}
+
+
+def _case_path_ok(path: str) -> bool:
+    head, _, rest = path.partition(".")
+    if head not in CASE_ROOTS:
+        return False
+    if not rest:
+        return True
+    cls = _model_in(m.PolicyCase.model_fields[head].annotation)
+    return cls is not None and _path_ok(cls, rest)
+
+
+def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
+    p = r.params
+    subj_model = SUBJECT_MODELS[p.subject]
+
+    def bad(field: str, msg: str) -> RulesetError:
+        return RulesetError(f"{path}: {where}: field {field!r}: {msg}")
+
+    def check_item(field: str, item_path: str) -> None:
+        if not _path_ok(subj_model, item_path):
+            raise bad(field, f"{item_path!r} is not a field of {p.subject.value}")
+
+    for i, c in enumerate(r.applies_if):
+        if not _case_path_ok(c.field):
+            raise bad(f"applies_if[{i}].field", f"{c.field!r} is not a field of the case")
+    for name in ("where", "require", "forbid"):
+        for i, c in enumerate(getattr(p, name, ())):
+            check_item(f"params.{name}[{i}].field", c.field)
+            if c.value_field is not None:
+                check_item(f"params.{name}[{i}].value_field", c.value_field)
+    for name in ("trigger", "action", "date", "anchor", "destroyed"):
+        if hasattr(p, name):
+            check_item(f"params.{name}", getattr(p, name))
+    for i, f in enumerate(getattr(p, "fields", ())):
+        check_item(f"params.fields[{i}]", f)
+    for i, c in enumerate(getattr(p, "contains", ())):
+        check_item(f"params.contains[{i}].field", c.field)
+    for key in r.interpretive:
+        if key not in type(p).model_fields and key != "severity":
+            raise bad(f"interpretive.{key}", f"names no parameter of kind {r.kind.value}")
+    if not r.id.startswith(path.stem + "."):
+        raise bad("id", f"rule ids in {path.name} must start with '{path.stem}.'")
+
+
+def _override(
+    rr: ResolvedRule,
+    params: dict[str, Any],
+    severity: Severity | None,
+    interpretive: Mapping[str, str],
+    source: str,
+) -> ResolvedRule:
+    r = rr.rule
+    merged = {**r.params.model_dump(mode="json", exclude_defaults=False), **params}
+    try:
+        new_params = PARAMS[r.kind].model_validate(merged)
+    except ValidationError as exc:
+        msgs = [
+            f"{source}: override of rule {r.id!r}: field "
+            f"{'.'.join(str(x) for x in ('params', *e['loc']))!r}: "
+            f"{'unknown key' if e['type'] == 'extra_forbidden' else e['msg']}"
+            for e in exc.errors()
+        ]
+        raise RulesetError("\n".join(msgs)) from None
+    rule = r.model_copy(
+        update={
+            "params": new_params,
+            "severity": severity or r.severity,
+            "interpretive": {**r.interpretive, **interpretive},
+        }
+    )
+    _check_rule_semantics(Path(f"{rr.layer}.yaml"), f"override of rule {r.id!r}", rule)
+    return rr.model_copy(update={"rule": rule, "overridden_by": (*rr.overridden_by, source)})
+
+
+def _find(name: str, search_paths: Sequence[Path]) -> Path:
+    for d in (*search_paths, packaged_rulesets_dir()):
+        cand = d / f"{name}.yaml"
+        if cand.is_file():
+            return cand
+    raise RulesetError(
+        f"unknown jurisdiction {name!r}; available: {', '.join(jurisdictions(search_paths))}"
+    )
+
+
+def load_ruleset(
+    name_or_path: str | Path,
+    *,
+    search_paths: Sequence[str | Path] = (),
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ResolvedRuleset:
+    """Load a jurisdiction by id (``"national"``) or a ruleset file by path, with its parents.
+
+    ``search_paths`` are folders searched before the shipped rulesets (for ``extends`` too).
+    ``overrides`` replaces rule parameters at run time (see :meth:`ResolvedRuleset.with_overrides`).
+    """
+    paths = [Path(p) for p in search_paths]
+    s = str(name_or_path)
+    path = Path(s) if s.endswith((".yaml", ".yml")) or "/" in s else _find(s, paths)
+    if not path.is_file():
+        raise RulesetError(f"{path}: no such ruleset file")
+    chain: list[tuple[Path, RulesetFile]] = []
+    seen: set[str] = set()
+    while True:
+        rf = _read_file(path)
+        if rf.id in seen:
+            raise RulesetError(f"{path}: field 'extends': cycle through {rf.id!r}")
+        seen.add(rf.id)
+        chain.append((path, rf))
+        if rf.extends is None:
+            break
+        try:
+            path = _find(rf.extends, [path.parent, *paths])
+        except RulesetError as exc:
+            raise RulesetError(f"{path}: field 'extends': {exc}") from None
+    chain.reverse()
+
+    rules: dict[str, ResolvedRule] = {}
+    layers = []
+    for path, rf in chain:
+        for op in rf.overrides:
+            if op.rule not in rules:
+                raise RulesetError(
+                    f"{path}: overrides: rule {op.rule!r}: names no rule of {rf.extends!r} "
+                    "or its parents"
+                )
+            rules[op.rule] = _override(
+                rules[op.rule], op.params, op.severity, op.interpretive, str(path)
+            )
+        for op in rf.disable:
+            if op.rule not in rules:
+                raise RulesetError(
+                    f"{path}: disable: rule {op.rule!r}: names no rule of {rf.extends!r} "
+                    "or its parents"
+                )
+            del rules[op.rule]
+        for r in rf.rules:
+            if r.id in rules:
+                raise RulesetError(f"{path}: rule {r.id!r}: field 'id': duplicate rule id")
+            rules[r.id] = ResolvedRule(rule=r, layer=rf.id, source_file=str(path))
+        layers.append(
+            LayerInfo(
+                **rf.model_dump(
+                    include={
+                        "id",
+                        "title",
+                        "title_en",
+                        "issuing_body",
+                        "document_number",
+                        "source_file",
+                        "effective",
+                        "limitations",
+                        "not_encoded",
+                    }
+                ),
+                path=str(path),
+                disabled=rf.disable,
+            )
+        )
+    resolved = ResolvedRuleset(
+        id=chain[-1][1].id, layers=tuple(layers), rules=tuple(rules.values())
+    )
+    if overrides:
+        resolved = resolved.with_overrides(overrides)
+    return resolved

@@ -1,0 +1,30 @@
+"""JSON Schema of every input and output model, for embedders in other languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calendar import CalendarOverride
+from .evaluate import Finding, Obligation, Report
+from .model import PolicyCase
+from .rulesets import RulesetFile
+
+__all__ = ["json_schemas"]
+
+_MODELS = {
+    "PolicyCase": PolicyCase,
+    "CalendarOverride": CalendarOverride,
+    "RulesetFile": RulesetFile,
+    "Finding": Finding,
+    "Obligation": Obligation,
+    "Report": Report,
+}
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Name -> JSON Schema (draft 2020-12) for inputs (validation) and outputs (serialization)."""
+    out = {}
+    for name, cls in _MODELS.items():
+        mode = "serialization" if name in {"Finding", "Obligation", "Report"} else "validation"
+        out[name] = cls.model_json_schema(mode=mode)
+    return out
