@@ -19,3 +19,12 @@ class CalendarRangeError(AnsafeError, ValueError):
 
 class InputError(AnsafeError, ValueError):
     """An input document cannot be read at all (not a mapping, no policy, unreadable file)."""
+
+
+def describe_errors(exc: object, prefix: tuple[object, ...] = ()) -> list[tuple[str, str]]:
+    """(dotted field, message) for each error of a pydantic ``ValidationError``."""
+    out = []
+    for e in exc.errors():  # type: ignore[attr-defined]
+        field = ".".join(str(p) for p in (*prefix, *e["loc"])) or "(record)"
+        out.append((field, "unknown key" if e["type"] == "extra_forbidden" else e["msg"]))
+    return out

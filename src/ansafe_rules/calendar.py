@@ -20,9 +20,9 @@ from pathlib import Path
 
 import holidays
 from holidays.countries.china import ChinaStaticHolidays
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import CalendarRangeError, RulesetError
+from ._errors import CalendarRangeError, RulesetError, describe_errors
 from ._yaml import load_yaml_file
 
 __all__ = ["CalendarOverride", "WorkCalendar", "default_calendar", "load_calendar_overrides"]
@@ -71,8 +71,9 @@ def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
     for i, item in enumerate(data):
         try:
             out.append(CalendarOverride.model_validate(item))
-        except Exception as exc:  # pydantic.ValidationError: re-raise with file and index
-            raise RulesetError(f"{path}: entry {i}: {exc}") from exc
+        except ValidationError as exc:
+            msgs = [f"{path}: entry {i}: field {f!r}: {msg}" for f, msg in describe_errors(exc)]
+            raise RulesetError("\n".join(msgs)) from None
     return tuple(out)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import InputError
+from ._errors import InputError, describe_errors
 from ._yaml import load_yaml_text
 from .model import COLLECTIONS, Policy, PolicyCase, Scheme
 
@@ -44,13 +44,8 @@ class ParsedCase(BaseModel):
 
 def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
     return [
-        InputIssue(
-            source=source,
-            record=record,
-            field=".".join(str(p) for p in e["loc"]) or "(record)",
-            message="unknown field" if e["type"] == "extra_forbidden" else e["msg"],
-        )
-        for e in exc.errors()
+        InputIssue(source=source, record=record, field=field, message=msg)
+        for field, msg in describe_errors(exc)
     ]
 
 

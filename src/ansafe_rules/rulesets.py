@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import model as m
-from ._errors import RulesetError
+from ._errors import RulesetError, describe_errors
 from ._yaml import load_yaml_file
 from .periods import Period
 
@@ -451,11 +451,10 @@ def _validate_rule_params(path: Path, raw: Any) -> None:
             PARAMS[kind].model_validate(item.get("params", {}))
         except ValidationError as exc:
             hint = f"rules[{i}] (rule {item.get('id')!r})"
-            msgs = []
-            for err in exc.errors():
-                field = ".".join(str(p) for p in ("params", *err["loc"]))
-                msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-                msgs.append(f"{path}: {hint}: field {field!r}: {msg}")
+            msgs = [
+                f"{path}: {hint}: field {f!r}: {msg}"
+                for f, msg in describe_errors(exc, ("params",))
+            ]
             raise RulesetError("\n".join(dict.fromkeys(msgs))) from None
 
 
@@ -561,10 +560,8 @@ def _override(
         new_params = PARAMS[r.kind].model_validate(merged)
     except ValidationError as exc:
         msgs = [
-            f"{source}: override of rule {r.id!r}: field "
-            f"{'.'.join(str(x) for x in ('params', *e['loc']))!r}: "
-            f"{'unknown key' if e['type'] == 'extra_forbidden' else e['msg']}"
-            for e in exc.errors()
+            f"{source}: override of rule {r.id!r}: field {f!r}: {msg}"
+            for f, msg in describe_errors(exc, ("params",))
         ]
         raise RulesetError("\n".join(msgs)) from None
     rule = r.model_copy(

@@ -1,0 +1,58 @@
+"""Shared test helpers: where the source texts are, and a small case builder."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import ansafe_rules as ar
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCES = ROOT.parent / "shared" / "sources"
+
+BASE_POLICY: dict[str, Any] = {
+    "policy_id": "P-TEST",
+    "jurisdiction": "national",
+    "insurer": "测试保险公司",
+    "insured": "测试建设集团",
+    "project": "测试项目",
+    "industry": "construction",
+    "above_designated_size": True,
+    "third_party_engaged": False,
+    "term_start": "2025-07-01",
+    "term_end": "2026-06-30",
+}
+
+
+def case(**parts: Any) -> dict[str, Any]:
+    """A case dict with the base policy; ``policy=`` entries update it."""
+    pol = {**copy.deepcopy(BASE_POLICY), **parts.pop("policy", {})}
+    return {"policy": pol, **parts}
+
+
+def findings(report: ar.Report, rule_id: str) -> list[ar.Finding]:
+    return [f for f in report.findings if f.rule_id == rule_id]
+
+
+def only(report: ar.Report, rule_id: str) -> ar.Finding:
+    fs = findings(report, rule_id)
+    assert len(fs) == 1, [f.reason for f in fs]
+    return fs[0]
+
+
+@pytest.fixture(scope="session")
+def national() -> ar.ResolvedRuleset:
+    return ar.load_ruleset("national")
+
+
+@pytest.fixture(scope="session")
+def cal() -> ar.WorkCalendar:
+    return ar.default_calendar()
+
+
+D = dt.date

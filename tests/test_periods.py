@@ -1,0 +1,97 @@
+"""Civil Code period arithmetic (民法典 arts. 200-204), hand-computed across real holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ansafe_rules as ar
+from ansafe_rules.periods import compute_due
+
+D = dt.date
+
+
+def P(amount: int, unit: str) -> ar.Period:
+    return ar.Period(amount=amount, unit=unit)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "period", "expected", "rolled_from"),
+    [
+        # days: 09-24 + 7 = 10-01, in Golden Week -> first working day 10-09 (art. 203)
+        (D(2025, 9, 24), P(7, "days"), D(2025, 10, 9), D(2025, 10, 1)),
+        # days ending on the make-up Saturday 2025-10-11: a working day, not rolled
+        (D(2025, 10, 1), P(10, "days"), D(2025, 10, 11), None),
+        # months: 01-31 + 1 month -> 02-28 (no 31st, art. 202), a make-up Saturday: not rolled
+        (D(2026, 1, 31), P(1, "months"), D(2026, 2, 28), None),
+        # months: 2025-12-31 + 1 -> 2026-01-31 (Sat) -> Mon 02-02
+        (D(2025, 12, 31), P(1, "months"), D(2026, 2, 2), D(2026, 1, 31)),
+        # months ending in Spring Festival: 2026-01-16 + 1 -> 02-16 (除夕) -> 02-24
+        (D(2026, 1, 16), P(1, "months"), D(2026, 2, 24), D(2026, 2, 16)),
+        # years: 2024-02-29 + 1 -> 2025-02-28 (Fri)
+        (D(2024, 2, 29), P(1, "years"), D(2025, 2, 28), None),
+        # workdays
+        (D(2025, 9, 26), P(5, "workdays"), D(2025, 10, 10), None),
+        (D(2026, 2, 12), P(5, "workdays"), D(2026, 2, 26), None),
+        # same day
+        (D(2026, 10, 1), P(0, "same_day"), D(2026, 10, 1), None),
+    ],
+)
+def test_due_dates(
+    cal: ar.WorkCalendar,
+    trigger: dt.date,
+    period: ar.Period,
+    expected: dt.date,
+    rolled_from: dt.date | None,
+) -> None:
+    due = compute_due(trigger, period, cal)
+    assert due.due_date == expected
+    assert due.rolled_from == rolled_from
+    assert not due.provisional
+    assert "民法典" in due.explanation
+
+
+def test_hours_are_exact_and_not_rolled(cal: ar.WorkCalendar) -> None:
+    due = compute_due(dt.datetime(2026, 9, 30, 20, 30), P(24, "hours"), cal)
+    assert due.due_at == dt.datetime(2026, 10, 1, 20, 30)  # a holiday: not rolled
+    assert due.due_date == D(2026, 10, 1)
+    with pytest.raises(ValueError, match="needs a timestamp"):
+        compute_due(D(2026, 9, 30), P(24, "hours"), cal)
+
+
+def test_retention_end_is_not_rolled(cal: ar.WorkCalendar) -> None:
+    due = compute_due(D(2020, 10, 1), P(5, "years"), cal, roll=False)
+    assert due.due_date == D(2025, 10, 1)
+
+
+def test_unofficial_year_is_provisional(cal: ar.WorkCalendar) -> None:
+    due = compute_due(D(2026, 12, 28), P(5, "workdays"), cal)
+    assert due.provisional
+    assert "2027" in due.provisional_reason
+    rolled = compute_due(D(2026, 12, 1), P(1, "months"), cal)  # 2027-01-01 -> 01-04
+    assert rolled.provisional
+    inside = compute_due(D(2026, 12, 1), P(5, "workdays"), cal)
+    assert not inside.provisional
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "message"),
+    [(0, "workdays", "amount must be >= 1"), (2, "same_day", "same_day takes amount 0")],
+)
+def test_period_validation(amount: int, unit: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        P(amount, unit)
+
+
+@given(day=st.dates(D(2019, 1, 1), D(2026, 6, 30)), n=st.integers(1, 60))
+@settings(max_examples=200)
+def test_day_period_lands_on_first_workday_on_or_after_the_plain_end(
+    cal: ar.WorkCalendar, day: dt.date, n: int
+) -> None:
+    due = compute_due(day, P(n, "days"), cal).due_date
+    plain = day + dt.timedelta(days=n)
+    assert cal.is_workday(due) and due >= plain
+    assert all(not cal.is_workday(plain + dt.timedelta(days=k)) for k in range((due - plain).days))

@@ -1,0 +1,71 @@
+"""A made-up jurisdiction loaded from tests/fixtures proves that a jurisdiction is data only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ansafe_rules as ar
+
+from .conftest import FIXTURES, case, only
+
+ATLANTIS = FIXTURES / "jurisdictions" / "atlantis.yaml"
+
+
+def test_layers_and_operations() -> None:
+    rs = ar.load_ruleset(ATLANTIS)
+    assert [li.id for li in rs.layers] == ["national", "atlantis"]
+    ids = {r.rule.id for r in rs.rules}
+    assert "atlantis.incident.report" in ids
+    assert "national.scheme.agreed" not in ids  # disabled
+    cb = rs.rule("national.service.callback")
+    assert cb.layer == "national"
+    assert cb.rule.params.period.amount == 3
+    assert cb.overridden_by == (str(ATLANTIS),)
+    assert rs.layers[1].disabled[0].rule == "national.scheme.agreed"
+
+
+def test_found_by_name_through_search_paths() -> None:
+    rs = ar.load_ruleset("atlantis", search_paths=[ATLANTIS.parent])
+    assert rs.id == "atlantis"
+    assert "atlantis" in ar.jurisdictions([ATLANTIS.parent])
+
+
+def test_evaluates_hour_deadline_and_overridden_callback() -> None:
+    rs = ar.load_ruleset(ATLANTIS)
+    data = case(
+        policy={"jurisdiction": "atlantis"},
+        service_records=[
+            # completed Fri 2025-09-26: 3 workdays -> Tue 09-30 (Sun 09-28 is a make-up workday)
+            {
+                "id": "S1",
+                "kind": "training",
+                "completed_on": "2025-09-26",
+                "callback_on": "2025-09-30",
+            },
+        ],
+        incidents=[
+            {
+                "id": "I1",
+                "occurred_at": "2026-03-01T20:00:00",
+                "reported_at": "2026-03-02T08:00:00",
+            },
+            {
+                "id": "I2",
+                "occurred_at": "2026-03-01T20:00:00",
+                "reported_at": "2026-03-02T08:00:01",
+            },
+        ],
+    )
+    rep = ar.evaluate(rs, data, as_of=dt.date(2026, 6, 30))
+    cb = only(rep, "national.service.callback")
+    assert cb.status is ar.Status.compliant
+    assert cb.trace.due.due_date == dt.date(2025, 9, 30)
+    inc = {f.subject: f for f in rep.findings if f.rule_id == "atlantis.incident.report"}
+    assert inc["incidents/I1"].status is ar.Status.compliant
+    assert inc["incidents/I2"].status is ar.Status.violation
+    assert inc["incidents/I1"].trace.due.due_at == dt.datetime(2026, 3, 2, 8, 0)
+    assert inc["incidents/I1"].layer == "atlantis"
+    # layer="national" evaluates only the rules the national layer defines
+    national_only = ar.evaluate(rs, data, as_of=dt.date(2026, 6, 30), layer="national")
+    assert all(f.layer == "national" for f in national_only.findings)
+    assert not [f for f in national_only.findings if f.rule_id.startswith("atlantis.")]
