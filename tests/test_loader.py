@@ -51,7 +51,7 @@ def test_duplicate_keys_are_rejected_even_nested() -> None:
 
 
 def test_runtime_override_of_unknown_rule(national: ar.ResolvedRuleset) -> None:
-    with pytest.raises(ar.RulesetError, match="runtime: override names unknown rule 'national.x'"):
+    with pytest.raises(ar.RulesetError, match=r"override names unknown rule 'national\.x'"):
         national.with_overrides({"national.x": {}})
 
 
