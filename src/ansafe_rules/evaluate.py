@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import CalendarRangeError
 from .calendar import WorkCalendar, default_calendar
-from .inputs import InputIssue, parse_case
+from .inputs import InputIssue, ParsedCase, parse_case
 from .model import Per, PolicyCase
 from .periods import DueDate, PeriodUnit, compute_due
 from .rulesets import (
@@ -718,7 +718,7 @@ def _order(rule_index: dict[str, int]):
 
 def evaluate(
     ruleset: ResolvedRuleset,
-    case: PolicyCase | Mapping[str, Any],
+    case: PolicyCase | ParsedCase | Mapping[str, Any],
     *,
     as_of: dt.date,
     calendar: WorkCalendar | None = None,
@@ -727,8 +727,9 @@ def evaluate(
 ) -> Report:
     """Judge ``case`` against every rule of ``ruleset`` as of ``as_of``.
 
-    ``case`` may be raw data: each record is then validated on its own, and a bad record becomes
-    a ``data_error`` finding while the others are evaluated. ``layer`` restricts the evaluation
+    ``case`` may be raw data (or a :class:`ParsedCase` from :func:`load_case_file`): each record
+    is then validated on its own, and a bad record becomes a ``data_error`` finding while the
+    others are evaluated. ``layer`` restricts the evaluation
     to the rules of one layer (e.g. only ``"national"``).
     """
     parsed = parse_case(case, source)

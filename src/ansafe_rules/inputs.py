@@ -51,6 +51,8 @@ def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
 
 def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
     """Validate ``data`` (a mapping like :class:`PolicyCase`) record by record."""
+    if isinstance(data, ParsedCase):
+        return data
     if isinstance(data, PolicyCase):
         return ParsedCase(case=data)
     if not isinstance(data, Mapping):
