@@ -186,3 +186,13 @@ def test_every_model_has_a_json_schema_and_reports_round_trip() -> None:
     json.dumps(schemas)  # serialisable
     rep = ar.evaluate(NATIONAL, case(), as_of=D(2026, 7, 31))
     assert ar.Report.model_validate_json(rep.model_dump_json()) == rep
+
+
+def test_check_and_obligations_wrappers() -> None:
+    data = case(service_records=[{"id": "S1", "kind": "training", "completed_on": "2026-02-12"}])
+    fs = ar.check(NATIONAL, data, as_of=D(2026, 2, 13))
+    assert fs == ar.evaluate(NATIONAL, data, as_of=D(2026, 2, 13)).findings
+    obs = ar.obligations(NATIONAL, data)
+    assert any(
+        o.rule_id == "national.service.callback" and o.due_date == D(2026, 2, 26) for o in obs
+    )

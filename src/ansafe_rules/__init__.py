@@ -6,7 +6,17 @@ The public API is what this module exports; everything else is internal.
 
 from ._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
 from .calendar import CalendarOverride, WorkCalendar, default_calendar, load_calendar_overrides
-from .evaluate import Finding, Obligation, Report, Status, Trace, Window, evaluate
+from .evaluate import (
+    Finding,
+    Obligation,
+    Report,
+    Status,
+    Trace,
+    Window,
+    check,
+    evaluate,
+    obligations,
+)
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .model import PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
@@ -38,6 +48,7 @@ __all__ = [
     "Window",
     "WorkCalendar",
     "__version__",
+    "check",
     "compute_due",
     "default_calendar",
     "evaluate",
@@ -46,5 +57,6 @@ __all__ = [
     "load_calendar_overrides",
     "load_case_file",
     "load_ruleset",
+    "obligations",
     "parse_case",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ._errors import AnsafeError
+from .calendar import WorkCalendar, load_calendar_overrides
 from .evaluate import Finding, Report, Status, evaluate
 from .inputs import load_case_file
 from .rulesets import ResolvedRuleset, jurisdictions, load_ruleset
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
             type=Path,
             help="extra folder of ruleset files (repeatable)",
         )
+        c.add_argument(
+            "--calendar",
+            type=Path,
+            default=None,
+            help="YAML calendar overrides (official schedules of later years)",
+        )
         c.add_argument("--format", choices=("table", "json"), default="table")
         if name == "check":
             c.add_argument(
@@ -115,12 +122,15 @@ def _ruleset_for(
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     as_of = args.as_of or dt.date.today()
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache: dict[str, ResolvedRuleset] = {}
     violations = False
     for path in args.files:
         parsed = load_case_file(path)
         rs = _ruleset_for(args, parsed.case.policy.jurisdiction, cache)
-        rep = evaluate(rs, parsed, as_of=as_of, layer=args.layer, source=str(path))
+        rep = evaluate(
+            rs, parsed, as_of=as_of, layer=args.layer, source=str(path), calendar=calendar
+        )
         violations |= any(f.status in (Status.violation, Status.data_error) for f in rep.findings)
         if args.command == "obligations":
             if args.format == "json":

@@ -42,7 +42,17 @@ from .rulesets import (
     Subject,
 )
 
-__all__ = ["Finding", "Obligation", "Report", "Status", "Trace", "Window", "evaluate"]
+__all__ = [
+    "Finding",
+    "Obligation",
+    "Report",
+    "Status",
+    "Trace",
+    "Window",
+    "check",
+    "evaluate",
+    "obligations",
+]
 
 
 class _Out(BaseModel):
@@ -772,3 +782,31 @@ def evaluate(
         input_issues=parsed.issues,
         counts=counts,
     )
+
+
+def check(
+    ruleset: ResolvedRuleset,
+    case: PolicyCase | ParsedCase | Mapping[str, Any],
+    *,
+    as_of: dt.date,
+    calendar: WorkCalendar | None = None,
+    layer: str | None = None,
+) -> tuple[Finding, ...]:
+    """The findings of :func:`evaluate` alone."""
+    return evaluate(ruleset, case, as_of=as_of, calendar=calendar, layer=layer).findings
+
+
+def obligations(
+    ruleset: ResolvedRuleset,
+    case: PolicyCase | ParsedCase | Mapping[str, Any],
+    *,
+    calendar: WorkCalendar | None = None,
+    layer: str | None = None,
+) -> tuple[Obligation, ...]:
+    """Every obligation that applies to the policy: due dates, counting windows with their
+    minimum counts, retention ends, standing requirements. Independent of any ``as_of``."""
+    parsed = parse_case(case)
+    rep = evaluate(
+        ruleset, parsed, as_of=parsed.case.policy.term_end, calendar=calendar, layer=layer
+    )
+    return rep.obligations
