@@ -106,7 +106,8 @@ def test_one_bad_record_is_reported_and_the_rest_evaluated() -> None:
         "Input should be a valid date or datetime, month value is outside expected range of 1-12",
         "cases/p1.yaml: service_records[2] (id 'S3'): field 'kind': Input should be "
         "'training', 'risk_assessment', 'standardisation', 'hazard_inspection', "
-        "'emergency_plan', 'emergency_drill', 'technology_promotion' or 'other'",
+        "'emergency_plan', 'emergency_drill', 'technology_promotion', 'risk_list_update', "
+        "'special_campaign', 'themed_activity' or 'other'",
         "cases/p1.yaml: service_records[3] (id 'S1'): field 'id': duplicate id; this record "
         "was not evaluated",
     ]

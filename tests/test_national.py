@@ -115,10 +115,10 @@ def test_callback_record_contents_only_when_called_back(national) -> None:
                 completed_on="2026-03-02",
                 callback_on="2026-03-03",
                 callback_method="电话",
-                satisfaction="满意",
+                satisfaction="satisfied",
                 callback_opinion="无",
             ),
-            svc("S2", completed_on="2026-03-02", callback_on="2026-03-03", satisfaction="满意"),
+            svc("S2", completed_on="2026-03-02", callback_on="2026-03-03", satisfaction="satisfied"),
             svc("S3", completed_on="2026-03-02"),
         ],
     )
@@ -449,7 +449,7 @@ def test_annual_evaluation_and_report(national) -> None:
             "complaints",
             "problems_and_improvements",
         ],
-        "reported_to_authority_on": "2026-06-20",
+        "reported_to_emergency_management_on": "2026-06-20",
     }
     rep = run(national, evaluation_reports=[report])
     assert only(rep, "national.evaluation.annual").status is S.compliant

@@ -88,7 +88,16 @@ class WorkCalendar:
     Thread-safe: it holds only tuples and frozensets built in ``__init__``.
     """
 
-    __slots__ = ("_official", "_ord", "_rest", "_span", "first_year", "last_year", "sources")
+    __slots__ = (
+        "_names",
+        "_official",
+        "_ord",
+        "_rest",
+        "_span",
+        "first_year",
+        "last_year",
+        "sources",
+    )
 
     def __init__(
         self,
@@ -105,6 +114,7 @@ class WorkCalendar:
             )
         cn = holidays.China(years=range(first_year, last_year + 1), language="zh_CN")
         rest: set[dt.date] = {d for d in cn if first_year <= d.year <= last_year}
+        names = {d: n for d, n in cn.items() if first_year <= d.year <= last_year}
         extra_work: set[dt.date] = {
             d for d in cn.weekend_workdays if first_year <= d.year <= last_year
         }
@@ -125,6 +135,7 @@ class WorkCalendar:
                 workdays.append(n)
         self._ord: tuple[int, ...] = tuple(workdays)
         self._rest = frozenset(rest)
+        self._names = tuple(sorted(names.items()))
         self._official = frozenset(official)
         self._span = (start, end)
         self.first_year = first_year
@@ -180,6 +191,14 @@ class WorkCalendar:
                 f"{n} working days after {d} is beyond the calendar range ending {self.last_year}"
             )
         return dt.date.fromordinal(self._ord[i])
+
+    def resumption_after(self, holiday: str, year: int) -> dt.date | None:
+        """First working day after the rest days around the last day named ``holiday`` in
+        ``year`` (e.g. 节后复工 after 春节), or None when the year has no such holiday."""
+        days = [d for d, n in self._names if d.year == year and n == holiday]
+        if not days:
+            return None
+        return self.next_workday_on_or_after(max(days) + dt.timedelta(days=1))
 
     def next_workday_on_or_after(self, d: dt.date) -> dt.date:
         """``d`` when it is a working day, else the first working day after it."""

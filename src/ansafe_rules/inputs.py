@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import InputError, describe_errors
 from ._yaml import load_yaml_text
-from .model import COLLECTIONS, Policy, PolicyCase, Scheme
+from .model import COLLECTIONS, SINGLES, Policy, PolicyCase
 
 __all__ = ["InputIssue", "ParsedCase", "load_case_file", "parse_case"]
 
@@ -57,7 +57,7 @@ def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
         return ParsedCase(case=data)
     if not isinstance(data, Mapping):
         raise InputError(f"{source}: expected a mapping with a 'policy', got {type(data).__name__}")
-    unknown = sorted(set(data) - {"policy", "scheme", *COLLECTIONS})
+    unknown = sorted(set(data) - {"policy", *SINGLES, *COLLECTIONS})
     issues: list[InputIssue] = [
         InputIssue(source=source, record=k, field=k, message="unknown section (ignored)")
         for k in unknown
@@ -69,11 +69,12 @@ def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
     except ValidationError as exc:
         raise InputError("\n".join(str(i) for i in _issues(source, "policy", exc))) from None
     parts: dict[str, Any] = {"policy": policy}
-    if data.get("scheme") is not None:
-        try:
-            parts["scheme"] = Scheme.model_validate(data["scheme"])
-        except ValidationError as exc:
-            issues += _issues(source, "scheme", exc)
+    for name, single in SINGLES.items():
+        if data.get(name) is not None:
+            try:
+                parts[name] = single.model_validate(data[name])
+            except ValidationError as exc:
+                issues += _issues(source, name, exc)
     for name, cls in COLLECTIONS.items():
         raw = data.get(name) or []
         if not isinstance(raw, list):

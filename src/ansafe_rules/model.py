@@ -17,25 +17,39 @@ __all__ = [
     "Archive",
     "ArchiveDocument",
     "ArchiveDocumentKind",
+    "ArchiveMedium",
+    "Certificate",
     "Complaint",
     "ComplaintReplyItem",
     "ContractService",
+    "DestructionRegister",
     "EvaluationReport",
     "EvaluationReportItem",
     "Hazard",
     "HazardGrade",
     "Incident",
     "Industry",
+    "LearningSession",
     "Organisation",
     "OrganisationRole",
     "Per",
+    "PeriodicReport",
+    "PeriodicReportPeriod",
     "Policy",
     "PolicyCase",
+    "ProjectGrade",
+    "QuoteLetter",
+    "RiskGrade",
+    "RiskSource",
+    "Satisfaction",
     "Scheme",
     "ServiceKind",
     "ServiceRecord",
+    "SpecialPeriod",
     "StaffMember",
     "StaffRole",
+    "Stage",
+    "StageKind",
 ]
 
 
@@ -68,6 +82,35 @@ class ServiceKind(StrEnum):
     emergency_plan = "emergency_plan"  # 应急预案编制
     emergency_drill = "emergency_drill"  # 应急预案演练
     technology_promotion = "technology_promotion"  # 安全生产科技推广应用
+    risk_list_update = "risk_list_update"  # 风险清单更新
+    special_campaign = "special_campaign"  # 专项隐患治理行动
+    themed_activity = "themed_activity"  # 主题活动 (安全生产月、安全知识竞赛等)
+    other = "other"
+
+
+class Satisfaction(StrEnum):
+    """满意度."""
+
+    satisfied = "satisfied"  # 满意
+    basically_satisfied = "basically_satisfied"  # 基本满意
+    dissatisfied = "dissatisfied"  # 不满意
+
+
+class RiskGrade(StrEnum):
+    """项目风险等级 (高度/中度/低度风险)."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class ProjectGrade(StrEnum):
+    """工程项目等级 (特级、一级…), as used for smart-site coverage."""
+
+    special = "special"  # 特级
+    first = "first"  # 一级
+    second = "second"  # 二级
+    third = "third"  # 三级
     other = "other"
 
 
@@ -79,6 +122,7 @@ class Per(StrEnum):
     quarter = "quarter"  # 每季度
     month = "month"  # 每月
     term = "term"  # 保险期间内
+    stage = "stage"  # 每个施工阶段 (from the case's stages)
 
 
 class ContractService(_Model):
@@ -113,6 +157,29 @@ class Policy(_Model):
     third_party_engaged: bool | None = Field(
         default=None, description="是否委托安全生产技术服务机构 (第三方)"
     )
+    per_project: bool | None = Field(default=None, description="以项目为单位参保")
+    project_address: str | None = Field(default=None, description="工程地址")
+    project_category: str | None = Field(default=None, description="工程类别")
+    project_grade: ProjectGrade | None = Field(default=None, description="工程项目等级")
+    risk_grade: RiskGrade | None = Field(default=None, description="项目风险等级 (高度/中度/低度)")
+    works_contract_start: dt.date | None = Field(default=None, description="工程合同期限起")
+    works_contract_end: dt.date | None = Field(default=None, description="工程合同期限止")
+    works_contract_amount: Decimal | None = Field(default=None, description="工程合同金额 (元)")
+    insurance_plan: str | None = Field(default=None, description="保险方案")
+    premium_rate: Decimal | None = Field(default=None, description="保险费率")
+    coverage_limit: Decimal | None = Field(default=None, description="保障额度 (元)")
+    prevention_scheme: str | None = Field(
+        default=None, description="事故预防技术服务方案 (名称或编号)"
+    )
+    construction_permit_on: dt.date | None = Field(default=None, description="施工许可证办理日期")
+    premium_paid_on: dt.date | None = Field(default=None, description="全额保费收取日期")
+    premium_installments: int | None = Field(default=None, ge=1, description="保费缴费期数")
+    split_policy: bool | None = Field(default=None, description="是否拆分保单")
+    service_team_registered_on: dt.date | None = Field(
+        default=None,
+        description="确定和登记保险服务团队、第三方技术服务机构和项目服务团队的日期",
+    )
+    smart_site_platform: bool | None = Field(default=None, description="是否应用智慧工地管理平台")
 
     @model_validator(mode="after")
     def _term_order(self) -> Policy:
@@ -134,6 +201,16 @@ class Scheme(_Model):
     safeguards: str | None = Field(default=None, description="服务保障")
     liability_terms: str | None = Field(default=None, description="责任条款")
     complaint_arbitration: str | None = Field(default=None, description="投诉仲裁")
+    measures: str | None = Field(default=None, description="服务措施")
+    measures_basis: str | None = Field(default=None, description="服务措施的依据")
+    staff: tuple[str, ...] = Field(default=(), description="服务人员")
+    project_overview: str | None = Field(default=None, description="工程概况")
+    presented_on: dt.date | None = Field(
+        default=None, description="向投保单位系统性介绍服务方案的日期"
+    )
+    dedicated_for_risk_grade: bool | None = Field(
+        default=None, description="针对高度、中度风险项目制定的专门服务方案"
+    )
 
 
 class ServiceRecord(_Model):
@@ -155,8 +232,23 @@ class ServiceRecord(_Model):
     callback_method: str | None = Field(
         default=None, description="回访方式 (电话、网络、现场验证等)"
     )
-    satisfaction: str | None = Field(default=None, description="投保单位满意度")
+    satisfaction: Satisfaction | None = Field(default=None, description="投保单位满意度")
     callback_opinion: str | None = Field(default=None, description="投保单位具体意见")
+    dissatisfaction_reason: str | None = Field(default=None, description="不满意原因")
+    measures: str | None = Field(default=None, description="服务措施")
+    provider_confirmed_on: dt.date | None = Field(default=None, description="服务机构确认日期")
+    uploaded_on: dt.date | None = Field(
+        default=None, description="隐患问题和服务报告上传安责险信息化系统日期"
+    )
+    report_id: str | None = Field(default=None, description="服务报告 / 隐患排查报告编号")
+    rectification_advice: str | None = Field(default=None, description="整改建议")
+    full_coverage: bool | None = Field(default=None, description="全覆盖检查")
+    method: str | None = Field(default=None, description="评估方法, e.g. LEC")
+    citywide: bool | None = Field(default=None, description="全市性专题培训")
+    tailored: bool | None = Field(default=None, description="项目定制培训")
+    stage_id: str | None = Field(default=None, description="所属施工阶段或危大工程阶段")
+    project_lead_present: bool | None = Field(default=None, description="项目负责人到场")
+    technical_staff_count: int | None = Field(default=None, ge=0, description="到场技术服务人员数")
     record_compiled_on: dt.date | None = Field(default=None, description="记录整理完毕日期")
     insured_confirmed_on: dt.date | None = Field(default=None, description="投保单位确认日期")
     archived_on: dt.date | None = Field(default=None, description="归档日期")
@@ -166,7 +258,7 @@ class ServiceRecord(_Model):
 
 
 class HazardGrade(StrEnum):
-    """隐患等级."""
+    """隐患等级 (重大/一般)."""
 
     major = "major"  # 重大事故隐患
     general = "general"  # 一般事故隐患
@@ -180,8 +272,29 @@ class Hazard(_Model):
     found_on: dt.date | None = Field(default=None, description="发现日期")
     grade: HazardGrade | None = Field(default=None, description="隐患等级 (重大/一般)")
     description: str | None = Field(default=None, description="隐患描述")
+    level: int | None = Field(default=None, ge=1, le=4, description="风险隐患等级 (一级…四级)")
+    serious: bool | None = Field(default=None, description="可能引发安全事故的严重隐患")
     insured_informed_on: dt.date | None = Field(default=None, description="告知投保单位日期")
+    notice_in_writing: bool | None = Field(default=None, description="书面告知")
+    stop_work_opinion_on: dt.date | None = Field(
+        default=None, description="提出停工或局部停工意见日期"
+    )
+    rectification_opinion_on: dt.date | None = Field(default=None, description="提出整改意见日期")
+    opinion_delivered_on: dt.date | None = Field(
+        default=None, description="整改意见送达相关责任单位日期"
+    )
+    rectification_due_on: dt.date | None = Field(default=None, description="规定的整改期限")
     rectified_on: dt.date | None = Field(default=None, description="整改完成日期")
+    rectification_uploaded_on: dt.date | None = Field(default=None, description="上传整改情况日期")
+    rectification_refused_on: dt.date | None = Field(
+        default=None, description="投保单位拒不整改日期"
+    )
+    reported_to_insurer_on: dt.date | None = Field(default=None, description="上报承保机构日期")
+    reported_to_authority_on: dt.date | None = Field(
+        default=None, description="上报属地建设主管部门 / 监管部门日期"
+    )
+    supervisor_closed_on: dt.date | None = Field(default=None, description="监理单位整改闭合日期")
+    closure_submitted_on: dt.date | None = Field(default=None, description="闭合后提交风控机构日期")
 
 
 class ComplaintReplyItem(StrEnum):
@@ -202,6 +315,11 @@ class Complaint(_Model):
     reply_contents: tuple[ComplaintReplyItem, ...] = Field(
         default=(), description="答复意见包括的内容"
     )
+    extension_days: int | None = Field(default=None, ge=1, description="延长处理期限 (日)")
+    extension_approved_on: dt.date | None = Field(default=None, description="延期批准日期")
+    extension_reason_told_on: dt.date | None = Field(
+        default=None, description="告知投诉人延长期限理由的日期"
+    )
 
 
 class Incident(_Model):
@@ -221,10 +339,30 @@ class OrganisationRole(StrEnum):
 
 
 class StaffRole(StrEnum):
-    manager = "manager"  # 专职管理人员
+    manager = "manager"  # 专职管理人员 / 项目管理人员
     technical = "technical"  # 专业技术人员
     project_lead = "project_lead"  # 项目负责人
+    technical_director = "technical_director"  # 机构技术负责人
     other = "other"
+
+
+class Certificate(StrEnum):
+    """工程建设类相关专业注册执业证书 (忻州 七(五) 注)."""
+
+    registered_safety_engineer = "registered_safety_engineer"  # 国家注册安全工程师
+    constructor_first_class = "constructor_first_class"  # 国家注册一级建造师
+    architect_first_class = "architect_first_class"  # 国家注册一级建筑师
+    structural_engineer_first_class = "structural_engineer_first_class"  # 一级结构师
+    supervising_engineer = "supervising_engineer"  # 国家注册监理工程师
+    fire_engineer = "fire_engineer"  # 国家注册消防工程师
+    civil_engineer = "civil_engineer"  # 国家注册土木工程师
+
+
+class LearningSession(_Model):
+    """一次在线学习."""
+
+    date: dt.date = Field(description="学习日期")
+    hours: float = Field(ge=0, description="学时")
 
 
 class StaffMember(_Model):
@@ -235,6 +373,12 @@ class StaffMember(_Model):
     role: StaffRole = Field(description="岗位")
     trainings: tuple[dt.date, ...] = Field(default=(), description="接受专业技能培训的日期")
     years_experience: float | None = Field(default=None, ge=0, description="相关从业年限")
+    senior_title: bool | None = Field(default=None, description="建设工程领域高级及以上职称")
+    certificates: tuple[Certificate, ...] = Field(default=(), description="注册执业证书")
+    in_city_expert_pool: bool | None = Field(
+        default=None, description="宣城市建设工程安全专家库人员"
+    )
+    online_learning: tuple[LearningSession, ...] = Field(default=(), description="在线学习记录")
 
 
 class Organisation(_Model):
@@ -244,6 +388,20 @@ class Organisation(_Model):
     name: str | None = Field(default=None, description="名称")
     role: OrganisationRole = Field(description="角色")
     staff: tuple[StaffMember, ...] = Field(default=(), description="人员")
+    business_licence: bool | None = Field(default=None, description="有效的营业执照")
+    insurance_licence: bool | None = Field(default=None, description="《保险许可证》")
+    on_dishonesty_list: bool | None = Field(
+        default=None, description="列入严重违法失信企业名单或失信被执行人名单"
+    )
+    supervision_grade: str | None = Field(
+        default=None, description="工程监理专业资质等级: A (甲级) / B (乙级) / none"
+    )
+    risk_service_years: float | None = Field(default=None, ge=0, description="风险管理服务经验年限")
+    bad_record_last_3_years: bool | None = Field(
+        default=None, description="近三年被执行或不良行为记录"
+    )
+    conflict_of_interest: bool | None = Field(default=None, description="与参建单位存在利害关系")
+    subcontracted: bool | None = Field(default=None, description="拆包、分包、转包给第三人")
 
 
 class ArchiveDocumentKind(StrEnum):
@@ -256,6 +414,7 @@ class ArchiveDocumentKind(StrEnum):
     fee_ledger = "fee_ledger"  # 服务费用台账
     complaint_records = "complaint_records"  # 投诉及处理记录
     evaluation_report = "evaluation_report"  # 年度评估报告
+    images = "images"  # 影像资料
     other = "other"
 
 
@@ -265,20 +424,48 @@ class ArchiveDocument(_Model):
     filed_on: dt.date | None = Field(default=None, description="归档日期")
 
 
+class DestructionRegister(_Model):
+    """销毁清册 and its cover (广东 3.4; 绍兴 附件 7)."""
+
+    compiled_on: dt.date | None = Field(default=None, description="编制日期")
+    file_number: str | None = Field(default=None, description="卷宗号")
+    item_count: int | None = Field(default=None, ge=0, description="销毁档案的数目")
+    reason: str | None = Field(default=None, description="销毁原因")
+    appraisal_lead: str | None = Field(default=None, description="鉴定小组负责人")
+    approver: str | None = Field(default=None, description="批准人")
+    destroyer: str | None = Field(default=None, description="销毁人")
+    signed_on: dt.date | None = Field(default=None, description="签字时间")
+    appraised_by_provider_head: bool | None = Field(
+        default=None, description="经服务机构主要负责人研讨、鉴定"
+    )
+    appraised_by_insured_head: bool | None = Field(
+        default=None, description="经投保单位主要负责人研讨、鉴定"
+    )
+    insurer_approved_on: dt.date | None = Field(default=None, description="报保险机构核准日期")
+
+
+class ArchiveMedium(StrEnum):
+    paper = "paper"  # 纸质版
+    electronic = "electronic"  # 电子档案
+
+
 class Archive(_Model):
     """服务档案 kept for one insured."""
 
     id: str = Field(min_length=1, description="档案编号")
+    medium: ArchiveMedium | None = Field(default=None, description="纸质 / 电子")
     opened_on: dt.date | None = Field(default=None, description="建档日期")
     closed_on: dt.date | None = Field(default=None, description="结档日期")
     documents: tuple[ArchiveDocument, ...] = Field(default=(), description="档案资料")
     destroyed_on: dt.date | None = Field(default=None, description="销毁日期")
+    destruction_register: DestructionRegister | None = Field(default=None, description="销毁清册")
 
 
 class EvaluationReportItem(StrEnum):
     """年度评估书面报告的内容 (AQ 9010-2019 8.1)."""
 
-    scheme_implementation = "scheme_implementation"  # 服务方案实施情况及效果
+    scheme_implementation = "scheme_implementation"  # 服务方案实施情况 (及效果)
+    service_effect = "service_effect"  # 服务效果
     insured_satisfaction = "insured_satisfaction"  # 投保单位满意度
     fee_expenditure = "fee_expenditure"  # 服务费用支出情况
     provider_competence = "provider_competence"  # 机构和人员的专业能力
@@ -294,10 +481,92 @@ class EvaluationReport(_Model):
     completed_on: dt.date | None = Field(default=None, description="报告完成日期")
     evaluator: str | None = Field(default=None, description="自评 self / 第三方评估 third_party")
     contents: tuple[EvaluationReportItem, ...] = Field(default=(), description="报告内容")
-    reported_to_authority_on: dt.date | None = Field(
+    reported_to_emergency_management_on: dt.date | None = Field(
         default=None, description="向应急管理部门和相关部门上报日期"
     )
+    reported_to_construction_authority_on: dt.date | None = Field(
+        default=None, description="上报投保单位属地建设行业主管部门日期"
+    )
     published_on: dt.date | None = Field(default=None, description="向社会公布日期")
+
+
+class QuoteLetter(_Model):
+    """正式项目报价函 (忻州 四(四))."""
+
+    issued_on: dt.date | None = Field(default=None, description="出具日期")
+    project_name: str | None = Field(default=None, description="项目名称")
+    project_address: str | None = Field(default=None, description="工程地址")
+    project_category: str | None = Field(default=None, description="工程类别")
+    works_contract_period: str | None = Field(default=None, description="工程合同期限")
+    works_contract_amount: Decimal | None = Field(default=None, description="工程合同金额")
+    insurance_plan: str | None = Field(default=None, description="保险方案")
+    premium_rate: Decimal | None = Field(default=None, description="保险费率")
+    coverage_limit: Decimal | None = Field(default=None, description="保障额度")
+    prevention_scheme: str | None = Field(default=None, description="事故预防技术服务方案")
+    prevention_fee_ratio: Decimal | None = Field(
+        default=None, description="事故预防技术服务费用比例"
+    )
+
+
+class StageKind(StrEnum):
+    project = "project"  # 工程施工阶段 (基础、主体、装饰…)
+    hazardous_work = "hazardous_work"  # 危险性较大的分部分项工程的阶段
+
+
+class Stage(_Model):
+    """施工阶段 — a project stage, or the preparation/construction stage of a 危大工程."""
+
+    id: str = Field(min_length=1, description="阶段编号")
+    kind: StageKind = Field(description="工程阶段 / 危大工程阶段")
+    name: str | None = Field(default=None, description="名称, e.g. 基础阶段, 深基坑-施工阶段")
+    phase: str | None = Field(
+        default=None, description="preparation (准备阶段) / construction (施工阶段) / …"
+    )
+    start: dt.date = Field(description="开始日期")
+    end: dt.date = Field(description="结束日期 (inclusive)")
+
+    @model_validator(mode="after")
+    def _order(self) -> Stage:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class RiskSource(_Model):
+    """风险源 (《施工现场风险源分级与防范措施一览表》)."""
+
+    id: str = Field(min_length=1, description="风险源编号")
+    level: int | None = Field(default=None, ge=1, le=4, description="风险源等级 (一级…四级)")
+    description: str | None = Field(default=None, description="描述")
+    checked_on: dt.date | None = Field(default=None, description="核查日期")
+
+
+class PeriodicReportPeriod(StrEnum):
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+class PeriodicReport(_Model):
+    """月度、季度、年度隐患排查及问题清单、安全生产分析和风险评估报告 (绍兴 三(一))."""
+
+    id: str = Field(min_length=1, description="报告编号")
+    period: PeriodicReportPeriod = Field(description="月度 / 季度 / 年度")
+    period_end: dt.date | None = Field(default=None, description="报告期截止日")
+    issued_on: dt.date | None = Field(default=None, description="出具日期")
+    submitted_to_insurer_on: dt.date | None = Field(default=None, description="上报承保机构日期")
+    submitted_to_authority_on: dt.date | None = Field(
+        default=None, description="上报属地建设主管部门日期"
+    )
+
+
+class SpecialPeriod(_Model):
+    """特别防护期 and other windows declared by an authority."""
+
+    id: str = Field(min_length=1)
+    name: str | None = Field(default=None, description="名称")
+    start: dt.date
+    end: dt.date
 
 
 class PolicyCase(_Model):
@@ -312,6 +581,13 @@ class PolicyCase(_Model):
     organisations: tuple[Organisation, ...] = Field(default=(), description="机构及人员")
     archives: tuple[Archive, ...] = Field(default=(), description="服务档案")
     evaluation_reports: tuple[EvaluationReport, ...] = Field(default=(), description="年度评估报告")
+    quote_letter: QuoteLetter | None = Field(default=None, description="正式项目报价函")
+    stages: tuple[Stage, ...] = Field(default=(), description="施工阶段与危大工程阶段")
+    risk_sources: tuple[RiskSource, ...] = Field(default=(), description="风险源")
+    periodic_reports: tuple[PeriodicReport, ...] = Field(default=(), description="定期报告")
+    special_periods: tuple[SpecialPeriod, ...] = Field(
+        default=(), description="特别防护期等主管部门规定的时段"
+    )
 
 
 COLLECTIONS: dict[str, type[_Model]] = {
@@ -322,5 +598,12 @@ COLLECTIONS: dict[str, type[_Model]] = {
     "organisations": Organisation,
     "archives": Archive,
     "evaluation_reports": EvaluationReport,
+    "stages": Stage,
+    "risk_sources": RiskSource,
+    "periodic_reports": PeriodicReport,
+    "special_periods": SpecialPeriod,
 }
 """Record collections of a :class:`PolicyCase`, validated one record at a time."""
+
+SINGLES: dict[str, type[_Model]] = {"scheme": Scheme, "quote_letter": QuoteLetter}
+"""Optional single documents of a :class:`PolicyCase`."""

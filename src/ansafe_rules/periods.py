@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .calendar import WorkCalendar
 
-__all__ = ["DueDate", "Period", "PeriodUnit", "compute_due"]
+__all__ = ["DueDate", "Period", "PeriodUnit", "add_calendar_period", "compute_due"]
 
 
 class PeriodUnit(StrEnum):
@@ -150,3 +150,15 @@ def compute_due(
         provisional_reason=reason,
         explanation=how,
     )
+
+
+def add_calendar_period(day: dt.date, period: Period) -> dt.date:
+    """``day`` + a days/months/years period (arts. 201-202), without rolling. Used for the end
+    of a trial or a retention, which are not deadlines to act by."""
+    if period.unit is PeriodUnit.days:
+        return day + dt.timedelta(days=period.amount)
+    if period.unit is PeriodUnit.months:
+        return day + relativedelta(months=period.amount)
+    if period.unit is PeriodUnit.years:
+        return day + relativedelta(years=period.amount)
+    raise ValueError(f"{period.unit.value} is not a calendar period")

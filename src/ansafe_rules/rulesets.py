@@ -57,12 +57,14 @@ class Kind(StrEnum):
     required_fields = "required_fields"  # fields / listed documents or contents must be present
     qualification = "qualification"  # every item must meet threshold conditions
     prohibition = "prohibition"  # no item may match the forbidden conditions
+    preferred_window = "preferred_window"  # events should fall in named calendar windows (宜)
 
 
 class Severity(StrEnum):
     critical = "critical"
     major = "major"
     minor = "minor"
+    advisory = "advisory"  # the text says 宜 (preferably): a finding, never a breach of 应
 
 
 class Subject(StrEnum):
@@ -79,16 +81,15 @@ class Subject(StrEnum):
     staff = "staff"
     archives = "archives"
     evaluation_reports = "evaluation_reports"
+    quote_letter = "quote_letter"
+    stages = "stages"
+    risk_sources = "risk_sources"
+    periodic_reports = "periodic_reports"
 
 
-class StaffView(_Strict):
+class StaffView(m.StaffMember):
     """A staff member seen together with the organisation that employs them."""
 
-    id: str
-    name: str | None = None
-    role: m.StaffRole
-    trainings: tuple[dt.date, ...] = ()
-    years_experience: float | None = None
     organisation: m.Organisation
 
 
@@ -104,6 +105,10 @@ SUBJECT_MODELS: dict[Subject, type[BaseModel]] = {
     Subject.staff: StaffView,
     Subject.archives: m.Archive,
     Subject.evaluation_reports: m.EvaluationReport,
+    Subject.quote_letter: m.QuoteLetter,
+    Subject.stages: m.Stage,
+    Subject.risk_sources: m.RiskSource,
+    Subject.periodic_reports: m.PeriodicReport,
 }
 
 
@@ -126,17 +131,28 @@ _UNARY = {Op.present, Op.absent, Op.nonempty, Op.empty}
 
 
 class Condition(_Strict):
-    """``field op value`` (or ``field op value_field``). Paths are dotted attribute names,
-    relative to the rule's subject item (``where``/``require``/``forbid``) or to the case
-    (``applies_if``: ``policy.industry``, ``scheme``, ``complaints``...)."""
+    """``field op value`` (or ``field op value_field``), or ``any_of: [conditions]``.
 
-    field: str
-    op: Op
+    Paths are dotted attribute names, relative to the rule's subject item (``where``,
+    ``require``, ``forbid``) or to the case (``applies_if``: ``policy.industry``,
+    ``complaints``...). A path starting with ``$case.`` is always read from the case."""
+
+    field: str | None = None
+    op: Op | None = None
     value: Any = None
     value_field: str | None = None
+    any_of: tuple[Condition, ...] | None = None
 
     @model_validator(mode="after")
     def _operands(self) -> Condition:
+        if self.any_of is not None:
+            if self.field or self.op or self.value is not None or self.value_field:
+                raise ValueError("any_of stands alone (no field, op or value)")
+            if len(self.any_of) < 2:
+                raise ValueError("any_of needs at least two conditions")
+            return self
+        if self.field is None or self.op is None:
+            raise ValueError("a condition needs field and op (or any_of)")
         has_value = self.value is not None or self.value_field is not None
         if self.op in _UNARY and has_value:
             raise ValueError(f"op {self.op.value!r} takes no value")
@@ -148,10 +164,22 @@ class Condition(_Strict):
         return self
 
     def describe(self) -> str:
+        if self.any_of is not None:
+            return "(" + " or ".join(c.describe() for c in self.any_of) + ")"
+        assert self.op is not None
         if self.op in _UNARY:
             return f"{self.field} {self.op.value}"
         rhs = self.value_field if self.value_field is not None else self.value
         return f"{self.field} {self.op.value} {rhs}"
+
+    def paths(self) -> list[tuple[str, str]]:
+        """(role, path) of every field path in the condition, for load-time checking."""
+        if self.any_of is not None:
+            return [p for c in self.any_of for p in c.paths()]
+        out = [("field", self.field or "")]
+        if self.value_field is not None:
+            out.append(("value_field", self.value_field))
+        return out
 
 
 class Citation(_Strict):
@@ -181,10 +209,37 @@ class _Params(_Strict):
     )
 
 
+class FirstEvent(_Strict):
+    """The action is the first matching event on or after the trigger (e.g. first inspection)."""
+
+    subject: Subject
+    where: tuple[Condition, ...] = ()
+    date: str
+
+
+class Extension(_Strict):
+    """An approved extension of the period (e.g. 广东 6.4.2: at most 30 days, with approval)."""
+
+    days: str = Field(description="field of the subject holding the extension in days")
+    max_days: int = Field(ge=1, description="the longest extension the text allows")
+    requires: tuple[Condition, ...] = Field(default=(), description="conditions of validity")
+
+
 class DeadlineParams(_Params):
-    trigger: str = Field(description="field of the subject holding the trigger date or time")
-    action: str = Field(description="field of the subject holding the date the duty was done")
+    trigger: str = Field(description="field holding the trigger date or time")
+    action: str | None = Field(default=None, description="field holding when the duty was done")
+    first_event: FirstEvent | None = None
     period: Period
+    action_may_precede: bool = Field(
+        default=False, description="an action before the trigger is on time, not a data error"
+    )
+    extension: Extension | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> DeadlineParams:
+        if (self.action is None) == (self.first_event is None):
+            raise ValueError("give exactly one of action, first_event")
+        return self
 
 
 class FrequencyParams(_Params):
@@ -196,6 +251,18 @@ class FrequencyParams(_Params):
     per_item: bool = Field(default=False, description="count each subject item separately")
     from_contract: bool = Field(
         default=False, description="take service kinds, counts and periods from the policy"
+    )
+    event_date: str | None = Field(
+        default=None, description="per_item: attribute of each listed event holding its date"
+    )
+    weight: str | None = Field(
+        default=None, description="attribute of each event to add up instead of counting"
+    )
+    stages: tuple[Condition, ...] = Field(
+        default=(), description="per stage: which of the case's stages count"
+    )
+    link: str | None = Field(
+        default=None, description="per stage: event field that must equal the stage id"
     )
 
     @model_validator(mode="after")
@@ -233,12 +300,33 @@ class RequiredFieldsParams(_Params):
         return self
 
 
+class CountRequirement(_Strict):
+    """At least ``min`` items of the list ``field`` match ``where`` (e.g. staffing levels)."""
+
+    field: str
+    where: tuple[Condition, ...] = ()
+    min: int = Field(ge=1)
+    label: str = Field(min_length=1, description="what is counted, for messages")
+
+
 class QualificationParams(_Params):
-    require: tuple[Condition, ...] = Field(min_length=1)
+    require: tuple[Condition, ...] = ()
+    require_counts: tuple[CountRequirement, ...] = ()
+
+    @model_validator(mode="after")
+    def _something(self) -> QualificationParams:
+        if not self.require and not self.require_counts:
+            raise ValueError("give require, require_counts or both")
+        return self
 
 
 class ProhibitionParams(_Params):
     forbid: tuple[Condition, ...] = Field(min_length=1)
+
+
+class PreferredWindowParams(_Params):
+    date: str
+    windows: tuple[str, ...] = Field(min_length=1, description="ids of the ruleset's windows")
 
 
 PARAMS: dict[Kind, type[_Params]] = {
@@ -248,6 +336,7 @@ PARAMS: dict[Kind, type[_Params]] = {
     Kind.required_fields: RequiredFieldsParams,
     Kind.qualification: QualificationParams,
     Kind.prohibition: ProhibitionParams,
+    Kind.preferred_window: PreferredWindowParams,
 }
 
 Params = (
@@ -257,6 +346,7 @@ Params = (
     | RequiredFieldsParams
     | QualificationParams
     | ProhibitionParams
+    | PreferredWindowParams
 )
 
 _RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
@@ -298,7 +388,65 @@ class Rule(_Strict):
 class Effective(_Strict):
     published: dt.date | None = None
     in_force: dt.date | None = None
+    trial: Period | None = Field(default=None, description="试行期, counted from in_force")
     note: str = Field(min_length=1, description="where the dates come from, or why unknown")
+
+    @property
+    def expires(self) -> dt.date | None:
+        """Last day of a trial period, when both in_force and trial are known."""
+        if self.in_force is None or self.trial is None:
+            return None
+        from .periods import add_calendar_period
+
+        return add_calendar_period(self.in_force, self.trial)
+
+
+class AnnualWindow(_Strict):
+    start: Annotated[str, Field(pattern=r"^\d\d-\d\d$", description="MM-DD")]
+    end: Annotated[str, Field(pattern=r"^\d\d-\d\d$", description="MM-DD")]
+
+
+class AfterHoliday(_Strict):
+    holiday: str = Field(description="holiday name in holidays' zh_CN names, e.g. 春节")
+    days: int = Field(ge=1, description="calendar days from the first working day after it")
+
+
+class WindowSpec(_Strict):
+    """A named calendar window (e.g. 广东 4.2.2 preferred inspection periods)."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    title_en: str
+    annual: AnnualWindow | None = None
+    after_holiday: AfterHoliday | None = None
+    from_case: Subject | None = Field(default=None, description="special_periods of the case")
+    interpretive: str | None = Field(default=None, description="the reading, when not text")
+    citation: Citation
+
+    @model_validator(mode="after")
+    def _one_spec(self) -> WindowSpec:
+        if sum(x is not None for x in (self.annual, self.after_holiday, self.from_case)) != 1:
+            raise ValueError("give exactly one of annual, after_holiday, from_case")
+        return self
+
+
+class ChecklistRow(_Strict):
+    item: str = Field(description="序号")
+    quote: str = Field(min_length=1, description="检查要点, verbatim")
+    rules: tuple[str, ...] = Field(default=(), description="rules that answer this row")
+    not_answerable: str | None = Field(default=None, description="why the data cannot answer")
+
+    @model_validator(mode="after")
+    def _answer(self) -> ChecklistRow:
+        if bool(self.rules) == bool(self.not_answerable):
+            raise ValueError("give rules or not_answerable (one of them)")
+        return self
+
+
+class Checklist(_Strict):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    rows: tuple[ChecklistRow, ...] = Field(min_length=1)
 
 
 class NotEncoded(_Strict):
@@ -332,6 +480,8 @@ class RulesetFile(_Strict):
     limitations: tuple[str, ...] = ()
     extends: str | None = None
     not_encoded: tuple[NotEncoded, ...] = ()
+    windows: tuple[WindowSpec, ...] = ()
+    checklists: tuple[Checklist, ...] = ()
     rules: tuple[Rule, ...] = ()
     overrides: tuple[Override, ...] = ()
     disable: tuple[Disable, ...] = ()
@@ -362,12 +512,43 @@ class LayerInfo(_Strict):
     disabled: tuple[Disable, ...] = ()
 
 
+class ResolvedWindow(_Strict):
+    window: WindowSpec
+    layer: str
+
+
+class ResolvedChecklist(_Strict):
+    checklist: Checklist
+    layer: str
+
+
 class ResolvedRuleset(_Strict):
     """A ruleset with all its parents applied: the input of the evaluator."""
 
     id: str
     layers: tuple[LayerInfo, ...] = Field(description="root (national) first")
     rules: tuple[ResolvedRule, ...]
+    windows: tuple[ResolvedWindow, ...] = ()
+    checklists: tuple[ResolvedChecklist, ...] = ()
+
+    def layer(self, layer_id: str) -> LayerInfo:
+        for li in self.layers:
+            if li.id == layer_id:
+                return li
+        raise KeyError(layer_id)
+
+    def with_effective(self, layer_id: str, in_force: dt.date) -> ResolvedRuleset:
+        """Supply a layer's in-force date when the text does not state it (e.g. 忻州 九:
+        in force from issuance, one-year trial). Rules of that layer then apply only to
+        policies issued within the trial period."""
+        try:
+            li = self.layer(layer_id)
+        except KeyError:
+            raise RulesetError(f"runtime: no layer {layer_id!r} in ruleset {self.id!r}") from None
+        eff = li.effective.model_copy(update={"in_force": in_force})
+        new = li.model_copy(update={"effective": eff})
+        layers = tuple(new if x.id == layer_id else x for x in self.layers)
+        return self.model_copy(update={"layers": layers})
 
     def rule(self, rule_id: str) -> ResolvedRule:
         for r in self.rules:
@@ -514,6 +695,16 @@ def _case_path_ok(path: str) -> bool:
     return cls is not None and _path_ok(cls, rest)
 
 
+def _model_of_list(model_cls: type[BaseModel], path: str) -> type[BaseModel] | None:
+    """The item model of the list field at ``path`` (e.g. staff -> StaffMember)."""
+    cls: type[BaseModel] | None = model_cls
+    for part in path.split("."):
+        if cls is None or part not in cls.model_fields:
+            return None
+        cls = _model_in(cls.model_fields[part].annotation)
+    return cls
+
+
 def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
     p = r.params
     subj_model = SUBJECT_MODELS[p.subject]
@@ -521,27 +712,66 @@ def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
     def bad(field: str, msg: str) -> RulesetError:
         return RulesetError(f"{path}: {where}: field {field!r}: {msg}")
 
-    def check_item(field: str, item_path: str) -> None:
-        if not _path_ok(subj_model, item_path):
-            raise bad(field, f"{item_path!r} is not a field of {p.subject.value}")
+    def check(field: str, item_path: str, model: type[BaseModel], name: str) -> None:
+        if item_path.startswith("$case."):
+            if not _case_path_ok(item_path.removeprefix("$case.")):
+                raise bad(field, f"{item_path!r} is not a field of the case")
+        elif not _path_ok(model, item_path):
+            raise bad(field, f"{item_path!r} is not a field of {name}")
 
+    def check_conds(
+        field: str, conds: Sequence[Condition], model: type[BaseModel], name: str
+    ) -> None:
+        for i, c in enumerate(conds):
+            for role, cp in c.paths():
+                check(f"{field}[{i}].{role}", cp, model, name)
+
+    subj = p.subject.value
     for i, c in enumerate(r.applies_if):
-        if not _case_path_ok(c.field):
-            raise bad(f"applies_if[{i}].field", f"{c.field!r} is not a field of the case")
+        for role, cp in c.paths():
+            if not _case_path_ok(cp.removeprefix("$case.")):
+                raise bad(f"applies_if[{i}].{role}", f"{cp!r} is not a field of the case")
     for name in ("where", "require", "forbid"):
-        for i, c in enumerate(getattr(p, name, ())):
-            check_item(f"params.{name}[{i}].field", c.field)
-            if c.value_field is not None:
-                check_item(f"params.{name}[{i}].value_field", c.value_field)
-    for name in ("trigger", "action", "date", "anchor", "destroyed"):
-        if hasattr(p, name):
-            check_item(f"params.{name}", getattr(p, name))
+        check_conds(f"params.{name}", getattr(p, name, ()), subj_model, subj)
+    for name in ("trigger", "action", "date", "anchor", "destroyed", "link"):
+        value = getattr(p, name, None)
+        if value is not None:
+            check(f"params.{name}", value, subj_model, subj)
     for i, f in enumerate(getattr(p, "fields", ())):
-        check_item(f"params.fields[{i}]", f)
+        check(f"params.fields[{i}]", f, subj_model, subj)
     for i, c in enumerate(getattr(p, "contains", ())):
-        check_item(f"params.contains[{i}].field", c.field)
+        check(f"params.contains[{i}].field", c.field, subj_model, subj)
+    if isinstance(p, DeadlineParams):
+        if p.first_event is not None:
+            fe = p.first_event
+            fm = SUBJECT_MODELS[fe.subject]
+            check_conds("params.first_event.where", fe.where, fm, fe.subject.value)
+            check("params.first_event.date", fe.date, fm, fe.subject.value)
+        if p.extension is not None:
+            check("params.extension.days", p.extension.days, subj_model, subj)
+            check_conds("params.extension.requires", p.extension.requires, subj_model, subj)
+    if isinstance(p, FrequencyParams):
+        if p.per_item and (p.event_date or p.weight):
+            em = _model_of_list(subj_model, p.date)
+            for name in ("event_date", "weight"):
+                value = getattr(p, name)
+                if value is not None:
+                    if em is None:
+                        raise bad(f"params.{name}", f"{p.date!r} does not list records")
+                    check(f"params.{name}", value, em, p.date)
+        elif p.weight is not None:
+            check("params.weight", p.weight, subj_model, subj)
+        if p.per is m.Per.stage:
+            check_conds("params.stages", p.stages, m.Stage, "stages")
+        elif p.stages or p.link:
+            raise bad("params.stages", "stages and link go with per: stage")
+    for i, rc in enumerate(getattr(p, "require_counts", ())):
+        em = _model_of_list(subj_model, rc.field)
+        if em is None:
+            raise bad(f"params.require_counts[{i}].field", f"{rc.field!r} does not list records")
+        check_conds(f"params.require_counts[{i}].where", rc.where, em, rc.field)
     for key in r.interpretive:
-        if key not in type(p).model_fields and key != "severity":
+        if key not in type(p).model_fields:
             raise bad(f"interpretive.{key}", f"names no parameter of kind {r.kind.value}")
     if not r.id.startswith(path.stem + "."):
         raise bad("id", f"rule ids in {path.name} must start with '{path.stem}.'")
@@ -590,11 +820,14 @@ def load_ruleset(
     *,
     search_paths: Sequence[str | Path] = (),
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    in_force: Mapping[str, dt.date] | None = None,
 ) -> ResolvedRuleset:
     """Load a jurisdiction by id (``"national"``) or a ruleset file by path, with its parents.
 
     ``search_paths`` are folders searched before the shipped rulesets (for ``extends`` too).
     ``overrides`` replaces rule parameters at run time (see :meth:`ResolvedRuleset.with_overrides`).
+    ``in_force`` supplies in-force dates the texts do not state, by layer id
+    (see :meth:`ResolvedRuleset.with_effective`).
     """
     paths = [Path(p) for p in search_paths]
     s = str(name_or_path)
@@ -618,8 +851,14 @@ def load_ruleset(
     chain.reverse()
 
     rules: dict[str, ResolvedRule] = {}
+    windows: dict[str, ResolvedWindow] = {}
+    checklists: list[ResolvedChecklist] = []
     layers = []
     for path, rf in chain:
+        for w in rf.windows:
+            if w.id in windows:
+                raise RulesetError(f"{path}: window {w.id!r}: field 'id': duplicate window id")
+            windows[w.id] = ResolvedWindow(window=w, layer=rf.id)
         for op in rf.overrides:
             if op.rule not in rules:
                 raise RulesetError(
@@ -639,7 +878,22 @@ def load_ruleset(
         for r in rf.rules:
             if r.id in rules:
                 raise RulesetError(f"{path}: rule {r.id!r}: field 'id': duplicate rule id")
+            if isinstance(r.params, PreferredWindowParams):
+                for w in r.params.windows:
+                    if w not in windows:
+                        raise RulesetError(
+                            f"{path}: rule {r.id!r}: field 'params.windows': unknown window {w!r}"
+                        )
             rules[r.id] = ResolvedRule(rule=r, layer=rf.id, source_file=str(path))
+        for cl in rf.checklists:
+            for i, row in enumerate(cl.rows):
+                for rid in row.rules:
+                    if rid not in rules:
+                        raise RulesetError(
+                            f"{path}: checklist {cl.id!r}: rows[{i}]: field 'rules': "
+                            f"unknown rule {rid!r}"
+                        )
+            checklists.append(ResolvedChecklist(checklist=cl, layer=rf.id))
         layers.append(
             LayerInfo(
                 **rf.model_dump(
@@ -664,4 +918,6 @@ def load_ruleset(
     )
     if overrides:
         resolved = resolved.with_overrides(overrides)
+    for layer_id, day in (in_force or {}).items():
+        resolved = resolved.with_effective(layer_id, day)
     return resolved
