@@ -64,6 +64,10 @@ def test_every_interpretive_reading_is_documented() -> None:
                 ref = re.search(r"docs/interpretations\.md#([a-z-]+)", reading)
                 assert ref, f"{rr.rule.id}.{param}: reading must point to its docs section"
                 assert ref.group(1) in anchors, f"{rr.rule.id}: no section #{ref.group(1)}"
+        for rw in ar.load_ruleset(j).windows:
+            if rw.window.interpretive:
+                ref = re.search(r"docs/interpretations\.md#([a-z-]+)", rw.window.interpretive)
+                assert ref and ref.group(1) in anchors, f"window {rw.window.id}: no docs section"
 
 
 def test_every_rule_has_an_effective_note_and_source() -> None:

@@ -31,3 +31,14 @@ def test_readme_commands_match_ci() -> None:
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     test_cmd = re.findall(r"^python3 -m venv .*pytest$", readme, re.M)
     assert test_cmd and test_cmd[0] in ci
+
+
+def test_generated_docs_are_fresh() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "tools" / "gen_docs.py")
+    assert spec and spec.loader
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for path, content in gen.targets().items():
+        assert path.read_text("utf-8") == content, f"{path} is stale: run python tools/gen_docs.py"

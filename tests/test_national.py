@@ -118,7 +118,9 @@ def test_callback_record_contents_only_when_called_back(national) -> None:
                 satisfaction="satisfied",
                 callback_opinion="无",
             ),
-            svc("S2", completed_on="2026-03-02", callback_on="2026-03-03", satisfaction="satisfied"),
+            svc(
+                "S2", completed_on="2026-03-02", callback_on="2026-03-03", satisfaction="satisfied"
+            ),
             svc("S3", completed_on="2026-03-02"),
         ],
     )

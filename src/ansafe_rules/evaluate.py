@@ -619,6 +619,16 @@ def _windows(
             ps = pe + dt.timedelta(days=1)
 
 
+def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
+    """The whole period a clipped window belongs to (calendar periods only)."""
+    if not w.partial or per is Per.term or alignment is Alignment.policy:
+        return w
+    step = _STEP_MONTHS[per]
+    ps = dt.date(w.start.year, ((w.start.month - 1) // step) * step + 1, 1)
+    pe = ps + relativedelta(months=step) - dt.timedelta(days=1)
+    return Window(start=ps, end=pe, partial=False, label=w.label)
+
+
 def _required(min_count: int, window: Window, full_days: int, how: PartialPeriods) -> int:
     if not window.partial or how is PartialPeriods.full_count:
         return min_count
@@ -681,6 +691,8 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
                 (w, full, None)
                 for w, full in _windows(pol.term_start, pol.term_end, per, p.alignment)
             ]
+            if not p.clip_to_term:
+                windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
         for group_label, group_events in groups:
             events = group_events
             if kind is not None:
@@ -848,7 +860,7 @@ def _window_occurrences(ctx: _Ctx, window_id: str) -> list[tuple[Window, str | N
     lo, hi = pol.term_start, pol.term_end
     raw: list[tuple[dt.date, dt.date, str | None]] = []
     if spec.from_case is not None:
-        raw = [(sp.start, sp.end, None) for sp in getattr(ctx.case, spec.from_case.value)]
+        raw = [(sp.start, sp.end, None) for sp in getattr(ctx.case, spec.from_case)]
     for year in range(lo.year, hi.year + 1):
         if spec.annual is not None:
             a = spec.annual

@@ -28,6 +28,7 @@ __all__ = [
     "Hazard",
     "HazardGrade",
     "Incident",
+    "IncidentGrade",
     "Industry",
     "LearningSession",
     "Organisation",
@@ -322,6 +323,15 @@ class Complaint(_Model):
     )
 
 
+class IncidentGrade(StrEnum):
+    """生产安全事故等级 (《生产安全事故报告和调查处理条例》)."""
+
+    general = "general"  # 一般事故
+    larger = "larger"  # 较大事故
+    major = "major"  # 重大事故
+    especially_major = "especially_major"  # 特别重大事故
+
+
 class Incident(_Model):
     """出险 / 生产安全事故."""
 
@@ -329,6 +339,7 @@ class Incident(_Model):
     occurred_at: dt.datetime | None = Field(default=None, description="出险时间")
     reported_at: dt.datetime | None = Field(default=None, description="报案时间")
     reported_to: str | None = Field(default=None, description="报告对象")
+    grade: IncidentGrade | None = Field(default=None, description="事故等级")
 
 
 class OrganisationRole(StrEnum):

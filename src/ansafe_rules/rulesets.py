@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -249,6 +249,11 @@ class FrequencyParams(_Params):
     alignment: Alignment = Alignment.policy
     partial_periods: PartialPeriods = PartialPeriods.full_count
     per_item: bool = Field(default=False, description="count each subject item separately")
+    clip_to_term: bool = Field(
+        default=True,
+        description="cut periods at the policy term; false: whole periods that touch the term "
+        "(a person's calendar year counts events outside the term too)",
+    )
     from_contract: bool = Field(
         default=False, description="take service kinds, counts and periods from the policy"
     )
@@ -358,7 +363,10 @@ class Rule(_Strict):
     id: Annotated[str, Field(pattern=_RULE_ID, description="stable id, '<jurisdiction>.<...>'")]
     obligation: Annotated[
         str,
-        Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$", description="shared key, e.g. service.callback"),
+        Field(
+            pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$",
+            description="shared key, e.g. service.callback",
+        ),
     ]
     kind: Kind
     title: str = Field(min_length=1, description="中文标题")
@@ -419,7 +427,9 @@ class WindowSpec(_Strict):
     title_en: str
     annual: AnnualWindow | None = None
     after_holiday: AfterHoliday | None = None
-    from_case: Subject | None = Field(default=None, description="special_periods of the case")
+    from_case: Literal["special_periods"] | None = Field(
+        default=None, description="windows listed in the case (special_periods)"
+    )
     interpretive: str | None = Field(default=None, description="the reading, when not text")
     citation: Citation
 
@@ -914,7 +924,11 @@ def load_ruleset(
             )
         )
     resolved = ResolvedRuleset(
-        id=chain[-1][1].id, layers=tuple(layers), rules=tuple(rules.values())
+        id=chain[-1][1].id,
+        layers=tuple(layers),
+        rules=tuple(rules.values()),
+        windows=tuple(windows.values()),
+        checklists=tuple(checklists),
     )
     if overrides:
         resolved = resolved.with_overrides(overrides)
