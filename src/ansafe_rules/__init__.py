@@ -6,7 +6,10 @@ The public API is what this module exports; everything else is internal.
 
 from ._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
 from .calendar import CalendarOverride, WorkCalendar, default_calendar, load_calendar_overrides
+from .checklists import ChecklistReport, checklist
+from .diff import RulesetDiff, diff, format_diff
 from .evaluate import (
+    Binding,
     Finding,
     Obligation,
     Report,
@@ -27,8 +30,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AnsafeError",
+    "Binding",
     "CalendarOverride",
     "CalendarRangeError",
+    "ChecklistReport",
     "DueDate",
     "Finding",
     "InputError",
@@ -42,6 +47,7 @@ __all__ = [
     "ResolvedRule",
     "ResolvedRuleset",
     "Rule",
+    "RulesetDiff",
     "RulesetError",
     "Status",
     "Trace",
@@ -49,9 +55,12 @@ __all__ = [
     "WorkCalendar",
     "__version__",
     "check",
+    "checklist",
     "compute_due",
     "default_calendar",
+    "diff",
     "evaluate",
+    "format_diff",
     "json_schemas",
     "jurisdictions",
     "load_calendar_overrides",

@@ -289,7 +289,7 @@ class _Acc:
 
 
 class _Ctx:
-    __slots__ = ("as_of", "cal", "case", "rr", "rs")
+    __slots__ = ("as_of", "cal", "case", "params", "rr", "rs")
 
     def __init__(
         self,
@@ -300,6 +300,7 @@ class _Ctx:
         rs: ResolvedRuleset,
     ) -> None:
         self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
+        self.params = rr.rule.params.model_dump(mode="json", exclude_defaults=True)
 
     @property
     def rule(self) -> Rule:
@@ -316,7 +317,7 @@ class _Ctx:
             kind=r.kind,
             source_file=self.rr.source_file,
             overridden_by=self.rr.overridden_by,
-            params=r.params.model_dump(mode="json", exclude_defaults=True),
+            params=self.params,
             interpretive=dict(r.interpretive),
             as_of=self.as_of,
             citation=r.citation,
@@ -956,8 +957,12 @@ def _run_rule(
 
 
 def _order(rule_index: dict[str, int]) -> Any:
+    """Sort key independent of record order: rule, subject, then the content itself."""
+
     def key(x: Finding | Obligation) -> tuple:
-        return (rule_index[x.rule_id], x.subject, x.model_dump_json())
+        if isinstance(x, Finding):
+            return (rule_index[x.rule_id], x.subject, x.status.value, x.reason)
+        return (rule_index[x.rule_id], x.subject, x.requirement)
 
     return key
 
