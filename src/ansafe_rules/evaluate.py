@@ -716,7 +716,7 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
                 total = sum(wt for _, wt in hits)
                 recs = tuple(sorted({r for lab, _ in hits for r in _rec(lab)}))
                 span = f"{w.start}..{w.end}"
-                subject = f"{group_label} {stage_id or span}"
+                subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
                 req = (
                     f"at least {need}{unit} {what}({p.date}) in {span}"
                     + (f" (stage {stage_id})" if stage_id else "")

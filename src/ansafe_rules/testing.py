@@ -46,7 +46,8 @@ __all__ = [
 
 T = TypeVar("T")
 D = dt.date
-_EARLIEST, _LATEST = D(2019, 1, 1), D(2025, 12, 31)
+_EARLIEST, _LATEST = D(2020, 2, 1), D(2025, 12, 31)
+"""Default term starts: from AQ 9010-2019's entry into force to the last fully official year."""
 
 
 def _maybe(strategy: st.SearchStrategy[T], p_none: float = 0.25) -> st.SearchStrategy[T | None]:
