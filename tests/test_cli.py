@@ -1,4 +1,4 @@
-"""The command line: exit codes, clear errors without tracebacks, calendar overrides."""
+"""The command line: every subcommand, exit codes, clear errors, portfolios, iCalendar."""
 
 from __future__ import annotations
 
@@ -6,22 +6,28 @@ import json
 from pathlib import Path
 
 import pytest
+from icalendar import Calendar
 
 from ansafe_rules.cli import main
 
-from .conftest import ROOT
+from .conftest import BASE_POLICY, FIXTURES, ROOT
 
 EXAMPLE = ROOT / "examples" / "national-construction.yaml"
+Capture = pytest.CaptureFixture[str]
 
 
-def test_check_example_finds_violations(capsys: pytest.CaptureFixture[str]) -> None:
+def _line(**policy) -> str:
+    return json.dumps({"policy": {**BASE_POLICY, **policy}}, ensure_ascii=False)
+
+
+def test_check_example_finds_violations(capsys: Capture) -> None:
     assert main(["check", str(EXAMPLE), "--as-of", "2026-07-31"]) == 1
     out = capsys.readouterr().out
     assert "VIOLATION  national.service.callback" in out
     assert "callback_on 2025-10-11 is after the due 2025-10-10" in out
 
 
-def test_check_json_and_no_violations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_json_and_no_violations(tmp_path: Path, capsys: Capture) -> None:
     f = tmp_path / "p.json"
     f.write_text(
         json.dumps(
@@ -43,13 +49,11 @@ def test_check_json_and_no_violations(tmp_path: Path, capsys: pytest.CaptureFixt
         encoding="utf-8",
     )
     assert main(["check", str(f), "--as-of", "2026-03-01", "--format", "json"]) == 0
-    rep = json.loads(capsys.readouterr().out)
-    assert rep["policy_id"] == "P" and rep["counts"]["violation"] == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["policy_id"] == "P" and result["report"]["counts"]["violation"] == 0
 
 
-def test_bad_input_exits_2_with_a_clear_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_input_exits_2_with_a_clear_message(tmp_path: Path, capsys: Capture) -> None:
     f = tmp_path / "bad.yaml"
     f.write_text("policy:\n  policy_id: P\n", encoding="utf-8")
     assert main(["check", str(f), "--as-of", "2026-03-01"]) == 2
@@ -58,20 +62,140 @@ def test_bad_input_exits_2_with_a_clear_message(
     assert "Traceback" not in err
 
 
-def test_unknown_jurisdiction_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_portfolio_streams_and_reports_bad_lines(tmp_path: Path, capsys: Capture) -> None:
+    f = tmp_path / "book.jsonl"
+    f.write_text(
+        "\n".join(
+            [
+                _line(policy_id="A"),
+                "{not json",
+                "",
+                _line(policy_id="B", jurisdiction="mars"),
+                _line(policy_id="C", jurisdiction="guangdong"),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code = main(["check", str(f), "--as-of", "2026-07-31", "--format", "jsonl"])
+    assert code == 2  # some lines could not be read; the others were evaluated
+    captured = capsys.readouterr()
+    rows = [json.loads(x) for x in captured.out.splitlines()]
+    assert [(r["line"], r.get("policy_id"), "error" in r) for r in rows] == [
+        (1, "A", False),
+        (2, None, True),
+        (4, "B", True),
+        (5, "C", False),
+    ]
+    assert rows[1]["error"].startswith(f"{f}: line 2: invalid JSON")
+    assert "unknown jurisdiction 'mars'" in rows[2]["error"]
+    assert rows[3]["report"]["layers"] == ["national", "guangdong"]
+    assert f"{f}: line 2: invalid JSON" in captured.err
+
+
+def test_portfolio_progress_on_request(tmp_path: Path, capsys: Capture) -> None:
+    f = tmp_path / "book.jsonl"
+    f.write_text("\n".join(_line(policy_id=f"P{i}") for i in range(3)) + "\n", encoding="utf-8")
+    main(["check", str(f), "--as-of", "2026-07-31", "--progress", "always"])
+    assert "evaluated 3 policies (0 unreadable)" in capsys.readouterr().err
+    main(["check", str(f), "--as-of", "2026-07-31"])  # not a terminal: no progress
+    assert "evaluated" not in capsys.readouterr().err
+
+
+def test_layer_and_jurisdiction_options(capsys: Capture) -> None:
+    main(
+        [
+            "check",
+            str(EXAMPLE),
+            "--as-of",
+            "2026-07-31",
+            "--jurisdiction",
+            "guangdong",
+            "--layer",
+            "guangdong",
+            "--format",
+            "jsonl",
+        ]
+    )
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert {f["layer"] for f in row["report"]["findings"]} == {"guangdong"}
+
+
+def test_obligations_table_json_and_ics(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["obligations", str(EXAMPLE)]) == 0
+    assert "2025-10-10" in capsys.readouterr().out
+    assert main(["obligations", str(EXAMPLE), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy_id"] == "AZ-2025-0001" and data["obligations"]
+    ics = tmp_path / "o.ics"
+    assert (
+        main(
+            [
+                "obligations",
+                str(EXAMPLE),
+                "--format",
+                "ics",
+                "--output",
+                str(ics),
+                "--as-of",
+                "2026-07-31",
+            ]
+        )
+        == 0
+    )
+    cal = Calendar.from_ical(ics.read_bytes())
+    events = cal.walk("VEVENT")
+    callback = [
+        e
+        for e in events
+        if "rule: national.service.callback" in str(e["DESCRIPTION"])
+        and "S-03" in str(e["DESCRIPTION"])
+    ]
+    assert callback[0].decoded("DTSTART").isoformat() == "2025-10-10"
+    assert callback[0].decoded("DTEND").isoformat() == "2025-10-11"
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    again = tmp_path / "again.ics"
+    main(
+        [
+            "obligations",
+            str(EXAMPLE),
+            "--format",
+            "ics",
+            "--output",
+            str(again),
+            "--as-of",
+            "2026-07-31",
+        ]
+    )
+    assert again.read_bytes() == ics.read_bytes()  # reproducible
+
+
+def test_diff_rules_validate_schema(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["diff", "guangdong", "xinzhou"]) == 0
+    assert "| `incident.report` | 出险后24小时内报案 | 仅B only B" in capsys.readouterr().out
+    assert main(["diff", "national", "guangdong", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["b"] == "guangdong"
+    assert main(["rules", "national"]) == 0
+    out = capsys.readouterr().out
+    assert "national.service.callback" in out and "保险机构应在服务完成以后5个工作日内" in out
+    assert main(["validate", str(FIXTURES / "jurisdictions" / "atlantis.yaml")]) == 0
+    assert capsys.readouterr().out.startswith("ok:")
+    broken = FIXTURES / "broken" / "unknown_param_key.yaml"
+    assert main(["validate", str(broken)]) == 2
+    assert "field 'params.deadline': unknown key" in capsys.readouterr().err
+    assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
+    assert (tmp_path / "schemas" / "PolicyCase.json").is_file()
+    assert capsys.readouterr().out.startswith("wrote 9 schemas")
+    assert main(["schema"]) == 0
+    assert "Report" in json.loads(capsys.readouterr().out)
+
+
+def test_unknown_jurisdiction_exits_2(capsys: Capture) -> None:
     assert main(["rules", "mars"]) == 2
     assert "unknown jurisdiction 'mars'" in capsys.readouterr().err
 
 
-def test_obligations_and_rules(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["obligations", str(EXAMPLE)]) == 0
-    assert "2025-10-10" in capsys.readouterr().out
-    assert main(["rules", "national"]) == 0
-    out = capsys.readouterr().out
-    assert "national.service.callback" in out and "保险机构应在服务完成以后5个工作日内" in out
-
-
-def test_calendar_override_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_calendar_override_file(tmp_path: Path, capsys: Capture) -> None:
     case = tmp_path / "c.yaml"
     case.write_text(
         "policy: {policy_id: P, jurisdiction: national, insurer: I, insured: J,\n"
@@ -84,9 +208,9 @@ def test_calendar_override_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "- {year: 2027, holidays: [2027-01-01, 2027-01-04], source: test}\n", encoding="utf-8"
     )
     main(["obligations", str(case), "--format", "json"])
-    plain = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)}
+    plain = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)["obligations"]}
     main(["obligations", str(case), "--format", "json", "--calendar", str(cal)])
-    official = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)}
+    official = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)["obligations"]}
     cb = "national.service.callback"
     assert (plain[cb]["due_date"], plain[cb]["provisional"]) == ("2027-01-05", True)
     assert (official[cb]["due_date"], official[cb]["provisional"]) == ("2027-01-06", False)

@@ -20,9 +20,11 @@ from .evaluate import (
     evaluate,
     obligations,
 )
+from .ical import obligations_to_ical
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .model import PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
+from .portfolio import PortfolioResult, RulesetCache, evaluate_portfolio
 from .rulesets import ResolvedRule, ResolvedRuleset, Rule, jurisdictions, load_ruleset
 from .schema import json_schemas
 
@@ -43,10 +45,12 @@ __all__ = [
     "Period",
     "PeriodUnit",
     "PolicyCase",
+    "PortfolioResult",
     "Report",
     "ResolvedRule",
     "ResolvedRuleset",
     "Rule",
+    "RulesetCache",
     "RulesetDiff",
     "RulesetError",
     "Status",
@@ -60,6 +64,7 @@ __all__ = [
     "default_calendar",
     "diff",
     "evaluate",
+    "evaluate_portfolio",
     "format_diff",
     "json_schemas",
     "jurisdictions",
@@ -67,5 +72,6 @@ __all__ = [
     "load_case_file",
     "load_ruleset",
     "obligations",
+    "obligations_to_ical",
     "parse_case",
 ]

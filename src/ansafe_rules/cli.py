@@ -1,7 +1,9 @@
-"""Command line: ``ansafe-rules check|obligations|rules``.
+"""Command line: ``ansafe-rules check|obligations|diff|rules|validate|schema``.
 
-Exit codes: 0 no violations, 1 violations found, 2 bad input or usage. Bad input prints one
-clear message naming the file, record and field — never a traceback.
+Exit codes: 0 no violations; 1 violations (or record-level data errors) found; 2 bad input or
+usage — a file, a portfolio line or a policy that cannot be read at all. Bad input prints one
+clear message naming the file, line/record and field, never a traceback; in a portfolio the
+other lines are still evaluated.
 """
 
 from __future__ import annotations
@@ -10,15 +12,19 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from ._errors import AnsafeError
 from .calendar import WorkCalendar, load_calendar_overrides
-from .evaluate import Finding, Report, Status, evaluate
+from .diff import diff, format_diff
+from .evaluate import Finding, Obligation, Report, Status, evaluate
+from .ical import obligations_to_ical
 from .inputs import load_case_file
-from .rulesets import ResolvedRuleset, jurisdictions, load_ruleset
+from .portfolio import PortfolioResult, RulesetCache, evaluate_portfolio
+from .rulesets import Severity, jurisdictions, load_ruleset
+from .schema import json_schemas
 
 __all__ = ["main"]
 
@@ -39,52 +45,74 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _common(c: argparse.ArgumentParser) -> None:
+    c.add_argument(
+        "--as-of", type=_date, default=None, help="judge as of this date (default: today)"
+    )
+    c.add_argument(
+        "--jurisdiction",
+        default=None,
+        help="ruleset id or file (default: each policy's jurisdiction)",
+    )
+    c.add_argument("--layer", default=None, help="evaluate the rules of one layer only")
+    c.add_argument(
+        "--ruleset-path",
+        action="append",
+        default=[],
+        type=Path,
+        help="extra folder of ruleset files (repeatable)",
+    )
+    c.add_argument(
+        "--calendar",
+        type=Path,
+        default=None,
+        help="YAML calendar overrides (official schedules of later years)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ansafe-rules",
-        description="Evaluate 安责险 accident-prevention service records against the rules.",
+        description="Evaluate 安责险 accident-prevention services against the rules.",
     )
     sub = p.add_subparsers(dest="command", required=True)
-    for name, helptext in (
-        ("check", "findings for policies with their records"),
-        ("obligations", "what is due and when"),
-    ):
-        c = sub.add_parser(name, help=helptext)
-        c.add_argument("files", nargs="+", type=Path, help="case files (YAML or JSON)")
-        c.add_argument(
-            "--as-of", type=_date, default=None, help="judge as of this date (default: today)"
-        )
-        c.add_argument(
-            "--jurisdiction",
-            default=None,
-            help="ruleset id or file (default: the policy's jurisdiction)",
-        )
-        c.add_argument("--layer", default=None, help="evaluate the rules of one layer only")
-        c.add_argument(
-            "--ruleset-path",
-            action="append",
-            default=[],
-            type=Path,
-            help="extra folder of ruleset files (repeatable)",
-        )
-        c.add_argument(
-            "--calendar",
-            type=Path,
-            default=None,
-            help="YAML calendar overrides (official schedules of later years)",
-        )
-        c.add_argument("--format", choices=("table", "json"), default="table")
-        if name == "check":
-            c.add_argument(
-                "--all", action="store_true", help="also list compliant and not-applicable findings"
-            )
+    c = sub.add_parser(
+        "check", help="findings for policies (YAML/JSON case, or a .jsonl portfolio)"
+    )
+    c.add_argument("files", nargs="+", type=Path)
+    _common(c)
+    c.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
+    c.add_argument("--all", action="store_true", help="also list compliant and n/a findings")
+    c.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress on stderr for portfolios (auto: when stderr is a terminal)",
+    )
+    o = sub.add_parser("obligations", help="what is due and when")
+    o.add_argument("files", nargs="+", type=Path)
+    _common(o)
+    o.add_argument("--format", choices=("table", "json", "ics"), default="table")
+    o.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
+    d = sub.add_parser("diff", help="compare two jurisdictions (ids or ruleset files)")
+    d.add_argument("a")
+    d.add_argument("b")
+    d.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    d.add_argument("--format", choices=("table", "json"), default="table")
+    d.add_argument("--all", action="store_true", help="also list identical obligations")
     r = sub.add_parser("rules", help="the rule catalogue of a jurisdiction")
     r.add_argument("jurisdiction", nargs="?", default="national")
     r.add_argument("--ruleset-path", action="append", default=[], type=Path)
     r.add_argument("--format", choices=("table", "json"), default="table")
+    v = sub.add_parser("validate", help="check a ruleset file with the strict loader")
+    v.add_argument("file", type=Path)
+    v.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    s = sub.add_parser("schema", help="JSON Schema of every input and output model")
+    s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
     return p
 
 
+# -- rendering ---------------------------------------------------------------------------------
 def _when(f: Finding) -> str:
     t = f.trace
     if t is None:
@@ -104,69 +132,192 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
         if f.status in hidden and not show_all:
             continue
         clause = f.trace.citation.clause if f.trace else ""
-        print(f"  {_MARK[f.status]:<10} {f.rule_id:<44} {clause:<6} {f.subject}", file=out)
+        mark = _MARK[f.status] + ("?" if f.severity is Severity.advisory else "")
+        print(f"  {mark:<10} {f.rule_id:<44} {clause:<6} {f.subject}", file=out)
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
+    for b in rep.bindings:
+        if b.conflict:
+            print(f"  binding    {b.note}", file=out)
+    for note in rep.notes:
+        print(f"  note       {note}", file=out)
     counts = ", ".join(f"{n} {s.value}" for s, n in rep.counts.items() if n)
-    print(f"   {counts}", file=out)
+    print(f"   {counts}  ('?': advisory, the text says 宜)", file=out)
 
 
-def _ruleset_for(
-    args: argparse.Namespace, jurisdiction: str, cache: dict[str, ResolvedRuleset]
-) -> ResolvedRuleset:
-    name = args.jurisdiction or jurisdiction
-    if name not in cache:
-        cache[name] = load_ruleset(name, search_paths=args.ruleset_path)
-    return cache[name]
+def _obligation_when(o: Obligation) -> str:
+    if o.due_at or o.due_date:
+        return str(o.due_at or o.due_date)
+    if o.window:
+        return f"{o.window.start}..{o.window.end}"
+    if o.retain_until:
+        return f"until {o.retain_until}"
+    return "standing"
 
 
-def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+def _bad(f: Finding) -> bool:
+    if f.status is Status.data_error:
+        return True
+    return f.status is Status.violation and f.severity is not Severity.advisory
+
+
+# -- inputs ----------------------------------------------------------------------------------
+def _results(
+    args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
+) -> Iterator[PortfolioResult]:
     as_of = args.as_of or dt.date.today()
-    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
-    cache: dict[str, ResolvedRuleset] = {}
-    violations = False
     for path in args.files:
-        parsed = load_case_file(path)
-        rs = _ruleset_for(args, parsed.case.policy.jurisdiction, cache)
-        rep = evaluate(
-            rs, parsed, as_of=as_of, layer=args.layer, source=str(path), calendar=calendar
-        )
-        violations |= any(f.status in (Status.violation, Status.data_error) for f in rep.findings)
-        if args.command == "obligations":
-            if args.format == "json":
-                print(
-                    json.dumps(
-                        [o.model_dump(mode="json") for o in rep.obligations],
-                        ensure_ascii=False,
-                        indent=2,
-                    ),
-                    file=out,
+        if path.suffix == ".jsonl":
+            if not path.is_file():
+                yield PortfolioResult(
+                    source=str(path), line=0, error=f"{path}: cannot read file: no such file"
                 )
-            else:
-                print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]", file=out)
-                for o in rep.obligations:
-                    when = (
-                        o.due_at
-                        or o.due_date
-                        or o.retain_until
-                        or (f"{o.window.start}..{o.window.end}" if o.window else "standing")
-                    )
-                    prov = " (provisional)" if o.provisional else ""
-                    print(f"  {when!s:<24}{prov} {o.rule_id:<44} {o.requirement}", file=out)
-        elif args.format == "json":
-            print(rep.model_dump_json(indent=2), file=out)
+                continue
+            yield from evaluate_portfolio(
+                path,
+                as_of=as_of,
+                jurisdiction=args.jurisdiction,
+                layer=args.layer,
+                calendar=calendar,
+                rulesets=cache,
+            )
+            continue
+        try:
+            parsed = load_case_file(path)
+            rs = cache.get(args.jurisdiction or parsed.case.policy.jurisdiction)
+            rep = evaluate(
+                rs, parsed, as_of=as_of, layer=args.layer, source=str(path), calendar=calendar
+            )
+        except (AnsafeError, ValueError) as exc:
+            yield PortfolioResult(source=str(path), line=0, error=str(exc))
+            continue
+        yield PortfolioResult(source=str(path), line=0, policy_id=rep.policy_id, report=rep)
+
+
+class _Progress:
+    """A one-line counter on stderr, shown only when asked or attached to a terminal."""
+
+    def __init__(self, mode: str, err: TextIO) -> None:
+        self.on = mode == "always" or (mode == "auto" and err.isatty())
+        self.err, self.n, self.bad = err, 0, 0
+
+    def tick(self, r: PortfolioResult) -> None:
+        self.n += 1
+        self.bad += r.error is not None
+        if self.on and (self.n % 25 == 0 or self.n == 1):
+            self.err.write(f"\r  evaluated {self.n} policies ({self.bad} unreadable)")
+            self.err.flush()
+
+    def done(self) -> None:
+        if self.on:
+            self.err.write(f"\r  evaluated {self.n} policies ({self.bad} unreadable)\n")
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
+    cache = RulesetCache(args.ruleset_path)
+    progress = _Progress(args.progress, err)
+    unreadable = violations = False
+    first = True
+    if args.format == "json":
+        out.write("[")
+    for r in _results(args, cache, calendar):
+        progress.tick(r)
+        if r.error is not None:
+            unreadable = True
+            print(f"ansafe-rules: error: {r.error}", file=err)
         else:
-            _print_report(rep, args.all, out)
-    if args.command == "obligations":
-        return 0
+            assert r.report is not None
+            violations |= any(_bad(f) for f in r.report.findings)
+        if args.format == "table":
+            if r.report is not None:
+                _print_report(r.report, args.all, out)
+            continue
+        text = r.model_dump_json(exclude_none=True)
+        if args.format == "jsonl":
+            out.write(text + "\n")
+        else:
+            out.write(("" if first else ",") + "\n" + text)
+        first = False
+    if args.format == "json":
+        out.write("\n]\n")
+    progress.done()
+    if unreadable:
+        return 2
     return 1 if violations else 0
+
+
+def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
+    cache = RulesetCache(args.ruleset_path)
+    chunks: list[bytes] = []
+    code = 0
+    for r in _results(args, cache, calendar):
+        if r.error is not None:
+            print(f"ansafe-rules: error: {r.error}", file=err)
+            code = 2
+            continue
+        rep = r.report
+        assert rep is not None
+        if args.format == "ics":
+            stamp = dt.datetime.combine(rep.as_of, dt.time(), tzinfo=dt.UTC)
+            chunks.append(obligations_to_ical(rep.policy_id, rep.obligations, stamp=stamp))
+        elif args.format == "json":
+            out.write(
+                json.dumps(
+                    {
+                        "policy_id": rep.policy_id,
+                        "obligations": [o.model_dump(mode="json") for o in rep.obligations],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+        else:
+            print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]", file=out)
+            for o in rep.obligations:
+                prov = " (provisional)" if o.provisional else ""
+                print(f"  {_obligation_when(o):<24}{prov} {o.rule_id:<44} {o.subject}", file=out)
+                print(f"  {'':<24} {o.requirement}", file=out)
+    if args.format == "ics":
+        if len(chunks) > 1 and args.output is None:
+            print(
+                "ansafe-rules: error: several policies: give --output FOLDER for .ics files",
+                file=err,
+            )
+            return 2
+        if args.output is not None and len(chunks) > 1:
+            args.output.mkdir(parents=True, exist_ok=True)
+            for path, data in zip(args.files, chunks, strict=False):
+                (args.output / f"{path.stem}.ics").write_bytes(data)
+        elif chunks:
+            if args.output is not None:
+                args.output.write_bytes(chunks[0])
+            else:
+                out.write(chunks[0].decode("utf-8"))
+    return code
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    a = load_ruleset(args.a, search_paths=args.ruleset_path)
+    b = load_ruleset(args.b, search_paths=args.ruleset_path)
+    d = diff(a, b)
+    if args.format == "json":
+        out.write(d.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(format_diff(d, include_same=args.all))
+    return 0
 
 
 def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     rs = load_ruleset(args.jurisdiction, search_paths=args.ruleset_path)
     if args.format == "json":
         print(
-            json.dumps([r.model_dump(mode="json") for r in rs.rules], ensure_ascii=False, indent=2),
+            json.dumps(
+                [{"layer": r.layer, **r.rule.model_dump(mode="json")} for r in rs.rules],
+                ensure_ascii=False,
+                indent=2,
+            ),
             file=out,
         )
         return 0
@@ -177,20 +328,60 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         )
         print(f"    {r.title} — {r.summary}", file=out)
         print(f"    「{r.citation.quote}」", file=out)
+        params = r.params.model_dump(mode="json", exclude_defaults=True)
+        print(f"    params: {json.dumps(params, ensure_ascii=False)}", file=out)
         for k, v in r.interpretive.items():
             print(f"    interpretive {k}: {v}", file=out)
-    print(f"{len(rs.rules)} rules; jurisdictions available: {', '.join(jurisdictions())}", file=out)
+    print(
+        f"{len(rs.rules)} rules in {' + '.join(li.id for li in rs.layers)}; "
+        f"jurisdictions available: {', '.join(jurisdictions(args.ruleset_path))}",
+        file=out,
+    )
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    rs = load_ruleset(args.file, search_paths=[args.file.parent, *args.ruleset_path])
+    own = [r for r in rs.rules if r.layer == rs.id]
+    print(
+        f"ok: {args.file}: {len(own)} rules of its own, {len(rs.rules)} with "
+        f"{' + '.join(li.id for li in rs.layers)}",
+        file=out,
+    )
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
+    schemas = json_schemas()
+    if args.output is None:
+        out.write(json.dumps(schemas, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    args.output.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (args.output / f"{name}.json").write_text(
+            json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    print(f"wrote {len(schemas)} schemas to {args.output}", file=out)
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    out, err = sys.stdout, sys.stderr
     try:
+        if args.command == "check":
+            return _cmd_check(args, out, err)
+        if args.command == "obligations":
+            return _cmd_obligations(args, out, err)
+        if args.command == "diff":
+            return _cmd_diff(args, out)
         if args.command == "rules":
-            return _cmd_rules(args, sys.stdout)
-        return _cmd_evaluate(args, sys.stdout)
-    except (AnsafeError, ValueError) as exc:
-        print(f"ansafe-rules: error: {exc}", file=sys.stderr)
+            return _cmd_rules(args, out)
+        if args.command == "validate":
+            return _cmd_validate(args, out)
+        return _cmd_schema(args, out)
+    except (AnsafeError, ValueError, OSError) as exc:
+        print(f"ansafe-rules: error: {exc}", file=err)
         return 2
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from .calendar import CalendarOverride
+from .checklists import ChecklistReport
+from .diff import RulesetDiff
 from .evaluate import Finding, Obligation, Report
 from .model import PolicyCase
+from .portfolio import PortfolioResult
 from .rulesets import RulesetFile
 
 __all__ = ["json_schemas"]
@@ -18,6 +21,9 @@ _MODELS = {
     "Finding": Finding,
     "Obligation": Obligation,
     "Report": Report,
+    "PortfolioResult": PortfolioResult,
+    "RulesetDiff": RulesetDiff,
+    "ChecklistReport": ChecklistReport,
 }
 
 
@@ -25,6 +31,7 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     """Name -> JSON Schema (draft 2020-12) for inputs (validation) and outputs (serialization)."""
     out = {}
     for name, cls in _MODELS.items():
-        mode = "serialization" if name in {"Finding", "Obligation", "Report"} else "validation"
+        inputs = {"PolicyCase", "CalendarOverride", "RulesetFile"}
+        mode = "validation" if name in inputs else "serialization"
         out[name] = cls.model_json_schema(mode=mode)
     return out
