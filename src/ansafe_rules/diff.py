@@ -13,16 +13,29 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .evaluate import annual_rate
+from .model import Per
 from .periods import Period, PeriodUnit
 from .rulesets import (
     DeadlineParams,
+    FrequencyParams,
+    PreferredWindowParams,
+    ProhibitionParams,
+    QualificationParams,
     RequiredFieldsParams,
     ResolvedRule,
     ResolvedRuleset,
     RetentionParams,
 )
 
-__all__ = ["DiffStatus", "ObligationDiff", "RuleRef", "RulesetDiff", "diff", "format_diff"]
+__all__ = [
+    "DiffStatus",
+    "ObligationDiff",
+    "RuleRef",
+    "RulesetDiff",
+    "describe_rule",
+    "diff",
+    "format_diff",
+]
 
 
 class _M(BaseModel):
@@ -89,18 +102,35 @@ def _period_days(p: Period) -> float:
     return p.amount * _DAYS[p.unit]
 
 
-def _requirement(rr: ResolvedRule) -> str:
+def describe_rule(rr: ResolvedRule) -> str:
+    """A rule's requirement in one line (used by the diff and the generated docs)."""
     p = rr.rule.params
+    what = p.subject.value + (
+        f" where {'; '.join(c.describe() for c in p.where)}" if p.where else ""
+    )
     if isinstance(p, DeadlineParams):
-        return f"{p.action or 'first event'} within {p.period.label()} of {p.trigger}"
+        act = p.action or f"first {p.first_event.subject.value}"  # type: ignore[union-attr]
+        ext = f", +{p.extension.max_days} days if approved" if p.extension else ""
+        return f"{act} within {p.period.label()} of {p.trigger}{ext} ({what})"
     if isinstance(p, RetentionParams):
-        return f"keep {p.period.label()} from {p.anchor}"
-    rate = annual_rate(p)
-    if rate is not None:
-        return f"at least {p.min_count} per {p.per.value}"  # type: ignore[union-attr]
+        return f"keep {p.period.label()} from {p.anchor} ({what})"
+    if isinstance(p, FrequencyParams):
+        if p.from_contract:
+            return f"{p.subject.value}: as often as the contract states"
+        unit = f" {p.weight}" if p.weight else ""
+        per = "stage" if p.per is Per.stage else p.per.value  # type: ignore[union-attr]
+        return f"at least {p.min_count}{unit} per {per} ({what})"
     if isinstance(p, RequiredFieldsParams):
         items = [*p.fields, *(v for c in p.contains for v in c.values)]
-        return "requires " + ", ".join(items)
+        return f"{what}: requires " + ", ".join(items)
+    if isinstance(p, QualificationParams):
+        parts = [c.describe() for c in p.require]
+        parts += [f"at least {rc.min} {rc.label}" for rc in p.require_counts]
+        return f"{what}: must " + "; ".join(parts)
+    if isinstance(p, ProhibitionParams):
+        return f"{what}: must not " + "; ".join(c.describe() for c in p.forbid)
+    if isinstance(p, PreferredWindowParams):
+        return f"{what}: preferably in " + ", ".join(p.windows)
     return rr.rule.summary
 
 
@@ -130,7 +160,7 @@ def _ref(rr: ResolvedRule) -> RuleRef:
         layer=rr.layer,
         clause=rr.rule.citation.clause,
         title=rr.rule.title,
-        requirement=_requirement(rr),
+        requirement=describe_rule(rr),
     )
 
 
@@ -156,7 +186,7 @@ def _compare(a: list[ResolvedRule], b: list[ResolvedRule]) -> tuple[str | None, 
         if abs(ka[1] - kb[1]) < 1e-9:
             return "equal", "the strictest requirements are equal"
         side = "a" if ka[1] > kb[1] else "b"
-        return side, f"{side} is stricter: {_requirement(sa)} vs {_requirement(sb)}"
+        return side, f"{side} is stricter: {describe_rule(sa)} vs {describe_rule(sb)}"
     if isinstance(pa, RequiredFieldsParams) and isinstance(pb, RequiredFieldsParams):
         union_a, union_b = _required_items(a), _required_items(b)
         if union_a == union_b:
