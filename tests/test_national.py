@@ -398,8 +398,16 @@ def test_manager_training_per_calendar_year(national) -> None:
         ("staff/INS/M1", 2025): S.compliant,
         ("staff/INS/M1", 2026): S.compliant,
         ("staff/INS/M2", 2025): S.compliant,
-        ("staff/INS/M2", 2026): S.violation,
+        ("staff/INS/M2", 2026): S.pending,  # whole calendar year: still running on 07-31
     }
+    late = ar.evaluate(national, case(organisations=orgs), as_of=D(2027, 1, 1))
+    m2 = [
+        f
+        for f in findings(late, "national.staff.manager_training")
+        if f.subject.startswith("staff/INS/M2") and f.trace.window.start.year == 2026
+    ]
+    assert m2[0].status is S.violation
+    assert m2[0].trace.window == ar.Window(start=D(2026, 1, 1), end=D(2026, 12, 31), partial=False)
 
 
 # ---- 7.4 archives -------------------------------------------------------------------------------

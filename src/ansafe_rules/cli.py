@@ -137,7 +137,9 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
     for b in rep.bindings:
-        if b.conflict:
+        statuses = {f.status for f in rep.findings
+                    if f.obligation == b.obligation and f.subject == b.subject}
+        if b.conflict and (show_all or len(statuses) > 1):  # the layers disagree on the outcome
             print(f"  binding    {b.note}", file=out)
     for note in rep.notes:
         print(f"  note       {note}", file=out)
