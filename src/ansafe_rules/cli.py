@@ -137,14 +137,17 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
     for b in rep.bindings:
-        statuses = {f.status for f in rep.findings
-                    if f.obligation == b.obligation and f.subject == b.subject}
+        statuses = {
+            f.status
+            for f in rep.findings
+            if f.obligation == b.obligation and f.subject == b.subject
+        }
         if b.conflict and (show_all or len(statuses) > 1):  # the layers disagree on the outcome
             print(f"  binding    {b.note}", file=out)
     for note in rep.notes:
         print(f"  note       {note}", file=out)
     counts = ", ".join(f"{n} {s.value}" for s, n in rep.counts.items() if n)
-    print(f"   {counts}  ('?': advisory, the text says 宜)", file=out)
+    print(f"   {counts}  ('?': advisory, not a breach of a duty)", file=out)
 
 
 def _obligation_when(o: Obligation) -> str:

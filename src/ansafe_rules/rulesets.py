@@ -64,7 +64,7 @@ class Severity(StrEnum):
     critical = "critical"
     major = "major"
     minor = "minor"
-    advisory = "advisory"  # the text says 宜 (preferably): a finding, never a breach of 应
+    advisory = "advisory"  # not a breach of a duty: 宜 (preferably) provisions, checklist marks
 
 
 class Subject(StrEnum):
