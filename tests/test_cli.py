@@ -97,9 +97,10 @@ def test_portfolio_progress_on_request(tmp_path: Path, capsys: Capture) -> None:
     f = tmp_path / "book.jsonl"
     f.write_text("\n".join(_line(policy_id=f"P{i}") for i in range(3)) + "\n", encoding="utf-8")
     main(["check", str(f), "--as-of", "2026-07-31", "--progress", "always"])
-    assert "evaluated 3 policies (0 unreadable)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "[" + "#" * 30 + "] 3/3 policies (0 unreadable)" in err
     main(["check", str(f), "--as-of", "2026-07-31"])  # not a terminal: no progress
-    assert "evaluated" not in capsys.readouterr().err
+    assert "policies" not in capsys.readouterr().err
 
 
 def test_layer_and_jurisdiction_options(capsys: Capture) -> None:

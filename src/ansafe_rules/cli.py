@@ -200,28 +200,46 @@ def _results(
 
 
 class _Progress:
-    """A one-line counter on stderr, shown only when asked or attached to a terminal."""
+    """A progress bar on stderr for portfolios, shown when asked or attached to a terminal.
+    The total comes from a streaming line count of the .jsonl files (constant memory)."""
 
-    def __init__(self, mode: str, err: TextIO) -> None:
+    WIDTH = 30
+
+    def __init__(self, mode: str, err: TextIO, files: Sequence[Path]) -> None:
         self.on = mode == "always" or (mode == "auto" and err.isatty())
         self.err, self.n, self.bad = err, 0, 0
+        self.total = 0
+        if self.on:
+            for f in files:
+                if f.suffix == ".jsonl" and f.is_file():
+                    with f.open(encoding="utf-8") as fh:
+                        self.total += sum(1 for line in fh if line.strip())
+                else:
+                    self.total += 1
+
+    def _draw(self) -> None:
+        done = min(self.n, self.total) if self.total else self.n
+        filled = self.WIDTH * done // self.total if self.total else 0
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.err.write(f"\r  [{bar}] {done}/{self.total} policies ({self.bad} unreadable)")
+        self.err.flush()
 
     def tick(self, r: PortfolioResult) -> None:
         self.n += 1
         self.bad += r.error is not None
-        if self.on and (self.n % 25 == 0 or self.n == 1):
-            self.err.write(f"\r  evaluated {self.n} policies ({self.bad} unreadable)")
-            self.err.flush()
+        if self.on and (self.n % 10 == 0 or self.n in (1, self.total)):
+            self._draw()
 
     def done(self) -> None:
         if self.on:
-            self.err.write(f"\r  evaluated {self.n} policies ({self.bad} unreadable)\n")
+            self._draw()
+            self.err.write("\n")
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path)
-    progress = _Progress(args.progress, err)
+    progress = _Progress(args.progress, err, args.files)
     unreadable = violations = False
     first = True
     if args.format == "json":
