@@ -35,6 +35,12 @@ def case(**parts: Any) -> dict[str, Any]:
     return {"policy": pol, **parts}
 
 
+def run_case(rs: ar.ResolvedRuleset, as_of: dt.date, **parts: Any) -> ar.Report:
+    """Evaluate a base-policy case under ``rs``, the policy's jurisdiction set to ``rs.id``."""
+    pol = {"jurisdiction": rs.id, **parts.pop("policy", {})}
+    return ar.evaluate(rs, case(policy=pol, **parts), as_of=as_of)
+
+
 def findings(report: ar.Report, rule_id: str) -> list[ar.Finding]:
     return [f for f in report.findings if f.rule_id == rule_id]
 

@@ -8,7 +8,7 @@ import pytest
 
 import ansafe_rules as ar
 
-from .conftest import case, findings, only
+from .conftest import findings, only, run_case
 
 D = dt.date
 S = ar.Status
@@ -16,14 +16,8 @@ GD = ar.load_ruleset("guangdong")
 
 
 def run(as_of: dt.date | None = None, **parts) -> ar.Report:
-    as_of = as_of or D(2026, 12, 31)
-    pol = {
-        "jurisdiction": "guangdong",
-        "term_start": "2025-07-01",
-        "term_end": "2026-12-31",
-        **parts.pop("policy", {}),
-    }
-    return ar.evaluate(GD, case(policy=pol, **parts), as_of=as_of)
+    policy = {"term_start": "2025-07-01", "term_end": "2026-12-31", **parts.pop("policy", {})}
+    return run_case(GD, as_of or D(2026, 12, 31), policy=policy, **parts)
 
 
 @pytest.mark.parametrize(

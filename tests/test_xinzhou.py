@@ -8,7 +8,7 @@ import pytest
 
 import ansafe_rules as ar
 
-from .conftest import case, findings, only
+from .conftest import findings, only, run_case
 
 D = dt.date
 S = ar.Status
@@ -16,9 +16,7 @@ XZ = ar.load_ruleset("xinzhou")
 
 
 def run(as_of: dt.date | None = None, **parts) -> ar.Report:
-    as_of = as_of or D(2026, 7, 31)
-    pol = {"jurisdiction": "xinzhou", **parts.pop("policy", {})}
-    return ar.evaluate(XZ, case(policy=pol, **parts), as_of=as_of)
+    return run_case(XZ, as_of or D(2026, 7, 31), **parts)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import ansafe_rules as ar
 
-from .conftest import case, findings, only
+from .conftest import case, findings, only, run_case
 
 D = dt.date
 S = ar.Status
@@ -14,9 +14,7 @@ XC = ar.load_ruleset("xuancheng")
 
 
 def run(as_of: dt.date | None = None, **parts) -> ar.Report:
-    as_of = as_of or D(2026, 7, 31)
-    pol = {"jurisdiction": "xuancheng", **parts.pop("policy", {})}
-    return ar.evaluate(XC, case(policy=pol, **parts), as_of=as_of)
+    return run_case(XC, as_of or D(2026, 7, 31), **parts)
 
 
 def test_written_hazard_notice_across_may_day():

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from ._errors import RulesetError
+from ._errors import AnsafeError, RulesetError
 
-__all__ = ["load_yaml_file", "load_yaml_text"]
+__all__ = ["load_yaml_file", "load_yaml_text", "read_text"]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -47,10 +47,14 @@ def load_yaml_text(text: str, name: str = "<string>") -> Any:
         raise RulesetError(f"{name}:{where}: {problem}") from exc
 
 
-def load_yaml_file(path: str | Path) -> Any:
+def read_text(path: str | Path, error: type[AnsafeError] = RulesetError) -> str:
+    """A UTF-8 file's text; an unreadable file raises ``error`` naming it."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulesetError(f"{p}: cannot read file: {exc.strerror}") from exc
-    return load_yaml_text(text, str(p))
+        raise error(f"{p}: cannot read file: {exc.strerror}") from None
+
+
+def load_yaml_file(path: str | Path) -> Any:
+    return load_yaml_text(read_text(path), str(path))

@@ -324,6 +324,22 @@ class _Ctx:
             **kw,
         )
 
+    def _common(
+        self, subject: str, due: DueDate | None, provisional_reason: str | None
+    ) -> dict[str, Any]:
+        """Fields findings and obligations share: the rule, the subject, provisionality."""
+        r = self.rule
+        why = provisional_reason or (due.provisional_reason if due else None)
+        return {
+            "rule_id": r.id,
+            "obligation": r.obligation,
+            "layer": self.rr.layer,
+            "title": r.title,
+            "subject": subject,
+            "provisional": why is not None,
+            "provisional_reason": why,
+        }
+
     def finding(
         self,
         status: Status,
@@ -334,19 +350,11 @@ class _Ctx:
         provisional_reason: str | None = None,
         **kw: Any,
     ) -> Finding:
-        r = self.rule
-        why = provisional_reason or (due.provisional_reason if due else None)
         return Finding(
-            rule_id=r.id,
-            obligation=r.obligation,
-            layer=self.rr.layer,
-            title=r.title,
-            severity=r.severity,
+            **self._common(subject, due, provisional_reason),
+            severity=self.rule.severity,
             status=status,
-            subject=subject,
             reason=reason,
-            provisional=why is not None,
-            provisional_reason=why,
             trace=self.trace(due=due, **kw),
         )
 
@@ -359,22 +367,14 @@ class _Ctx:
         provisional_reason: str | None = None,
         **kw: Any,
     ) -> Obligation:
-        r = self.rule
-        why = provisional_reason or (due.provisional_reason if due else None)
         return Obligation(
-            rule_id=r.id,
-            obligation=r.obligation,
-            layer=self.rr.layer,
-            kind=r.kind,
-            title=r.title,
-            subject=subject,
+            **self._common(subject, due, provisional_reason),
+            kind=self.rule.kind,
             requirement=requirement,
             due_date=due.due_date if due else None,
             due_at=due.due_at if due else None,
-            provisional=why is not None,
-            provisional_reason=why,
-            interpretive=dict(r.interpretive),
-            citation=r.citation,
+            interpretive=dict(self.rule.interpretive),
+            citation=self.rule.citation,
             **kw,
         )
 

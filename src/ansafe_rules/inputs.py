@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import InputError, describe_errors
-from ._yaml import load_yaml_text
+from ._yaml import load_yaml_text, read_text
 from .model import COLLECTIONS, SINGLES, Policy, PolicyCase
 
 __all__ = ["InputIssue", "ParsedCase", "load_case_file", "parse_case"]
@@ -112,10 +112,7 @@ def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
 def load_case_file(path: str | Path) -> ParsedCase:
     """Read a case from a YAML or JSON file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read file: {exc.strerror}") from None
+    text = read_text(p, InputError)
     if p.suffix == ".json":
         try:
             data = json.loads(text)
