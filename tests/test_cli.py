@@ -215,3 +215,17 @@ def test_calendar_override_file(tmp_path: Path, capsys: Capture) -> None:
     cb = "national.service.callback"
     assert (plain[cb]["due_date"], plain[cb]["provisional"]) == ("2027-01-05", True)
     assert (official[cb]["due_date"], official[cb]["provisional"]) == ("2027-01-06", False)
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ansafe_rules", "rules", "xinzhou"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "xinzhou.incident.report" in done.stdout

@@ -21,6 +21,8 @@ def test_layers_and_operations() -> None:
     assert cb.layer == "national"
     assert cb.rule.params.period.amount == 3
     assert cb.overridden_by == (str(ATLANTIS),)
+    assert cb.param_sources["period"] == str(ATLANTIS)
+    assert cb.param_sources["trigger"].endswith("national.yaml")
     assert rs.layers[1].disabled[0].rule == "national.scheme.agreed"
 
 

@@ -90,6 +90,9 @@ class Trace(_Out):
     kind: Kind
     source_file: str
     overridden_by: tuple[str, ...] = ()
+    param_sources: dict[str, str] = Field(
+        default_factory=dict, description="parameter -> file its value came from"
+    )
     params: dict[str, Any] = Field(description="parameters used, after all overrides")
     interpretive: dict[str, str] = Field(description="parameters that are readings, not text")
     as_of: dt.date
@@ -317,6 +320,7 @@ class _Ctx:
             kind=r.kind,
             source_file=self.rr.source_file,
             overridden_by=self.rr.overridden_by,
+            param_sources=self.rr.param_sources,
             params=self.params,
             interpretive=dict(r.interpretive),
             as_of=self.as_of,

@@ -506,6 +506,10 @@ class ResolvedRule(_Strict):
     overridden_by: tuple[str, ...] = Field(
         default=(), description="files (or 'runtime') whose overrides changed it"
     )
+    param_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="parameter -> the file (or 'runtime') its value came from",
+    )
 
 
 class LayerInfo(_Strict):
@@ -812,7 +816,16 @@ def _override(
         }
     )
     _check_rule_semantics(Path(f"{rr.layer}.yaml"), f"override of rule {r.id!r}", rule)
-    return rr.model_copy(update={"rule": rule, "overridden_by": (*rr.overridden_by, source)})
+    sources = {**rr.param_sources, **dict.fromkeys(params, source)}
+    if severity is not None:
+        sources["severity"] = source
+    return rr.model_copy(
+        update={
+            "rule": rule,
+            "overridden_by": (*rr.overridden_by, source),
+            "param_sources": sources,
+        }
+    )
 
 
 def _find(name: str, search_paths: Sequence[Path]) -> Path:
@@ -894,7 +907,12 @@ def load_ruleset(
                         raise RulesetError(
                             f"{path}: rule {r.id!r}: field 'params.windows': unknown window {w!r}"
                         )
-            rules[r.id] = ResolvedRule(rule=r, layer=rf.id, source_file=str(path))
+            rules[r.id] = ResolvedRule(
+                rule=r,
+                layer=rf.id,
+                source_file=str(path),
+                param_sources=dict.fromkeys(type(r.params).model_fields, str(path)),
+            )
         for cl in rf.checklists:
             for i, row in enumerate(cl.rows):
                 for rid in row.rules:
