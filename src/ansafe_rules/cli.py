@@ -1,7 +1,8 @@
 """Command line: ``ansafe-rules check|obligations|diff|rules|validate|schema``.
 
 Exit codes: 0 no violations; 1 violations (or record-level data errors) found; 2 bad input or
-usage — a file, a portfolio line or a policy that cannot be read at all. Bad input prints one
+usage — a file, a portfolio line or a policy that cannot be read at all; 141 when the reader of
+stdout went away (e.g. ``| head``). Bad input prints one
 clear message naming the file, line/record and field, never a traceback; in a portfolio the
 other lines are still evaluated.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -113,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 # -- rendering ---------------------------------------------------------------------------------
+def _pad(text: str, width: int) -> str:
+    """Left-justify to a terminal display width (CJK characters take two columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - shown)
+
+
 def _when(f: Finding) -> str:
     t = f.trace
     if t is None:
@@ -133,7 +142,7 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
             continue
         clause = f.trace.citation.clause if f.trace else ""
         mark = _MARK[f.status] + ("?" if f.severity is Severity.advisory else "")
-        print(f"  {mark:<10} {f.rule_id:<44} {clause:<6} {f.subject}", file=out)
+        print(f"  {mark:<10} {f.rule_id:<44} {_pad(clause, 13)}{f.subject}", file=out)
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
     for b in rep.bindings:
@@ -403,6 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return _cmd_validate(args, out)
         return _cmd_schema(args, out)
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as shell tools do on SIGPIPE
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except (AnsafeError, ValueError, OSError) as exc:
         print(f"ansafe-rules: error: {exc}", file=err)
         return 2
