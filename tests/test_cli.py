@@ -229,3 +229,30 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "xinzhou.incident.report" in done.stdout
+
+
+def test_in_force_option(capsys: Capture) -> None:
+    xz = str(ROOT / "examples" / "xinzhou-municipal.yaml")
+    main(["check", xz, "--as-of", "2026-07-31", "--format", "jsonl"])
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert row["report"]["notes"]
+    # issued 2025-07-08, after a trial that ran 2024-01-01..2025-01-01: Xinzhou rules do not apply
+    main(
+        [
+            "check",
+            xz,
+            "--as-of",
+            "2026-07-31",
+            "--format",
+            "jsonl",
+            "--in-force",
+            "xinzhou=2024-01-01",
+        ]
+    )
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert "notes" not in row["report"] or not row["report"]["notes"]
+    statuses = {f["status"] for f in row["report"]["findings"] if f["layer"] == "xinzhou"}
+    assert statuses == {"not_applicable"}
+    with pytest.raises(SystemExit):
+        main(["check", xz, "--in-force", "xinzhou"])
+    assert "expected LAYER=YYYY-MM-DD" in capsys.readouterr().err

@@ -48,6 +48,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _in_force(text: str) -> tuple[str, dt.date]:
+    layer, sep, day = text.partition("=")
+    if not sep or not layer:
+        raise argparse.ArgumentTypeError(f"expected LAYER=YYYY-MM-DD, got {text!r}")
+    return layer, _date(day)
+
+
 def _common(c: argparse.ArgumentParser) -> None:
     c.add_argument(
         "--as-of", type=_date, default=None, help="judge as of this date (default: today)"
@@ -247,7 +254,7 @@ class _Progress:
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
-    cache = RulesetCache(args.ruleset_path)
+    cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     progress = _Progress(args.progress, err, args.files)
     unreadable = violations = False
     first = True
@@ -281,7 +288,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
-    cache = RulesetCache(args.ruleset_path)
+    cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     chunks: list[bytes] = []
     code = 0
     for r in _results(args, cache, calendar):
