@@ -78,6 +78,14 @@ def _common(c: argparse.ArgumentParser) -> None:
         default=None,
         help="YAML calendar overrides (official schedules of later years)",
     )
+    c.add_argument(
+        "--in-force",
+        action="append",
+        default=[],
+        type=_in_force,
+        metavar="LAYER=DATE",
+        help="in-force date of a layer the text does not date, e.g. xinzhou=2024-12-01",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
