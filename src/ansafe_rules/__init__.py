@@ -24,7 +24,7 @@ from .ical import obligations_to_ical
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .model import PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
-from .portfolio import PortfolioResult, RulesetCache, evaluate_portfolio
+from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
 from .rulesets import ResolvedRule, ResolvedRuleset, Rule, jurisdictions, load_ruleset
 from .schema import json_schemas
 
@@ -64,6 +64,7 @@ __all__ = [
     "default_calendar",
     "diff",
     "evaluate",
+    "evaluate_files",
     "evaluate_portfolio",
     "format_diff",
     "json_schemas",

@@ -22,10 +22,9 @@ from typing import TextIO
 from ._errors import AnsafeError
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
-from .evaluate import Finding, Obligation, Report, Status, evaluate
+from .evaluate import Finding, Obligation, Report, Status
 from .ical import obligations_to_ical
-from .inputs import load_case_file
-from .portfolio import PortfolioResult, RulesetCache, evaluate_portfolio
+from .portfolio import PortfolioResult, RulesetCache, evaluate_files
 from .rulesets import Severity, jurisdictions, load_ruleset
 from .schema import json_schemas
 
@@ -194,33 +193,14 @@ def _bad(f: Finding) -> bool:
 def _results(
     args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
 ) -> Iterator[PortfolioResult]:
-    as_of = args.as_of or dt.date.today()
-    for path in args.files:
-        if path.suffix == ".jsonl":
-            if not path.is_file():
-                yield PortfolioResult(
-                    source=str(path), line=0, error=f"{path}: cannot read file: no such file"
-                )
-                continue
-            yield from evaluate_portfolio(
-                path,
-                as_of=as_of,
-                jurisdiction=args.jurisdiction,
-                layer=args.layer,
-                calendar=calendar,
-                rulesets=cache,
-            )
-            continue
-        try:
-            parsed = load_case_file(path)
-            rs = cache.get(args.jurisdiction or parsed.case.policy.jurisdiction)
-            rep = evaluate(
-                rs, parsed, as_of=as_of, layer=args.layer, source=str(path), calendar=calendar
-            )
-        except (AnsafeError, ValueError) as exc:
-            yield PortfolioResult(source=str(path), line=0, error=str(exc))
-            continue
-        yield PortfolioResult(source=str(path), line=0, policy_id=rep.policy_id, report=rep)
+    return evaluate_files(
+        args.files,
+        as_of=args.as_of or dt.date.today(),
+        jurisdiction=args.jurisdiction,
+        layer=args.layer,
+        calendar=calendar,
+        rulesets=cache,
+    )
 
 
 class _Progress:

@@ -687,6 +687,8 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
     else:
         groups = [(p.subject.value, [e for lab, it in items for e in _events(ctx, p, lab, it)])]
     unit = f" {p.weight}" if p.weight else ""
+    # the stage each record is linked to, read once (per-stage rules with `link` only)
+    link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
         if per is Per.stage:
@@ -698,24 +700,21 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
             ]
             if not p.clip_to_term:
                 windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
+        of_kind = {lab for lab, it in items if resolve(it, "kind") == kind} if kind else None
         for group_label, group_events in groups:
             events = group_events
-            if kind is not None:
-                ids = {lab for lab, it in items if resolve(it, "kind") == kind}
-                events = [e for e in events if e[0] in ids]
+            if of_kind is not None:
+                events = [e for e in events if e[0] in of_kind]
             undated = {lab for lab, d, _ in events if d is None}
             what = f"{kind} " if kind else ""
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p.partial_periods)
-                linked = {
-                    lab
-                    for lab, it in items
-                    if stage_id is None or p.link is None or ctx.get(it, p.link) == stage_id
-                }
                 hits = [
                     (lab, wt)
                     for lab, d, wt in events
-                    if d is not None and w.start <= _day(d) <= w.end and lab in linked
+                    if d is not None
+                    and w.start <= _day(d) <= w.end
+                    and (link_of is None or stage_id is None or link_of[lab] == stage_id)
                 ]
                 total = sum(wt for _, wt in hits)
                 recs = tuple(sorted({r for lab, _ in hits for r in _rec(lab)}))
@@ -938,11 +937,15 @@ def _layer_scope(rs: ResolvedRuleset, layer_id: str, case: PolicyCase) -> str | 
 
 
 def _run_rule(
-    rr: ResolvedRule, rs: ResolvedRuleset, case: PolicyCase, as_of: dt.date, cal: WorkCalendar
+    rr: ResolvedRule,
+    rs: ResolvedRuleset,
+    case: PolicyCase,
+    as_of: dt.date,
+    cal: WorkCalendar,
+    out_of_scope: str | None,
 ) -> _Acc:
     ctx = _Ctx(rr, case, as_of, cal, rs)
     acc = _Acc()
-    out_of_scope = _layer_scope(rs, rr.layer, case)
     if out_of_scope:
         acc.add(
             None, ctx.finding(Status.not_applicable, "policy", f"does not apply: {out_of_scope}")
@@ -1007,8 +1010,9 @@ def evaluate(
     rules = [r for r in ruleset.rules if layer is None or r.layer == layer]
     obligations: list[Obligation] = []
     findings: list[Finding] = []
+    scope = {li.id: _layer_scope(ruleset, li.id, parsed.case) for li in ruleset.layers}
     for rr in rules:
-        acc = _run_rule(rr, ruleset, parsed.case, as_of, cal)
+        acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
         obligations += acc.obligations
         findings += acc.findings
     idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}

@@ -19,10 +19,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._errors import AnsafeError
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Report, evaluate
-from .inputs import parse_case
+from .inputs import load_case_file, parse_case
 from .rulesets import ResolvedRuleset, load_ruleset
 
-__all__ = ["PortfolioResult", "RulesetCache", "evaluate_portfolio", "read_jsonl"]
+__all__ = [
+    "PortfolioResult",
+    "RulesetCache",
+    "evaluate_files",
+    "evaluate_portfolio",
+    "read_jsonl",
+]
 
 
 class PortfolioResult(BaseModel):
@@ -68,6 +74,34 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, str]]:
                 yield n, text
 
 
+def _evaluate_one(
+    data: Any,
+    *,
+    source: str,
+    line: int,
+    label: str,
+    as_of: dt.date,
+    jurisdiction: str | None,
+    layer: str | None,
+    calendar: WorkCalendar,
+    rulesets: RulesetCache,
+) -> PortfolioResult:
+    """Parse, pick the ruleset, evaluate; an unreadable input becomes an error result."""
+    try:
+        parsed = parse_case(data, label)
+        rs = rulesets.get(jurisdiction or parsed.case.policy.jurisdiction)
+        report = evaluate(rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label)
+    except (AnsafeError, ValueError) as exc:
+        pid = data.get("policy", {}).get("policy_id") if isinstance(data, Mapping) else None
+        return PortfolioResult(
+            source=source,
+            line=line,
+            policy_id=pid if isinstance(pid, str) else None,
+            error=str(exc),
+        )
+    return PortfolioResult(source=source, line=line, policy_id=report.policy_id, report=report)
+
+
 def evaluate_portfolio(
     lines: Iterable[tuple[int, str | Mapping[str, Any]]] | str | Path,
     *,
@@ -87,8 +121,13 @@ def evaluate_portfolio(
         source = source or str(lines)
         lines = read_jsonl(lines)
     source = source or "<portfolio>"
-    cal = calendar or default_calendar()
-    cache = rulesets or RulesetCache()
+    common = {
+        "as_of": as_of,
+        "jurisdiction": jurisdiction,
+        "layer": layer,
+        "calendar": calendar or default_calendar(),
+        "rulesets": rulesets or RulesetCache(),
+    }
     for n, item in lines:
         try:
             data = json.loads(item) if isinstance(item, str) else item
@@ -97,18 +136,40 @@ def evaluate_portfolio(
                 source=source, line=n, error=f"{source}: line {n}: invalid JSON: {exc.msg}"
             )
             continue
-        label = f"{source}: line {n}"
-        try:
-            parsed = parse_case(data, label)
-            rs = cache.get(jurisdiction or parsed.case.policy.jurisdiction)
-            report = evaluate(rs, parsed, as_of=as_of, calendar=cal, layer=layer, source=label)
-        except (AnsafeError, ValueError) as exc:
-            pid = data.get("policy", {}).get("policy_id") if isinstance(data, Mapping) else None
-            yield PortfolioResult(
-                source=source,
-                line=n,
-                policy_id=pid if isinstance(pid, str) else None,
-                error=str(exc),
-            )
+        yield _evaluate_one(data, source=source, line=n, label=f"{source}: line {n}", **common)
+
+
+def evaluate_files(
+    paths: Iterable[str | Path],
+    *,
+    as_of: dt.date,
+    jurisdiction: str | None = None,
+    layer: str | None = None,
+    calendar: WorkCalendar | None = None,
+    rulesets: RulesetCache | None = None,
+) -> Iterator[PortfolioResult]:
+    """Evaluate case files (``.yaml``/``.yml``/``.json``, one policy each, ``line`` 0) and
+    portfolios (``.jsonl``, streamed), in order, sharing one ruleset cache and calendar."""
+    calendar = calendar or default_calendar()
+    rulesets = rulesets or RulesetCache()
+    common = {
+        "as_of": as_of,
+        "jurisdiction": jurisdiction,
+        "layer": layer,
+        "calendar": calendar,
+        "rulesets": rulesets,
+    }
+    for path in map(Path, paths):
+        if path.suffix == ".jsonl":
+            if not path.is_file():
+                error = f"{path}: cannot read file: no such file"
+                yield PortfolioResult(source=str(path), line=0, error=error)
+                continue
+            yield from evaluate_portfolio(path, **common)
             continue
-        yield PortfolioResult(source=source, line=n, policy_id=report.policy_id, report=report)
+        try:
+            parsed = load_case_file(path)
+        except AnsafeError as exc:
+            yield PortfolioResult(source=str(path), line=0, error=str(exc))
+            continue
+        yield _evaluate_one(parsed, source=str(path), line=0, label=str(path), **common)
