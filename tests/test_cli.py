@@ -40,6 +40,7 @@ def test_check_json_and_no_violations(tmp_path: Path, capsys: Capture) -> None:
                     "industry": "other",
                     "term_start": "2026-01-01",
                     "term_end": "2026-12-31",
+                    "complaint_procedure_told_on": "2026-01-05",
                     "contract_services": [
                         {"service_kind": "training", "min_count": 1, "per": "term"}
                     ],

@@ -120,7 +120,7 @@ def test_in_force_period_limits_a_layer() -> None:
     )
     rep = ar.evaluate(city, late, as_of=D(2026, 7, 31))
     (f,) = findings(rep, "atlantis_city.archive.retention")
-    assert "after atlantis_city's trial period ended 2027-01-01" in f.reason
+    assert "after atlantis_city's trial period ended 2026-12-31" in f.reason
 
 
 def test_xinzhou_without_in_force_date_is_noted() -> None:
@@ -128,7 +128,7 @@ def test_xinzhou_without_in_force_date_is_noted() -> None:
     rep = ar.evaluate(xz, case(policy={"jurisdiction": "xinzhou"}), as_of=D(2026, 7, 31))
     assert len(rep.notes) == 1 and rep.notes[0].startswith("xinzhou: in force from issuance")
     dated = ar.load_ruleset("xinzhou", in_force={"xinzhou": D(2025, 1, 1)})
-    assert dated.layer("xinzhou").effective.expires == D(2026, 1, 1)
+    assert dated.layer("xinzhou").effective.expires == D(2025, 12, 31)
     rep = ar.evaluate(
         dated,
         case(policy={"jurisdiction": "xinzhou", "issued_on": "2025-06-30"}),

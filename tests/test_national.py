@@ -308,8 +308,16 @@ def test_annual_risk_service_applicability(national) -> None:
     unknown = run(national, policy={"above_designated_size": None})
     f = only(unknown, "national.service.annual_risk_service")
     assert f.status is S.insufficient_data and "policy.above_designated_size" in f.reason
+    # 5.1 names nine industries and ends in 等: the list is open, so an unnamed industry is
+    # judged by whether it is high-risk, and unknown when the input does not say
     other = run(national, policy={"industry": "other"})
-    assert only(other, "national.service.annual_risk_service").status is S.not_applicable
+    f = only(other, "national.service.annual_risk_service")
+    assert f.status is S.insufficient_data
+    assert f.reason.endswith("missing policy.high_risk_industry")
+    low = run(national, policy={"industry": "other", "high_risk_industry": False})
+    assert only(low, "national.service.annual_risk_service").status is S.not_applicable
+    high = run(national, policy={"industry": "other", "high_risk_industry": True})
+    assert only(high, "national.service.annual_risk_service").status is S.violation
 
 
 def test_annual_risk_service_seven_month_policy_needs_one(national) -> None:
@@ -351,7 +359,31 @@ def test_thirteen_month_policy_has_two_policy_years(national) -> None:
         (f.trace.window.end, f.status)
         for f in findings(rep, "national.service.annual_risk_service")
     ]
+    # the one-month tail year covers 8% of a year, under partial_min_share (0.5): exempt
+    assert got == [(D(2026, 6, 30), S.compliant), (D(2026, 7, 31), S.not_applicable)]
+    # the strict reading (every partial year needs its count) is one parameter away
+    strict = national.with_overrides(
+        {"national.service.annual_risk_service": {"partial_min_share": 0}}
+    )
+    rep = run(
+        strict,
+        as_of=D(2026, 8, 1),
+        policy=pol,
+        service_records=[svc("S1", completed_on="2025-08-01")],
+    )
+    got = [
+        (f.trace.window.end, f.status)
+        for f in findings(rep, "national.service.annual_risk_service")
+    ]
     assert got == [(D(2026, 6, 30), S.compliant), (D(2026, 7, 31), S.violation)]
+
+
+def test_seven_month_policy_still_needs_its_annual_service(national) -> None:
+    """A short policy (7 of 12 months, over the 0.5 share) needs the full count of 1."""
+    pol = {"term_start": "2025-07-01", "term_end": "2026-01-31"}
+    rep = run(national, as_of=D(2026, 2, 1), policy=pol, service_records=[])
+    f = only(rep, "national.service.annual_risk_service")
+    assert f.status is S.violation and f.trace.required_count == 1
 
 
 # ---- 6.1 scheme ------------------------------------------------------------------------------
@@ -462,12 +494,46 @@ def test_annual_evaluation_and_report(national) -> None:
         "reported_to_emergency_management_on": "2026-06-20",
     }
     rep = run(national, evaluation_reports=[report])
-    assert only(rep, "national.evaluation.annual").status is S.compliant
+    # 8.1 is the insurer's organisation-wide duty: one evaluation per calendar year, for each
+    # year the term (2025-07-01..2026-06-30) touches; a report outside the term counts too
+    annual = {f.trace.window.start.year: f for f in findings(rep, "national.evaluation.annual")}
+    assert annual[2026].status is S.compliant and annual[2026].trace.records == ("E1",)
+    assert annual[2025].status is S.violation
+    assert annual[2025].trace.window == ar.Window(
+        start=D(2025, 1, 1), end=D(2025, 12, 31), partial=False
+    )
+    earlier = {**report, "id": "E0", "completed_on": "2025-03-10"}
+    both = run(national, evaluation_reports=[report, earlier])
+    assert all(f.status is S.compliant for f in findings(both, "national.evaluation.annual"))
     assert only(rep, "national.evaluation.report_contents").status is S.compliant
     f = only(rep, "national.evaluation.reported")
     assert f.status is S.violation and f.reason == "missing published_on"
     none = run(national)
-    assert only(none, "national.evaluation.annual").status is S.violation
+    annual = {
+        f.trace.window.start.year: f.status for f in findings(none, "national.evaluation.annual")
+    }
+    assert annual == {2025: S.violation, 2026: S.pending}  # as of 2026-07-31
+
+
+def test_complaint_procedure_told(national) -> None:
+    """6.4 ¶1: channels, the procedure and 纠纷调处方式 are told to the insured."""
+    f = only(run(national), "national.complaint.procedure_told")
+    assert f.status is S.violation and f.reason == "missing complaint_procedure_told_on"
+    told = run(national, policy={"complaint_procedure_told_on": "2025-07-02"})
+    assert only(told, "national.complaint.procedure_told").status is S.compliant
+
+
+def test_expert_contracts_archived_when_experts_engaged(national) -> None:
+    """7.4: 聘请安全生产专业技术人员 ... 的合同及服务记录 — individual experts, not only firms."""
+    archive = {"id": "A1", "documents": [{"kind": "third_party_contracts"}]}
+    rep = run(national, policy={"experts_engaged": True}, archives=[archive])
+    f = only(rep, "national.archive.expert_contracts")
+    assert f.status is S.violation and "expert_contracts" in f.reason
+    archive["documents"].append({"kind": "expert_contracts"})
+    rep = run(national, policy={"experts_engaged": True}, archives=[archive])
+    assert only(rep, "national.archive.expert_contracts").status is S.compliant
+    no = run(national, policy={"experts_engaged": False}, archives=[archive])
+    assert only(no, "national.archive.expert_contracts").status is S.not_applicable
 
 
 def test_every_national_rule_is_exercised_by_this_module() -> None:

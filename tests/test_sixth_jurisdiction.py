@@ -8,6 +8,8 @@ import ansafe_rules as ar
 
 from .conftest import FIXTURES, case, only
 
+CST = dt.timezone(dt.timedelta(hours=8))  # China time: naive timestamps are read in it
+
 ATLANTIS = FIXTURES / "jurisdictions" / "atlantis.yaml"
 
 
@@ -65,7 +67,7 @@ def test_evaluates_hour_deadline_and_overridden_callback() -> None:
     inc = {f.subject: f for f in rep.findings if f.rule_id == "atlantis.incident.report"}
     assert inc["incidents/I1"].status is ar.Status.compliant
     assert inc["incidents/I2"].status is ar.Status.violation
-    assert inc["incidents/I1"].trace.due.due_at == dt.datetime(2026, 3, 2, 8, 0)
+    assert inc["incidents/I1"].trace.due.due_at == dt.datetime(2026, 3, 2, 8, 0, tzinfo=CST)
     assert inc["incidents/I1"].layer == "atlantis"
     # layer="national" evaluates only the rules the national layer defines
     national_only = ar.evaluate(rs, data, as_of=dt.date(2026, 6, 30), layer="national")

@@ -10,6 +10,8 @@ import ansafe_rules as ar
 
 from .conftest import findings, only, run_case
 
+CST = dt.timezone(dt.timedelta(hours=8))  # China time: naive timestamps are read in it
+
 D = dt.date
 S = ar.Status
 XZ = ar.load_ruleset("xinzhou")
@@ -33,7 +35,9 @@ def test_incident_reported_within_24_hours_not_rolled_over_national_day(reported
     )
     f = only(rep, "xinzhou.incident.report")
     assert f.status is status
-    assert f.trace.due.due_at == dt.datetime(2025, 10, 1, 18, 0)  # a holiday: not rolled
+    assert f.trace.due.due_at == dt.datetime(
+        2025, 10, 1, 18, 0, tzinfo=CST
+    )  # a holiday: not rolled
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ansafe_rules as ar
 from ansafe_rules.diff import describe_rule
-from ansafe_rules.rulesets import ResolvedRule, ResolvedRuleset
+from ansafe_rules.rulesets import DUTY_HOLDER_ZH, ResolvedRule, ResolvedRuleset
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- BEGIN GENERATED INDEX -->", "<!-- END GENERATED INDEX -->"
@@ -138,6 +138,9 @@ def _rule_section(rr: ResolvedRule) -> list[str]:
         "",
         f"- obligation `{r.obligation}`; kind `{r.kind.value}`; severity `{r.severity.value}`;"
         f" layer `{rr.layer}`",
+        f"- duty holder (义务主体): {_holder(rr)}"
+        + ("; a service duty, whose liability 5.3 assigns" if r.service_duty else "")
+        + ("; in force per event date" if r.scope_date.value == "event" else ""),
         f"- requirement: {_md(describe_rule(rr))}",
     ]
     if r.applies_if:
@@ -146,6 +149,11 @@ def _rule_section(rr: ResolvedRule) -> list[str]:
         lines.append(f"- **interpretive** `{k}`: {_md(v)}")
     lines += ["", "```json", params, "```", ""]
     return lines
+
+
+def _holder(rr: ResolvedRule) -> str:
+    d = rr.rule.duty_holder
+    return f"{DUTY_HOLDER_ZH[d]} `{d.value}`"
 
 
 def _matrix_rows() -> tuple[list[str], list[tuple[str, str, list[list[ResolvedRule]]]]]:
@@ -169,7 +177,10 @@ def _matrix_rows() -> tuple[list[str], list[tuple[str, str, list[list[ResolvedRu
 
 
 def _cell_text(rules: list[ResolvedRule]) -> str:
-    return "; ".join(f"{describe_rule(r)} ({r.rule.citation.clause})" for r in rules)
+    return "; ".join(
+        f"{describe_rule(r)} ({r.rule.citation.clause}; {DUTY_HOLDER_ZH[r.rule.duty_holder]})"
+        for r in rules
+    )
 
 
 def _requirements(rules: list[ResolvedRule]) -> set[str]:
@@ -227,7 +238,8 @@ def matrix_html() -> str:
             )
             items = "".join(
                 f'<li><span class="clause">{html.escape(r.rule.citation.clause)}</span> '
-                f"{html.escape(describe_rule(r))}</li>"
+                f"{html.escape(describe_rule(r))} "
+                f'<span class="holder">[{DUTY_HOLDER_ZH[r.rule.duty_holder]}]</span></li>'
                 for r in c
             )
             tds.append(f'<td class="{cls}"><ul>{items}</ul></td>')
@@ -254,6 +266,7 @@ td.only {{ background: #e3f5e1; }}
 td.same {{ background: #fff; }}
 td.none {{ color: #999; text-align: center; }}
 .clause {{ font-weight: bold; }}
+.holder {{ color: #555; white-space: nowrap; }}
 .legend span {{ display: inline-block; padding: 2px 8px; margin-right: 6px;
   border: 1px solid #bbb; }}
 </style>

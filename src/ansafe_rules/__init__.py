@@ -25,7 +25,15 @@ from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .model import PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
-from .rulesets import ResolvedRule, ResolvedRuleset, Rule, jurisdictions, load_ruleset
+from .rulesets import (
+    DutyHolder,
+    ResolvedRule,
+    ResolvedRuleset,
+    Rule,
+    Severity,
+    jurisdictions,
+    load_ruleset,
+)
 from .schema import json_schemas
 
 __version__ = "0.1.0"
@@ -37,6 +45,7 @@ __all__ = [
     "CalendarRangeError",
     "ChecklistReport",
     "DueDate",
+    "DutyHolder",
     "Finding",
     "InputError",
     "InputIssue",
@@ -53,6 +62,7 @@ __all__ = [
     "RulesetCache",
     "RulesetDiff",
     "RulesetError",
+    "Severity",
     "Status",
     "Trace",
     "Window",

@@ -25,7 +25,7 @@ from .diff import diff, format_diff
 from .evaluate import Finding, Obligation, Report, Status
 from .ical import obligations_to_ical
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files
-from .rulesets import Severity, jurisdictions, load_ruleset
+from .rulesets import NOT_A_BREACH, DutyHolder, Severity, jurisdictions, load_ruleset
 from .schema import json_schemas
 
 __all__ = ["main"]
@@ -84,6 +84,13 @@ def _common(c: argparse.ArgumentParser) -> None:
         type=_in_force,
         metavar="LAYER=DATE",
         help="in-force date of a layer the text does not date, e.g. xinzhou=2024-12-01",
+    )
+    c.add_argument(
+        "--duty-holder",
+        choices=[d.value for d in DutyHolder],
+        default=None,
+        help="only this party's duties: those it owes and those whose liability it bears "
+        "(AQ 9010-2019 5.3)",
     )
 
 
@@ -155,8 +162,11 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
         if f.status in hidden and not show_all:
             continue
         clause = f.trace.citation.clause if f.trace else ""
-        mark = _MARK[f.status] + ("?" if f.severity is Severity.advisory else "")
-        print(f"  {mark:<10} {f.rule_id:<44} {_pad(clause, 13)}{f.subject}", file=out)
+        mark = _MARK[f.status] + _SEVERITY_MARK.get(f.severity, "")
+        print(
+            f"  {mark:<10} {f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
+            file=out,
+        )
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
     for b in rep.bindings:
@@ -170,7 +180,22 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
     for note in rep.notes:
         print(f"  note       {note}", file=out)
     counts = ", ".join(f"{n} {s.value}" for s, n in rep.counts.items() if n)
-    print(f"   {counts}  ('?': advisory, not a breach of a duty)", file=out)
+    print(
+        f"   {counts}  ('?': advisory, '~': assessment item — neither is a breach of a duty; "
+        "'a>b': duty of a, liability borne by b)",
+        file=out,
+    )
+
+
+_SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
+
+
+def _holder(x: Finding | Obligation) -> str:
+    """The duty holder, and the liable party where it differs (``third_party>insurer``)."""
+    if x.duty_holder is None:
+        return "-"
+    who = x.duty_holder.value
+    return f"{who}>{x.liable_party.value}" if x.liable_party is not None else who
 
 
 def _obligation_when(o: Obligation) -> str:
@@ -186,20 +211,27 @@ def _obligation_when(o: Obligation) -> str:
 def _bad(f: Finding) -> bool:
     if f.status is Status.data_error:
         return True
-    return f.status is Status.violation and f.severity is not Severity.advisory
+    return f.status is Status.violation and f.severity not in NOT_A_BREACH
 
 
 # -- inputs ----------------------------------------------------------------------------------
 def _results(
     args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
 ) -> Iterator[PortfolioResult]:
-    return evaluate_files(
+    results = evaluate_files(
         args.files,
         as_of=args.as_of or dt.date.today(),
         jurisdiction=args.jurisdiction,
         layer=args.layer,
         calendar=calendar,
         rulesets=cache,
+    )
+    if args.duty_holder is None:
+        return results
+    party = DutyHolder(args.duty_holder)
+    return (
+        r.model_copy(update={"report": r.report.for_party(party)}) if r.report else r
+        for r in results
     )
 
 
@@ -304,7 +336,11 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]", file=out)
             for o in rep.obligations:
                 prov = " (provisional)" if o.provisional else ""
-                print(f"  {_obligation_when(o):<24}{prov} {o.rule_id:<44} {o.subject}", file=out)
+                print(
+                    f"  {_obligation_when(o):<24}{prov} {o.rule_id:<44} {_holder(o):<22} "
+                    f"{o.subject}",
+                    file=out,
+                )
                 print(f"  {'':<24} {o.requirement}", file=out)
     if args.format == "ics":
         if len(chunks) > 1 and args.output is None:
@@ -351,7 +387,10 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     for rr in rs.rules:
         r = rr.rule
         print(
-            f"{r.id}  [{rr.layer} {r.citation.clause}] {r.kind.value}, {r.severity.value}", file=out
+            f"{r.id}  [{rr.layer} {r.citation.clause}] {r.kind.value}, {r.severity.value}, "
+            f"duty holder {r.duty_holder.value}"
+            + (" (service duty, 5.3)" if r.service_duty else ""),
+            file=out,
         )
         print(f"    {r.title} — {r.summary}", file=out)
         print(f"    「{r.citation.quote}」", file=out)

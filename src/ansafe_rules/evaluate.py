@@ -24,10 +24,13 @@ from .inputs import InputIssue, ParsedCase, parse_case
 from .model import Per, PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
 from .rulesets import (
+    NOT_A_BREACH,
     Alignment,
     Citation,
     Condition,
     DeadlineParams,
+    DutyHolder,
+    EarlyAction,
     FrequencyParams,
     Kind,
     Op,
@@ -40,9 +43,11 @@ from .rulesets import (
     ResolvedRuleset,
     RetentionParams,
     Rule,
+    ScopeDate,
     Severity,
     StaffView,
     Subject,
+    split_aggregate,
 )
 
 __all__ = [
@@ -111,6 +116,14 @@ class Finding(_Out):
     layer: str
     title: str
     severity: Severity
+    duty_holder: DutyHolder | None = Field(
+        default=None, description="义务主体 — who owes the duty (None only for input errors)"
+    )
+    liable_party: DutyHolder | None = Field(
+        default=None,
+        description="who bears liability for it, where that differs from the duty holder "
+        "(AQ 9010-2019 5.3 for service duties)",
+    )
     status: Status
     subject: str = Field(description="what was judged, e.g. 'service_records/S-01' or 'policy'")
     reason: str = Field(description="the judgement in one sentence")
@@ -127,6 +140,10 @@ class Obligation(_Out):
     layer: str
     kind: Kind
     title: str
+    duty_holder: DutyHolder = Field(description="义务主体 — who owes the duty")
+    liable_party: DutyHolder | None = Field(
+        default=None, description="who bears liability, where it differs from the duty holder"
+    )
     subject: str
     requirement: str = Field(description="what must be done, in one sentence")
     due_date: dt.date | None = None
@@ -149,6 +166,8 @@ class Binding(_Out):
     layers: tuple[str, ...]
     binding_rule_id: str = Field(description="the strictest rule")
     binding_layer: str
+    duty_holder: DutyHolder = Field(description="who owes the binding rule's duty")
+    liable_party: DutyHolder | None = None
     due_date: dt.date | None = Field(default=None, description="binding due date (deadlines)")
     retain_until: dt.date | None = Field(default=None, description="binding end (retention)")
     annual_rate: float | None = Field(default=None, description="binding events per year")
@@ -170,23 +189,79 @@ class Report(_Out):
 
     @property
     def violations(self) -> tuple[Finding, ...]:
-        """Violations of binding text (advisory ones, from 宜 provisions, excluded)."""
+        """Breaches of a duty: violations except advisory ones (宜 provisions, 参照执行) and
+        assessment items (考核项)."""
         return tuple(
             f
             for f in self.findings
-            if f.status is Status.violation and f.severity is not Severity.advisory
+            if f.status is Status.violation and f.severity not in NOT_A_BREACH
         )
+
+    def for_party(self, party: DutyHolder | str) -> Report:
+        """This report reduced to one party's duties: findings, obligations and bindings whose
+        duty holder or liable party is ``party`` (input errors are kept)."""
+        return _for_party(self, DutyHolder(party))
 
 
 # ------------------------------------------------------------------------------------------
 # values and conditions
+def _step(obj: Any, part: str) -> Any:
+    if isinstance(obj, tuple | list):
+        # through a list: the values of every item, flattened, missing ones left out
+        out: list[Any] = []
+        for x in obj:
+            v = _step(x, part)
+            if isinstance(v, tuple | list):
+                out.extend(v)
+            elif v is not None:
+                out.append(v)
+        return tuple(out)
+    return obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+
+
+def _aggregate(values: Any, agg: str) -> Any:
+    items = [v for v in (values or ()) if v is not None]
+    if agg == "count":
+        return len(items)
+    if not items:
+        return None
+    try:
+        return min(items, key=_sort_key) if agg == "min" else max(items, key=_sort_key)
+    except TypeError:
+        return None
+
+
 def resolve(obj: Any, path: str) -> Any:
-    """Dotted attribute lookup; None when any step is missing."""
+    """Dotted attribute lookup; None when any step is missing. Through a list it yields the
+    values of all items (``policy.contract_services.service_kind``); a ``|min``, ``|max`` or
+    ``|count`` suffix aggregates them."""
+    path, agg = split_aggregate(path)
     for part in path.split("."):
         if obj is None:
-            return None
-        obj = obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+            break
+        obj = _step(obj, part)
+    if agg is not None:
+        return _aggregate(obj if isinstance(obj, tuple | list) else (obj,), agg)
     return obj
+
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+"""China Standard Time. UTC+8 without daylight saving since 1992, so a fixed offset is exact
+for every date the calendar covers; naive timestamps in the input are read in it."""
+
+
+def china_time(v: dt.datetime) -> dt.datetime:
+    """An aware timestamp in China time (a naive one is taken to be China time already)."""
+    return v.replace(tzinfo=CHINA_TZ) if v.tzinfo is None else v.astimezone(CHINA_TZ)
+
+
+def _sort_key(v: Any) -> Any:
+    """Dates and timestamps comparable with each other (a date as its China midnight)."""
+    if isinstance(v, dt.datetime):
+        return china_time(v)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day, tzinfo=CHINA_TZ)
+    return v
 
 
 def _empty(v: Any) -> bool:
@@ -198,6 +273,8 @@ def _norm(v: Any) -> Any:
         return v.value
     if isinstance(v, float | int) and not isinstance(v, bool):
         return Decimal(str(v))
+    if isinstance(v, dt.datetime):
+        return china_time(v)
     return v
 
 
@@ -228,12 +305,22 @@ def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
     right = get(root, c.value_field, case) if c.value_field is not None else c.value
     if left is None or right is None:
         return None
+    if c.op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
+        return None  # a list compared with a scalar: not decidable
     left = _norm(left)
     if c.op is Op.in_:
         return left in {_norm(x) for x in right}
     if c.op is Op.not_in:
         return left not in {_norm(x) for x in right}
+    if c.op in (Op.any_in, Op.none_in):
+        have = {_norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
+        hit = bool(have & {_norm(x) for x in right})
+        return hit if c.op is Op.any_in else not hit
     right = _norm(right)
+    if isinstance(left, dt.date) != isinstance(right, dt.date) or (
+        isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
+    ):
+        left, right = _sort_key(left), _sort_key(right)
     try:
         return {
             Op.eq: left == right,
@@ -270,7 +357,8 @@ def _fields(conds: Iterable[Condition]) -> str:
 
 
 def _day(v: dt.date | dt.datetime) -> dt.date:
-    return v.date() if isinstance(v, dt.datetime) else v
+    """The calendar day of a date or timestamp, in China time."""
+    return china_time(v).date() if isinstance(v, dt.datetime) else v
 
 
 # ------------------------------------------------------------------------------------------
@@ -291,8 +379,24 @@ class _Acc:
             self.findings.append(f)
 
 
+class _Scope:
+    """How one rule applies to one case: its layer's binding force, who is liable, and the
+    span of event dates it covers (a layer in force from a given day, ``scope_date: event``)."""
+
+    __slots__ = ("events", "liable", "out", "severity")
+
+    def __init__(
+        self,
+        out: str | None = None,
+        severity: Severity | None = None,
+        liable: DutyHolder | None = None,
+        events: tuple[dt.date | None, dt.date | None] | None = None,
+    ) -> None:
+        self.out, self.severity, self.liable, self.events = out, severity, liable, events
+
+
 class _Ctx:
-    __slots__ = ("as_of", "cal", "case", "params", "rr", "rs")
+    __slots__ = ("as_of", "cal", "case", "params", "rr", "rs", "scope")
 
     def __init__(
         self,
@@ -301,9 +405,23 @@ class _Ctx:
         as_of: dt.date,
         cal: WorkCalendar,
         rs: ResolvedRuleset,
+        scope: _Scope | None = None,
     ) -> None:
         self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
+        self.scope = scope or _Scope()
         self.params = rr.rule.params.model_dump(mode="json", exclude_defaults=True)
+
+    def event_outside(self, day: dt.date | dt.datetime) -> str | None:
+        """Why an event on ``day`` is outside the layer's in-force period, or None."""
+        if self.scope.events is None:
+            return None
+        lo, hi = self.scope.events
+        d = _day(day)
+        if lo is not None and d < lo:
+            return f"{d} is before {self.rr.layer} took effect on {lo}"
+        if hi is not None and d > hi:
+            return f"{d} is after {self.rr.layer}'s trial period ended {hi}"
+        return None
 
     @property
     def rule(self) -> Rule:
@@ -339,6 +457,8 @@ class _Ctx:
             "obligation": r.obligation,
             "layer": self.rr.layer,
             "title": r.title,
+            "duty_holder": r.duty_holder,
+            "liable_party": self.scope.liable,
             "subject": subject,
             "provisional": why is not None,
             "provisional_reason": why,
@@ -356,7 +476,7 @@ class _Ctx:
     ) -> Finding:
         return Finding(
             **self._common(subject, due, provisional_reason),
-            severity=self.rule.severity,
+            severity=self.scope.severity or self.rule.severity,
             status=status,
             reason=reason,
             trace=self.trace(due=due, **kw),
@@ -428,7 +548,8 @@ class _Ctx:
                     self.finding(
                         Status.insufficient_data,
                         label,
-                        "cannot tell whether the rule applies: missing " + _missing(failed),
+                        "cannot tell whether the rule applies: missing "
+                        + _missing(failed, item, self.case),
                     ),
                 )
         return out
@@ -447,10 +568,15 @@ class _Ctx:
         acc.add(None, f)
 
 
-def _missing(conds: Iterable[Condition]) -> str:
+def _missing(conds: Iterable[Condition], root: Any, case: Any) -> str:
+    """The field paths of ``conds`` that have no value (not those that are present); the
+    conditions themselves when every value is present but cannot be compared."""
+    conds = list(conds)
     names: list[str] = []
     for c in conds:
-        names += [path for _, path in c.paths()]
+        names += [path for _, path in c.paths() if _empty(get(root, path, case))]
+    if not names:
+        return "comparable values for " + _fields(conds)
     return ", ".join(dict.fromkeys(names))
 
 
@@ -488,8 +614,11 @@ def _extended(ctx: _Ctx, p: DeadlineParams, item: Any, due: DueDate) -> tuple[Du
     if not days:
         return due, ""
     ok, failed = _all(ext.requires, item, ctx.case)
-    if not ok:
-        return due, f"; extension of {days} days not counted ({_missing(failed)} not met)"
+    if ok is False:
+        return due, f"; extension of {days} days not counted ({_fields(failed)} not met)"
+    if ok is None:
+        why = f"missing {_missing(failed, item, ctx.case)}"
+        return due, f"; extension of {days} days not counted ({why})"
     used = min(int(days), ext.max_days)
     new = compute_due(due.due_date, Period(amount=used, unit=PeriodUnit.days), ctx.cal)
     note = f"; extended by {used} days"
@@ -528,6 +657,13 @@ def _deadline(ctx: _Ctx, acc: _Acc) -> None:
                 ),
             )
             continue
+        if isinstance(trig, dt.datetime):
+            trig = china_time(trig)
+        outside = ctx.event_outside(trig)
+        if outside is not None:
+            msg = f"does not apply: {p.trigger} {outside}"
+            acc.add(None, ctx.finding(Status.not_applicable, label, msg, records=rec))
+            continue
         try:
             due = compute_due(trig, p.period, ctx.cal)
             due, ext_note = _extended(ctx, p, item, due)
@@ -551,9 +687,16 @@ def _deadline(ctx: _Ctx, acc: _Acc) -> None:
             due=due,
         )
         kw: dict[str, Any] = {"due": due, "trigger": trig, "records": rec}
-        if act is not None and _day(act) < _day(trig) and not p.action_may_precede:
+        if isinstance(act, dt.datetime):
+            act = china_time(act)
+        early = act is not None and _sort_key(act) < _sort_key(trig)
+        if early and p.early_action is EarlyAction.data_error and _day(act) < _day(trig):
             f = ctx.finding(
                 Status.data_error, label, f"{what} {act} is before {p.trigger} {trig}", **kw
+            )
+        elif early and p.early_action is EarlyAction.violation:
+            f = ctx.finding(
+                Status.violation, label, f"{what} {act} is before {p.trigger} {trig}", **kw
             )
         elif act is not None:
             if hourly and isinstance(act, dt.datetime) and due.due_at is not None:
@@ -634,13 +777,42 @@ def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
     return Window(start=ps, end=pe, partial=False, label=w.label)
 
 
-def _required(min_count: int, window: Window, full_days: int, how: PartialPeriods) -> int:
-    if not window.partial or how is PartialPeriods.full_count:
+def _share(window: Window, full_days: int) -> float:
+    return ((window.end - window.start).days + 1) / full_days if full_days else 1.0
+
+
+def _required(min_count: int, window: Window, full_days: int, p: FrequencyParams) -> int:
+    """The count a window needs: the full count, or prorated for a partial window; none for a
+    partial window shorter than ``partial_min_share`` of a full period."""
+    if not window.partial:
         return min_count
-    share = ((window.end - window.start).days + 1) / full_days
-    if how is PartialPeriods.prorate_down:
+    share = _share(window, full_days)
+    if share < p.partial_min_share:
+        return 0
+    if p.partial_periods is PartialPeriods.full_count:
+        return min_count
+    if p.partial_periods is PartialPeriods.prorate_down:
         return math.floor(min_count * share)
     return math.ceil(min_count * share)
+
+
+def _clip_to_scope(
+    ctx: _Ctx, windows: list[tuple[Window, int, str | None]]
+) -> list[tuple[Window, int, str | None]]:
+    """Windows cut to the layer's in-force period (``scope_date: event`` rules)."""
+    if ctx.scope.events is None:
+        return windows
+    lo, hi = ctx.scope.events
+    out = []
+    for w, full, stage in windows:
+        ws = max(w.start, lo) if lo else w.start
+        we = min(w.end, hi) if hi else w.end
+        if ws > we:
+            continue
+        if (ws, we) != (w.start, w.end):
+            w = Window(start=ws, end=we, partial=True, label=w.label)
+        out.append((w, full, stage))
+    return out
 
 
 def _events(ctx: _Ctx, p: FrequencyParams, label: str, item: Any) -> list[tuple[str, Any, float]]:
@@ -700,6 +872,7 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
             ]
             if not p.clip_to_term:
                 windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
+        windows = _clip_to_scope(ctx, windows)
         of_kind = {lab for lab, it in items if resolve(it, "kind") == kind} if kind else None
         for group_label, group_events in groups:
             events = group_events
@@ -708,30 +881,48 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
             undated = {lab for lab, d, _ in events if d is None}
             what = f"{kind} " if kind else ""
             for w, full, stage_id in windows:
-                need = min_count if stage_id else _required(min_count, w, full, p.partial_periods)
+                need = min_count if stage_id else _required(min_count, w, full, p)
+                span = f"{w.start}..{w.end}"
+                subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
+                if need == 0 and p.partial_periods is PartialPeriods.full_count:
+                    msg = (
+                        f"the partial period {span} covers {_share(w, full):.0%} of a full "
+                        f"{per.value}, less than partial_min_share {p.partial_min_share:g}: "
+                        "no event required"
+                    )
+                    acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
+                    continue
+                grace = compute_due(w.end, p.grace, ctx.cal) if p.grace else None
+                last = grace.due_date if grace and p.grace_counts_events else w.end
                 hits = [
                     (lab, wt)
                     for lab, d, wt in events
                     if d is not None
-                    and w.start <= _day(d) <= w.end
+                    and w.start <= _day(d) <= last
                     and (link_of is None or stage_id is None or link_of[lab] == stage_id)
                 ]
                 total = sum(wt for _, wt in hits)
                 recs = tuple(sorted({r for lab, _ in hits for r in _rec(lab)}))
-                span = f"{w.start}..{w.end}"
-                subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
+                by = f"; to be recorded by {grace.due_date}" if grace else ""
                 req = (
                     f"at least {need}{unit} {what}({p.date}) in {span}"
                     + (f" (stage {stage_id})" if stage_id else "")
                     + (" (partial period)" if w.partial else "")
+                    + by
                 )
-                ob = ctx.obligation(subject, req, window=w, min_count=need)
-                kw = {"window": w, "required_count": need, "counted": total, "records": recs}
+                ob = ctx.obligation(subject, req, window=w, min_count=need, due=grace)
+                kw = {
+                    "window": w,
+                    "required_count": need,
+                    "counted": total,
+                    "records": recs,
+                    "due": grace,
+                }
                 have = f"{_num(total)} of at least {need}{unit} {what}"
                 if total >= need:
                     f = ctx.finding(Status.compliant, subject, f"{have}in the period", **kw)
-                elif ctx.as_of <= w.end:
-                    msg = f"{have}so far; the period ends {w.end}"
+                elif ctx.as_of <= (grace.due_date if grace else w.end):
+                    msg = f"{have}so far; the period ends {w.end}{by}"
                     f = ctx.finding(Status.pending, subject, msg, **kw)
                 elif undated:
                     msg = f"{have}dated in the period; {len(undated)} record(s) have no {p.date}"
@@ -755,7 +946,7 @@ def _retention(ctx: _Ctx, acc: _Acc) -> None:
             msg = f"no {p.anchor}: cannot start the retention period"
             acc.add(None, ctx.finding(Status.insufficient_data, label, msg, records=rec))
             continue
-        end = compute_due(anchor, p.period, ctx.cal, roll=False)
+        end = compute_due(anchor, p.period, ctx.cal, roll=p.roll)
         ob = ctx.obligation(
             label,
             f"keep until at least {end.due_date} ({p.period.label()} from {p.anchor} {anchor})",
@@ -835,7 +1026,7 @@ def _predicate(ctx: _Ctx, acc: _Acc) -> None:
         ob = ctx.obligation(label, ("must not: " if forbid else "must: ") + text)
         if forbid:
             if ok is None:
-                msg = f"cannot judge: missing {_missing(failed)}"
+                msg = f"cannot judge: missing {_missing(failed, item, ctx.case)}"
                 f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
             elif ok:
                 f = ctx.finding(Status.violation, label, f"prohibited: {text}", records=rec)
@@ -848,7 +1039,7 @@ def _predicate(ctx: _Ctx, acc: _Acc) -> None:
             fails = ([_fields(failed)] if ok is False else []) + short
             f = ctx.finding(Status.violation, label, "fails " + "; ".join(fails), records=rec)
         elif ok is None or unknown:
-            gaps = ([f"missing {_missing(failed)}"] if ok is None else []) + unknown
+            gaps = ([f"missing {_missing(failed, item, ctx.case)}"] if ok is None else []) + unknown
             f = ctx.finding(
                 Status.insufficient_data, label, "cannot judge: " + "; ".join(gaps), records=rec
             )
@@ -925,15 +1116,72 @@ _KINDS = {
 }
 
 
-def _layer_scope(rs: ResolvedRuleset, layer_id: str, case: PolicyCase) -> str | None:
-    """Why a layer's rules do not apply to this policy (outside its in-force period), or None."""
-    eff = rs.layer(layer_id).effective
-    issued = case.policy.issued_on or case.policy.term_start
-    if eff.in_force is not None and issued < eff.in_force:
-        return f"policy issued {issued}, before {layer_id} took effect on {eff.in_force}"
-    if eff.expires is not None and issued > eff.expires:
-        return f"policy issued {issued}, after {layer_id}'s trial period ended {eff.expires}"
-    return None
+class _LayerScope:
+    """What a layer means for one case: in-force limits by policy and by event date, and
+    whether its findings bind (``advisory_unless``)."""
+
+    __slots__ = ("by_event", "by_policy", "events", "note", "severity")
+
+    def __init__(self, rs: ResolvedRuleset, layer_id: str, case: PolicyCase) -> None:
+        li = rs.layer(layer_id)
+        eff = li.effective
+        pol = case.policy
+        issued = pol.issued_on or pol.term_start
+        self.by_policy: str | None = None
+        if eff.in_force is not None and issued < eff.in_force:
+            self.by_policy = (
+                f"policy issued {issued}, before {layer_id} took effect on {eff.in_force}"
+            )
+        elif eff.expires is not None and issued > eff.expires:
+            self.by_policy = (
+                f"policy issued {issued}, after {layer_id}'s trial period ended {eff.expires}"
+            )
+        # event-dated rules: the policy must be in force during the layer's period
+        self.events = (eff.in_force, eff.expires) if eff.in_force or eff.expires else None
+        self.by_event: str | None = None
+        if eff.in_force is not None and pol.term_end < eff.in_force:
+            self.by_event = (
+                f"the policy's term ended {pol.term_end}, before {layer_id} took effect on "
+                f"{eff.in_force}"
+            )
+        elif eff.expires is not None and pol.term_start > eff.expires:
+            self.by_event = (
+                f"the policy's term starts {pol.term_start}, after {layer_id}'s trial period "
+                f"ended {eff.expires}"
+            )
+        self.severity: Severity | None = None
+        self.note: str | None = None
+        au = li.advisory_unless
+        if au is not None:
+            ok, _ = _all(au.conditions, case, case)
+            binds = ok is True or (ok is None and au.unknown_binds)
+            conds = _fields(au.conditions)
+            if not binds:
+                self.severity = Severity.advisory
+                self.note = (
+                    f"{layer_id}: binding only where {conds} ({au.citation.clause}); this policy "
+                    "does not meet that, so its findings are advisory (参照执行)."
+                )
+            elif ok is None:
+                self.note = (
+                    f"{layer_id}: binding only where {conds} ({au.citation.clause}); the input "
+                    "does not say, so its findings are treated as binding."
+                )
+
+
+def _liable(rs: ResolvedRuleset, rr: ResolvedRule, case: PolicyCase) -> DutyHolder | None:
+    """Who bears liability for a service duty (AQ 9010-2019 5.3), where it differs from the
+    duty holder: the insurer, unless a broker or third party both organises the services
+    and manages their fees."""
+    sl = rs.service_liability
+    if sl is None or not rr.rule.service_duty:
+        return None
+    pol = case.policy
+    party = sl.default
+    org, fees = pol.service_organised_by, pol.service_fees_managed_by
+    if org is not None and org == fees and DutyHolder(org.value) in sl.transfers_to:
+        party = DutyHolder(org.value)
+    return party if party is not rr.rule.duty_holder else None
 
 
 def _run_rule(
@@ -942,9 +1190,16 @@ def _run_rule(
     case: PolicyCase,
     as_of: dt.date,
     cal: WorkCalendar,
-    out_of_scope: str | None,
+    layer_scope: _LayerScope,
 ) -> _Acc:
-    ctx = _Ctx(rr, case, as_of, cal, rs)
+    by_event = rr.rule.scope_date is ScopeDate.event
+    out_of_scope = layer_scope.by_event if by_event else layer_scope.by_policy
+    scope = _Scope(
+        severity=layer_scope.severity,
+        liable=_liable(rs, rr, case),
+        events=layer_scope.events if by_event else None,
+    )
+    ctx = _Ctx(rr, case, as_of, cal, rs, scope)
     acc = _Acc()
     if out_of_scope:
         acc.add(
@@ -956,7 +1211,7 @@ def _run_rule(
         msg = "does not apply: " + _fields(rr.rule.applies_if)
         acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
     elif ok is None:
-        msg = "cannot tell whether the rule applies: missing " + _missing(failed)
+        msg = "cannot tell whether the rule applies: missing " + _missing(failed, case, case)
         acc.add(None, ctx.finding(Status.insufficient_data, "policy", msg))
     else:
         _KINDS[rr.rule.kind](ctx, acc)
@@ -974,16 +1229,41 @@ def _order(rule_index: dict[str, int]) -> Any:
     return key
 
 
-def _notes(rs: ResolvedRuleset, layers: Sequence[str]) -> tuple[str, ...]:
+def _notes(
+    rs: ResolvedRuleset, layers: Sequence[str], scope: Mapping[str, _LayerScope]
+) -> tuple[str, ...]:
     notes = []
     for li in rs.layers:
-        if li.id in layers and li.effective.in_force is None and li.effective.trial is not None:
+        if li.id not in layers:
+            continue
+        if li.effective.in_force is None and li.effective.trial is not None:
             notes.append(
                 f"{li.id}: in force from issuance with a {li.effective.trial.label()} trial, but "
                 f"the issue date is not in the text; its rules were applied without date limits. "
-                f"Supply it with load_ruleset(..., in_force={{{li.id!r}: date}})."
+                f"Supply it with --in-force {li.id}=YYYY-MM-DD (CLI) or "
+                f"load_ruleset(..., in_force={{{li.id!r}: date}}) (Python)."
             )
+        if scope[li.id].note:
+            notes.append(scope[li.id].note)  # type: ignore[arg-type]
     return tuple(notes)
+
+
+def _for_party(report: Report, party: DutyHolder) -> Report:
+    def mine(x: Finding | Obligation | Binding) -> bool:
+        return party in (x.duty_holder, x.liable_party)
+
+    findings = tuple(f for f in report.findings if f.duty_holder is None or mine(f))
+    counts = {s: 0 for s in Status}
+    for f in findings:
+        counts[f.status] += 1
+    return report.model_copy(
+        update={
+            "findings": findings,
+            "obligations": tuple(o for o in report.obligations if mine(o)),
+            "bindings": tuple(b for b in report.bindings if mine(b)),
+            "counts": counts,
+        }
+    )
 
 
 def evaluate(
@@ -994,6 +1274,7 @@ def evaluate(
     calendar: WorkCalendar | None = None,
     layer: str | None = None,
     source: str = "<input>",
+    duty_holder: DutyHolder | str | None = None,
 ) -> Report:
     """Judge ``case`` against every rule of ``ruleset`` as of ``as_of``.
 
@@ -1001,7 +1282,8 @@ def evaluate(
     is then validated on its own, and a bad record becomes a ``data_error`` finding while the
     others are evaluated. ``layer`` restricts the evaluation to the rules one layer defines
     (e.g. only ``"national"``). Where several rules regulate one obligation, ``bindings`` says
-    which binds.
+    which binds. ``duty_holder`` keeps only that party's duties: those it owes, and those whose
+    liability it bears (:meth:`Report.for_party`).
     """
     parsed = parse_case(case, source)
     cal = calendar or default_calendar()
@@ -1010,7 +1292,7 @@ def evaluate(
     rules = [r for r in ruleset.rules if layer is None or r.layer == layer]
     obligations: list[Obligation] = []
     findings: list[Finding] = []
-    scope = {li.id: _layer_scope(ruleset, li.id, parsed.case) for li in ruleset.layers}
+    scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
     for rr in rules:
         acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
         obligations += acc.obligations
@@ -1037,7 +1319,7 @@ def evaluate(
     for f in findings:
         counts[f.status] += 1
     layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
-    return Report(
+    report = Report(
         policy_id=parsed.case.policy.policy_id,
         jurisdiction=ruleset.id,
         layers=layer_ids,
@@ -1046,9 +1328,10 @@ def evaluate(
         obligations=tuple(obligations),
         bindings=bindings(ruleset, obligations),
         input_issues=parsed.issues,
-        notes=_notes(ruleset, layer_ids),
+        notes=_notes(ruleset, layer_ids, scope),
         counts=counts,
     )
+    return report if duty_holder is None else report.for_party(duty_holder)
 
 
 def check(
@@ -1058,9 +1341,12 @@ def check(
     as_of: dt.date,
     calendar: WorkCalendar | None = None,
     layer: str | None = None,
+    duty_holder: DutyHolder | str | None = None,
 ) -> tuple[Finding, ...]:
     """The findings of :func:`evaluate` alone."""
-    return evaluate(ruleset, case, as_of=as_of, calendar=calendar, layer=layer).findings
+    return evaluate(
+        ruleset, case, as_of=as_of, calendar=calendar, layer=layer, duty_holder=duty_holder
+    ).findings
 
 
 def obligations(
@@ -1069,12 +1355,18 @@ def obligations(
     *,
     calendar: WorkCalendar | None = None,
     layer: str | None = None,
+    duty_holder: DutyHolder | str | None = None,
 ) -> tuple[Obligation, ...]:
     """Every obligation that applies to the policy: due dates, counting windows with their
     minimum counts, retention ends, standing requirements. Independent of any ``as_of``."""
     parsed = parse_case(case)
     rep = evaluate(
-        ruleset, parsed, as_of=parsed.case.policy.term_end, calendar=calendar, layer=layer
+        ruleset,
+        parsed,
+        as_of=parsed.case.policy.term_end,
+        calendar=calendar,
+        layer=layer,
+        duty_holder=duty_holder,
     )
     return rep.obligations
 
@@ -1112,13 +1404,20 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
         def value(o: Obligation, is_deadline: bool = is_deadline) -> Any:
             return (o.due_at or o.due_date) if is_deadline else o.retain_until
 
+        def rank(o: Obligation) -> Any:
+            v = value(o)
+            # an hour deadline and a day deadline compare by their last instant
+            if isinstance(v, dt.datetime):
+                return china_time(v)
+            return dt.datetime(v.year, v.month, v.day, tzinfo=CHINA_TZ) + dt.timedelta(days=1)
+
         if is_deadline:
-            best = min(obs, key=lambda o: (value(o), order[o.rule_id]))
+            best = min(obs, key=lambda o: (rank(o), order[o.rule_id]))
             what = "due"
         else:
             best = max(obs, key=lambda o: (value(o), -order[o.rule_id]))
             what = "keep until"
-        values = {value(o) for o in obs}
+        values = {rank(o) if is_deadline else value(o) for o in obs}
         parts = [f"{_cite(rs, o.rule_id)}: {what} {value(o)}" for o in obs]
         conflict = len(values) > 1
         verdict = f"the strictest, {_cite(rs, best.rule_id)}, binds" if conflict else "they agree"
@@ -1130,6 +1429,8 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
                 layers=tuple(dict.fromkeys(o.layer for o in obs)),
                 binding_rule_id=best.rule_id,
                 binding_layer=best.layer,
+                duty_holder=best.duty_holder,
+                liable_party=best.liable_party,
                 due_date=best.due_date if is_deadline else None,
                 retain_until=None if is_deadline else best.retain_until,
                 conflict=conflict,
@@ -1164,6 +1465,10 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
                 layers=tuple(dict.fromkeys(r.layer for r in rrs)),
                 binding_rule_id=best_rr.rule.id,
                 binding_layer=best_rr.layer,
+                duty_holder=best_rr.rule.duty_holder,
+                liable_party=next(
+                    (o.liable_party for o in obligations if o.rule_id == best_rr.rule.id), None
+                ),
                 annual_rate=rates[best_rr.rule.id],
                 conflict=conflict,
                 note=f"{key}: " + "; ".join(parts) + f" — {verdict}.",

@@ -30,9 +30,11 @@ __all__ = [
     "Incident",
     "IncidentGrade",
     "Industry",
+    "InsuredSize",
     "LearningSession",
     "Organisation",
     "OrganisationRole",
+    "Party",
     "Per",
     "PeriodicReport",
     "PeriodicReportPeriod",
@@ -46,6 +48,8 @@ __all__ = [
     "Scheme",
     "ServiceKind",
     "ServiceRecord",
+    "SignatoryRole",
+    "Signature",
     "SpecialPeriod",
     "StaffMember",
     "StaffRole",
@@ -126,6 +130,26 @@ class Per(StrEnum):
     stage = "stage"  # 每个施工阶段 (from the case's stages)
 
 
+class InsuredSize(StrEnum):
+    """企业规模 (大型/中型/小型/微型), as the statistical size classes define it.
+
+    广东 4.3 speaks of 大中型投保单位 (large and medium enterprises): a different category from
+    规模以上 (above designated size, :attr:`Policy.above_designated_size`) used by AQ 9010 5.1."""
+
+    large = "large"  # 大型
+    medium = "medium"  # 中型
+    small = "small"  # 小型
+    micro = "micro"  # 微型
+
+
+class Party(StrEnum):
+    """Who may organise the services and manage their fees (AQ 9010-2019 5.3)."""
+
+    insurer = "insurer"  # 保险机构
+    broker = "broker"  # 保险经纪公司
+    third_party = "third_party"  # 第三方机构
+
+
 class ContractService(_Model):
     """合同约定的服务项目及频次 — one service item and its frequency as the contract states it."""
 
@@ -145,13 +169,41 @@ class Policy(_Model):
     insured: str = Field(min_length=1, description="投保单位")
     project: str | None = Field(default=None, description="工程项目名称")
     industry: Industry = Field(description="行业领域")
+    high_risk_industry: bool | None = Field(
+        default=None,
+        description="高危行业领域 — for an industry not named in AQ 9010 5.1's open list (等)",
+    )
     above_designated_size: bool | None = Field(
-        default=None, description="规模以上投保单位 (大中型) — None when unknown"
+        default=None, description="规模以上投保单位 (AQ 9010 5.1) — None when unknown"
+    )
+    insured_size: InsuredSize | None = Field(
+        default=None, description="投保单位企业规模 (大型/中型/小型/微型; 广东 4.3 大中型)"
+    )
+    coinsurance_pool_member: bool | None = Field(
+        default=None, description="保险机构是否为共保体成员 (广东 1.2, 1.9) — None when unknown"
+    )
+    service_organised_by: Party | None = Field(
+        default=None, description="统一组织开展事故预防技术服务的机构 (AQ 9010 5.3)"
+    )
+    service_fees_managed_by: Party | None = Field(
+        default=None, description="统一管理使用服务费用的机构 (AQ 9010 5.3)"
+    )
+    complaint_procedure_told_on: dt.date | None = Field(
+        default=None, description="告知投保单位投诉渠道、处理程序和纠纷调处方式的日期"
+    )
+    contract_reported_to_authority_on: dt.date | None = Field(
+        default=None, description="投保单位向所在地住房城乡建设行政主管部门报告保险合同的日期"
+    )
+    experts_engaged: bool | None = Field(
+        default=None, description="是否聘请安全生产专业技术人员 (个人)"
     )
     issued_on: dt.date | None = Field(default=None, description="签单日期 / 出单日期")
     term_start: dt.date = Field(description="保险期间起期")
     term_end: dt.date = Field(description="保险期间止期 (inclusive)")
     project_completion_on: dt.date | None = Field(default=None, description="竣工验收日期")
+    works_completed_on: dt.date | None = Field(
+        default=None, description="工程完工日期 (may precede 竣工验收)"
+    )
     contract_services: tuple[ContractService, ...] = Field(
         default=(), description="保险合同明确的事故预防技术服务项目及频次"
     )
@@ -209,6 +261,9 @@ class Scheme(_Model):
     presented_on: dt.date | None = Field(
         default=None, description="向投保单位系统性介绍服务方案的日期"
     )
+    consulted_on: dt.date | None = Field(
+        default=None, description="制定方案前与投保单位 (被保险人) 沟通协商的日期"
+    )
     dedicated_for_risk_grade: bool | None = Field(
         default=None, description="针对高度、中度风险项目制定的专门服务方案"
     )
@@ -236,6 +291,30 @@ class ServiceRecord(_Model):
     satisfaction: Satisfaction | None = Field(default=None, description="投保单位满意度")
     callback_opinion: str | None = Field(default=None, description="投保单位具体意见")
     dissatisfaction_reason: str | None = Field(default=None, description="不满意原因")
+    objection_or_complaint: str | None = Field(
+        default=None, description="回访记录的异议或投诉 ('无' when none was raised)"
+    )
+    system_recorded_on: dt.date | None = Field(
+        default=None, description="在事故预防技术服务信息管理系统中记录、归档的日期"
+    )
+    report_to_insurer_on: dt.date | None = Field(
+        default=None, description="向保险机构出具服务报告的日期"
+    )
+    report_to_insured_on: dt.date | None = Field(
+        default=None, description="向投保单位出具服务报告的日期"
+    )
+    blocked_by_project: bool | None = Field(
+        default=None, description="由于项目方原因无法提供事故预防技术服务"
+    )
+    blocked_reported_to_insurer_on: dt.date | None = Field(
+        default=None, description="无法提供服务的情况报告保险机构的日期"
+    )
+    blocked_reported_to_authority_on: dt.date | None = Field(
+        default=None, description="无法提供服务的情况报告建设行政管理部门的日期"
+    )
+    effect_evaluated_on: dt.date | None = Field(
+        default=None, description="对演练效果 (成效) 进行评估 (总结评估) 的日期"
+    )
     measures: str | None = Field(default=None, description="服务措施")
     provider_confirmed_on: dt.date | None = Field(default=None, description="服务机构确认日期")
     uploaded_on: dt.date | None = Field(
@@ -285,6 +364,14 @@ class Hazard(_Model):
         default=None, description="整改意见送达相关责任单位日期"
     )
     rectification_due_on: dt.date | None = Field(default=None, description="规定的整改期限")
+    rectification_responsible: str | None = Field(
+        default=None, description="整改责任 (责任单位/人)"
+    )
+    rectification_measures: str | None = Field(default=None, description="整改措施")
+    contingency_plan: str | None = Field(default=None, description="预案")
+    rectification_delayed: bool | None = Field(
+        default=None, description="投保项目拒绝整改或拖延整改"
+    )
     rectified_on: dt.date | None = Field(default=None, description="整改完成日期")
     rectification_uploaded_on: dt.date | None = Field(default=None, description="上传整改情况日期")
     rectification_refused_on: dt.date | None = Field(
@@ -318,6 +405,7 @@ class Complaint(_Model):
     )
     extension_days: int | None = Field(default=None, ge=1, description="延长处理期限 (日)")
     extension_approved_on: dt.date | None = Field(default=None, description="延期批准日期")
+    extension_approver: str | None = Field(default=None, description="批准延期的投诉处理工作责任人")
     extension_reason_told_on: dt.date | None = Field(
         default=None, description="告知投诉人延长期限理由的日期"
     )
@@ -340,6 +428,10 @@ class Incident(_Model):
     reported_at: dt.datetime | None = Field(default=None, description="报案时间")
     reported_to: str | None = Field(default=None, description="报告对象")
     grade: IncidentGrade | None = Field(default=None, description="事故等级")
+    claim_closed_on: dt.date | None = Field(default=None, description="理赔结束日期")
+    prevention_advice_on: dt.date | None = Field(
+        default=None, description="理赔后向施工单位提出加强风险管控及整改建议的日期"
+    )
 
 
 class OrganisationRole(StrEnum):
@@ -358,7 +450,9 @@ class StaffRole(StrEnum):
 
 
 class Certificate(StrEnum):
-    """工程建设类相关专业注册执业证书 (忻州 七(五) 注)."""
+    """The seven 工程建设类相关专业注册执业证书 of 忻州 七(五) 注 (a closed list that decides who
+    *counts* toward 七(五)). A staff member may hold any other certificate too
+    (:attr:`StaffMember.certificates` accepts any name)."""
 
     registered_safety_engineer = "registered_safety_engineer"  # 国家注册安全工程师
     constructor_first_class = "constructor_first_class"  # 国家注册一级建造师
@@ -373,7 +467,8 @@ class LearningSession(_Model):
     """一次在线学习."""
 
     date: dt.date = Field(description="学习日期")
-    hours: float = Field(ge=0, description="学时")
+    hours: float | None = Field(default=None, ge=0, description="学习时长 (clock hours)")
+    class_hours: float | None = Field(default=None, ge=0, description="学时 (class hours)")
 
 
 class StaffMember(_Model):
@@ -383,9 +478,18 @@ class StaffMember(_Model):
     name: str | None = Field(default=None, description="姓名")
     role: StaffRole = Field(description="岗位")
     trainings: tuple[dt.date, ...] = Field(default=(), description="接受专业技能培训的日期")
-    years_experience: float | None = Field(default=None, ge=0, description="相关从业年限")
+    years_experience: float | None = Field(
+        default=None, ge=0, description="工作年限 (any work; 忻州 三(四))"
+    )
     senior_title: bool | None = Field(default=None, description="建设工程领域高级及以上职称")
-    certificates: tuple[Certificate, ...] = Field(default=(), description="注册执业证书")
+    certificates: tuple[str, ...] = Field(
+        default=(),
+        description="注册执业证书 — any name; the ids of :class:`Certificate` are the seven "
+        "listed by 忻州 七(五) 注",
+    )
+    years_safety_management: float | None = Field(
+        default=None, ge=0, description="从事建筑行业领域安全管理工作年限"
+    )
     in_city_expert_pool: bool | None = Field(
         default=None, description="宣城市建设工程安全专家库人员"
     )
@@ -405,7 +509,12 @@ class Organisation(_Model):
         default=None, description="列入严重违法失信企业名单或失信被执行人名单"
     )
     supervision_grade: str | None = Field(
-        default=None, description="工程监理专业资质等级: A (甲级) / B (乙级) / none"
+        default=None,
+        description="工程监理资质等级: comprehensive (综合资质) / A (甲级) / B (乙级) / "
+        "C (丙级) / none",
+    )
+    fixed_project_team: bool | None = Field(
+        default=None, description="设置固定的 (安责险) 项目服务团队"
     )
     risk_service_years: float | None = Field(default=None, ge=0, description="风险管理服务经验年限")
     bad_record_last_3_years: bool | None = Field(
@@ -421,7 +530,8 @@ class ArchiveDocumentKind(StrEnum):
     insurance_contract = "insurance_contract"  # 保险合同
     service_scheme = "service_scheme"  # 服务方案
     service_materials = "service_materials"  # 每次开展服务的相关材料
-    third_party_contracts = "third_party_contracts"  # 聘请/委托合同及服务记录
+    third_party_contracts = "third_party_contracts"  # 委托安全生产技术服务机构的合同及服务记录
+    expert_contracts = "expert_contracts"  # 聘请安全生产专业技术人员的合同及服务记录
     fee_ledger = "fee_ledger"  # 服务费用台账
     complaint_records = "complaint_records"  # 投诉及处理记录
     evaluation_report = "evaluation_report"  # 年度评估报告
@@ -435,6 +545,20 @@ class ArchiveDocument(_Model):
     filed_on: dt.date | None = Field(default=None, description="归档日期")
 
 
+class SignatoryRole(StrEnum):
+    appraisal_lead = "appraisal_lead"  # 鉴定小组负责人
+    approver = "approver"  # 批准人
+    destroyer = "destroyer"  # 销毁人
+
+
+class Signature(_Model):
+    """一个签字及其时间 (广东 3.4: 鉴定小组负责人、批准人、销毁人的签字及时间)."""
+
+    role: SignatoryRole = Field(description="签字人身份")
+    name: str = Field(min_length=1, description="签字人")
+    signed_on: dt.date | None = Field(default=None, description="签字时间")
+
+
 class DestructionRegister(_Model):
     """销毁清册 and its cover (广东 3.4; 绍兴 附件 7)."""
 
@@ -446,6 +570,9 @@ class DestructionRegister(_Model):
     approver: str | None = Field(default=None, description="批准人")
     destroyer: str | None = Field(default=None, description="销毁人")
     signed_on: dt.date | None = Field(default=None, description="签字时间")
+    signatures: tuple[Signature, ...] = Field(
+        default=(), description="鉴定小组负责人、批准人、销毁人的签字及时间"
+    )
     appraised_by_provider_head: bool | None = Field(
         default=None, description="经服务机构主要负责人研讨、鉴定"
     )

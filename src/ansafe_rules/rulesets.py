@@ -26,14 +26,18 @@ from ._yaml import load_yaml_file
 from .periods import Period
 
 __all__ = [
+    "DUTY_HOLDER_ZH",
     "Citation",
     "Condition",
+    "DutyHolder",
+    "EarlyAction",
     "Kind",
     "Op",
     "ResolvedRule",
     "ResolvedRuleset",
     "Rule",
     "RulesetFile",
+    "ScopeDate",
     "Severity",
     "Subject",
     "jurisdictions",
@@ -64,7 +68,54 @@ class Severity(StrEnum):
     critical = "critical"
     major = "major"
     minor = "minor"
-    advisory = "advisory"  # not a breach of a duty: 宜 (preferably) provisions, checklist marks
+    advisory = "advisory"  # not a breach of a duty: 宜 (preferably) provisions, 参照执行
+    assessment = "assessment"  # 考核项: an assessment item (e.g. 绍兴 附件 8), not a duty
+
+
+NOT_A_BREACH = frozenset({Severity.advisory, Severity.assessment})
+"""Severities whose violations are reported but are not breaches of a duty (exit code 0)."""
+
+
+class DutyHolder(StrEnum):
+    """Who owes a duty (义务主体). The closed vocabulary; docs/duty-holders.md maps each to the
+    terms the texts use."""
+
+    insurer = "insurer"  # 保险机构 / 共保体保险机构 / 承保机构
+    service_provider = "service_provider"  # 事故预防技术服务机构 (the insurer or its third party)
+    third_party = "third_party"  # 第三方技术服务机构 / 风控机构 / 安全生产技术服务机构
+    broker = "broker"  # 保险经纪公司
+    insured = "insured"  # 投保单位 / 被保险人
+    contractor = "contractor"  # 施工单位
+    supervisor = "supervisor"  # 监理单位
+    authority = "authority"  # 主管部门
+
+
+DUTY_HOLDER_ZH: dict[DutyHolder, str] = {
+    DutyHolder.insurer: "保险机构",
+    DutyHolder.service_provider: "事故预防技术服务机构",
+    DutyHolder.third_party: "第三方技术服务机构",
+    DutyHolder.broker: "保险经纪公司",
+    DutyHolder.insured: "投保单位",
+    DutyHolder.contractor: "施工单位",
+    DutyHolder.supervisor: "监理单位",
+    DutyHolder.authority: "主管部门",
+}
+"""The Chinese name of each duty holder (docs/duty-holders.md lists the texts' own terms)."""
+
+
+class ScopeDate(StrEnum):
+    """Which date decides whether a layer in force from a given day applies to a rule."""
+
+    policy = "policy"  # the policy's issue date (签单日期; term_start when unknown)
+    event = "event"  # the date of each event the rule judges (policies in force then included)
+
+
+class EarlyAction(StrEnum):
+    """What an action dated before its trigger means."""
+
+    data_error = "data_error"  # inconsistent input (the default)
+    on_time = "on_time"  # acting early is acting in time
+    violation = "violation"  # the order itself is a breach (e.g. issued before payment)
 
 
 class Subject(StrEnum):
@@ -125,6 +176,8 @@ class Op(StrEnum):
     absent = "absent"
     nonempty = "nonempty"
     empty = "empty"
+    any_in = "any_in"  # a list field has at least one of the values
+    none_in = "none_in"  # a list field has none of the values
 
 
 _UNARY = {Op.present, Op.absent, Op.nonempty, Op.empty}
@@ -159,7 +212,9 @@ class Condition(_Strict):
         if self.op not in _UNARY:
             if (self.value is None) == (self.value_field is None):
                 raise ValueError(f"op {self.op.value!r} needs exactly one of value, value_field")
-            if self.op in (Op.in_, Op.not_in) and not isinstance(self.value, list):
+            if self.op in (Op.in_, Op.not_in, Op.any_in, Op.none_in) and not isinstance(
+                self.value, list
+            ):
                 raise ValueError(f"op {self.op.value!r} needs a list value")
         return self
 
@@ -173,7 +228,10 @@ class Condition(_Strict):
         return f"{self.field} {self.op.value} {rhs}"
 
     def paths(self) -> list[tuple[str, str]]:
-        """(role, path) of every field path in the condition, for load-time checking."""
+        """(role, path) of every field path in the condition, for load-time checking.
+
+        A path may end in ``|min``, ``|max`` or ``|count``: the aggregate over a list (e.g.
+        ``$case.service_records.started_on|min``, the first service's start)."""
         if self.any_of is not None:
             return [p for c in self.any_of for p in c.paths()]
         out = [("field", self.field or "")]
@@ -230,8 +288,9 @@ class DeadlineParams(_Params):
     action: str | None = Field(default=None, description="field holding when the duty was done")
     first_event: FirstEvent | None = None
     period: Period
-    action_may_precede: bool = Field(
-        default=False, description="an action before the trigger is on time, not a data error"
+    early_action: EarlyAction = Field(
+        default=EarlyAction.data_error,
+        description="what an action dated before the trigger means: data_error, on_time, violation",
     )
     extension: Extension | None = None
 
@@ -269,6 +328,22 @@ class FrequencyParams(_Params):
     link: str | None = Field(
         default=None, description="per stage: event field that must equal the stage id"
     )
+    grace: Period | None = Field(
+        default=None,
+        description="time after a period ends to record its events (e.g. a report due 及时 "
+        "after the month it covers); the period is pending until the grace ends",
+    )
+    grace_counts_events: bool = Field(
+        default=False,
+        description="events dated in the grace (after the period's end) count for the period",
+    )
+    partial_min_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="a partial period covering less than this share of a full one needs no "
+        "event (0: every partial period needs its count)",
+    )
 
     @model_validator(mode="after")
     def _source(self) -> FrequencyParams:
@@ -286,6 +361,10 @@ class RetentionParams(_Params):
     anchor: str = Field(description="field of the subject the retention period runs from")
     period: Period
     destroyed: str = Field(description="field of the subject holding the destruction date")
+    roll: bool = Field(
+        default=False,
+        description="a retention end on a rest day rolls to the next working day (民法典 203)",
+    )
 
 
 class Contains(_Strict):
@@ -372,6 +451,16 @@ class Rule(_Strict):
     title: str = Field(min_length=1, description="中文标题")
     summary: str = Field(min_length=1, description="English summary")
     severity: Severity
+    duty_holder: DutyHolder = Field(description="义务主体 — who owes the duty, as the text says")
+    service_duty: bool = Field(
+        default=False,
+        description="a duty of the accident-prevention service, whose liability the "
+        "ruleset's service_liability assigns (AQ 9010-2019 5.3)",
+    )
+    scope_date: ScopeDate = Field(
+        default=ScopeDate.policy,
+        description="which date decides whether the layer's in-force period covers the rule",
+    )
     applies_if: tuple[Condition, ...] = ()
     params: Params
     interpretive: dict[str, str] = Field(
@@ -401,12 +490,15 @@ class Effective(_Strict):
 
     @property
     def expires(self) -> dt.date | None:
-        """Last day of a trial period, when both in_force and trial are known."""
+        """Last day of a trial period, when both in_force and trial are known.
+
+        A text in force 自印发之日起 counts the issue day itself: a one-year trial from
+        2025-03-01 runs to 2026-02-28 (not 03-01)."""
         if self.in_force is None or self.trial is None:
             return None
         from .periods import add_calendar_period
 
-        return add_calendar_period(self.in_force, self.trial)
+        return add_calendar_period(self.in_force, self.trial) - dt.timedelta(days=1)
 
 
 class AnnualWindow(_Strict):
@@ -464,6 +556,27 @@ class NotEncoded(_Strict):
     reason: str
 
 
+class AdvisoryUnless(_Strict):
+    """The layer binds only policies meeting ``conditions``; for the others its findings are
+    advisory (e.g. 广东 1.2/1.9: binding on the 共保体, 参照执行 for other insurers)."""
+
+    conditions: tuple[Condition, ...] = Field(min_length=1)
+    unknown_binds: bool = Field(
+        default=True, description="when a condition cannot be decided, the layer binds"
+    )
+    citation: Citation
+    interpretive: str | None = None
+
+
+class ServiceLiability(_Strict):
+    """Who bears liability for the service duties (AQ 9010-2019 5.3): ``default`` unless one
+    party of ``transfers_to`` both organises the services and manages their fees."""
+
+    default: DutyHolder
+    transfers_to: tuple[DutyHolder, ...] = ()
+    citation: Citation
+
+
 class Override(_Strict):
     rule: str
     reason: str = Field(min_length=1)
@@ -490,6 +603,8 @@ class RulesetFile(_Strict):
     limitations: tuple[str, ...] = ()
     extends: str | None = None
     not_encoded: tuple[NotEncoded, ...] = ()
+    advisory_unless: AdvisoryUnless | None = None
+    service_liability: ServiceLiability | None = None
     windows: tuple[WindowSpec, ...] = ()
     checklists: tuple[Checklist, ...] = ()
     rules: tuple[Rule, ...] = ()
@@ -522,6 +637,8 @@ class LayerInfo(_Strict):
     effective: Effective
     limitations: tuple[str, ...]
     not_encoded: tuple[NotEncoded, ...]
+    advisory_unless: AdvisoryUnless | None = None
+    service_liability: ServiceLiability | None = None
     path: str
     disabled: tuple[Disable, ...] = ()
 
@@ -561,6 +678,27 @@ class ResolvedRuleset(_Strict):
             raise RulesetError(f"runtime: no layer {layer_id!r} in ruleset {self.id!r}") from None
         eff = li.effective.model_copy(update={"in_force": in_force})
         new = li.model_copy(update={"effective": eff})
+        layers = tuple(new if x.id == layer_id else x for x in self.layers)
+        return self.model_copy(update={"layers": layers})
+
+    @property
+    def service_liability(self) -> ServiceLiability | None:
+        """The service-liability clause in force: the top-most layer that states one."""
+        for li in reversed(self.layers):
+            if li.service_liability is not None:
+                return li.service_liability
+        return None
+
+    def with_advisory_unless(
+        self, layer_id: str, advisory_unless: AdvisoryUnless | None
+    ) -> ResolvedRuleset:
+        """Replace (or with ``None`` remove) a layer's condition for binding force, e.g. to treat
+        广东's guideline as binding on an insurer outside the 共保体."""
+        try:
+            li = self.layer(layer_id)
+        except KeyError:
+            raise RulesetError(f"runtime: no layer {layer_id!r} in ruleset {self.id!r}") from None
+        new = li.model_copy(update={"advisory_unless": advisory_unless})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
         return self.model_copy(update={"layers": layers})
 
@@ -664,6 +802,14 @@ def _read_file(path: Path) -> RulesetFile:
         raise RulesetError(_fmt_validation(path, None, exc, raw)) from None
     if rf.id != path.stem:
         raise RulesetError(f"{path}: field 'id': {rf.id!r} does not match the file name")
+    if rf.advisory_unless is not None:
+        for i, c in enumerate(rf.advisory_unless.conditions):
+            for role, cp in c.paths():
+                if not _case_path_ok(cp.removeprefix("$case.")):
+                    raise RulesetError(
+                        f"{path}: field 'advisory_unless.conditions[{i}].{role}': "
+                        f"{cp!r} is not a field of the case"
+                    )
     for i, r in enumerate(rf.rules):
         if type(r.params) is not PARAMS[r.kind]:
             raise RulesetError(
@@ -687,7 +833,19 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+AGGREGATES = ("min", "max", "count")
+
+
+def split_aggregate(path: str) -> tuple[str, str | None]:
+    """``'a.b|min'`` -> ``('a.b', 'min')``; a path without ``|`` -> ``(path, None)``."""
+    base, sep, agg = path.partition("|")
+    return base, (agg if sep else None)
+
+
 def _path_ok(model_cls: type[BaseModel], path: str) -> bool:
+    path, agg = split_aggregate(path)
+    if agg is not None and agg not in AGGREGATES:
+        return False
     cls: type[BaseModel] | None = model_cls
     for part in path.split("."):
         if cls is None or part not in cls.model_fields:
@@ -700,6 +858,9 @@ CASE_ROOTS = {"policy", "scheme", *m.COLLECTIONS}
 
 
 def _case_path_ok(path: str) -> bool:
+    path, agg = split_aggregate(path)
+    if agg is not None and agg not in AGGREGATES:
+        return False
     head, _, rest = path.partition(".")
     if head not in CASE_ROOTS:
         return False
@@ -785,10 +946,18 @@ def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
             raise bad(f"params.require_counts[{i}].field", f"{rc.field!r} does not list records")
         check_conds(f"params.require_counts[{i}].where", rc.where, em, rc.field)
     for key in r.interpretive:
-        if key not in type(p).model_fields:
-            raise bad(f"interpretive.{key}", f"names no parameter of kind {r.kind.value}")
+        if key not in type(p).model_fields and key not in RULE_LEVEL_READINGS:
+            raise bad(
+                f"interpretive.{key}",
+                f"names no parameter of kind {r.kind.value} (nor one of "
+                f"{', '.join(RULE_LEVEL_READINGS)})",
+            )
     if not r.id.startswith(path.stem + "."):
         raise bad("id", f"rule ids in {path.name} must start with '{path.stem}.'")
+
+
+RULE_LEVEL_READINGS = ("applies_if", "severity", "duty_holder", "scope_date")
+"""Rule fields besides the parameters that may carry an interpretive reading."""
 
 
 def _override(
@@ -935,6 +1104,8 @@ def load_ruleset(
                         "effective",
                         "limitations",
                         "not_encoded",
+                        "advisory_unless",
+                        "service_liability",
                     }
                 ),
                 path=str(path),
