@@ -879,6 +879,7 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
             if of_kind is not None:
                 events = [e for e in events if e[0] in of_kind]
             undated = {lab for lab, d, _ in events if d is None}
+            used: set[int] = set()  # events a previous period took from its grace
             what = f"{kind} " if kind else ""
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
@@ -893,15 +894,36 @@ def _frequency(ctx: _Ctx, acc: _Acc) -> None:
                     acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
                     continue
                 grace = compute_due(w.end, p.grace, ctx.cal) if p.grace else None
-                last = grace.due_date if grace and p.grace_counts_events else w.end
-                hits = [
-                    (lab, wt)
-                    for lab, d, wt in events
+                own = [
+                    i
+                    for i, (lab, d, _) in enumerate(events)
                     if d is not None
-                    and w.start <= _day(d) <= last
+                    and i not in used
+                    and w.start <= _day(d) <= w.end
                     and (link_of is None or stage_id is None or link_of[lab] == stage_id)
                 ]
-                total = sum(wt for _, wt in hits)
+                total = sum(events[i][2] for i in own)
+                if grace is not None and p.grace_counts_events and total < need:
+                    # a short period borrows, in date order, events recorded in its grace;
+                    # each event counts for one period only
+                    late = sorted(
+                        (
+                            i
+                            for i, (lab, d, _) in enumerate(events)
+                            if d is not None
+                            and i not in used
+                            and w.end < _day(d) <= grace.due_date
+                            and (link_of is None or stage_id is None or link_of[lab] == stage_id)
+                        ),
+                        key=lambda i: (_day(events[i][1]), events[i][0]),
+                    )
+                    for i in late:
+                        if total >= need:
+                            break
+                        own.append(i)
+                        used.add(i)
+                        total += events[i][2]
+                hits = [(events[i][0], events[i][2]) for i in own]
                 recs = tuple(sorted({r for lab, _ in hits for r in _rec(lab)}))
                 by = f"; to be recorded by {grace.due_date}" if grace else ""
                 req = (

@@ -335,7 +335,8 @@ class FrequencyParams(_Params):
     )
     grace_counts_events: bool = Field(
         default=False,
-        description="events dated in the grace (after the period's end) count for the period",
+        description="a period short of its count takes events dated in its grace (after its "
+        "end), in date order; each event counts for one period only",
     )
     partial_min_share: float = Field(
         default=0.5,
