@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .evaluate import annual_rate
+from .bindings import annual_rate
 from .model import Per
 from .periods import Period, PeriodUnit
 from .rulesets import (

@@ -1,0 +1,200 @@
+"""The conditions language of rulesets: dotted paths (through lists, with ``|min`` ``|max``
+``|count`` aggregates, ``$case.`` roots), the operators, and unknown values. Dates and
+timestamps compare in China time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .rulesets import (
+    Condition,
+    Op,
+    split_aggregate,
+)
+
+__all__ = [
+    "CHINA_TZ",
+    "all_hold",
+    "china_time",
+    "day_of",
+    "describe",
+    "get",
+    "holds",
+    "is_empty",
+    "missing",
+    "norm",
+    "resolve",
+    "sort_key",
+]
+
+
+def _step(obj: Any, part: str) -> Any:
+    if isinstance(obj, tuple | list):
+        # through a list: the values of every item, flattened, missing ones left out
+        out: list[Any] = []
+        for x in obj:
+            v = _step(x, part)
+            if isinstance(v, tuple | list):
+                out.extend(v)
+            elif v is not None:
+                out.append(v)
+        return tuple(out)
+    return obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+
+
+def _aggregate(values: Any, agg: str) -> Any:
+    items = [v for v in (values or ()) if v is not None]
+    if agg == "count":
+        return len(items)
+    if not items:
+        return None
+    try:
+        return min(items, key=sort_key) if agg == "min" else max(items, key=sort_key)
+    except TypeError:
+        return None
+
+
+def resolve(obj: Any, path: str) -> Any:
+    """Dotted attribute lookup; None when any step is missing. Through a list it yields the
+    values of all items (``policy.contract_services.service_kind``); a ``|min``, ``|max`` or
+    ``|count`` suffix aggregates them."""
+    path, agg = split_aggregate(path)
+    for part in path.split("."):
+        if obj is None:
+            break
+        obj = _step(obj, part)
+    if agg is not None:
+        return _aggregate(obj if isinstance(obj, tuple | list) else (obj,), agg)
+    return obj
+
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+"""China Standard Time. UTC+8 without daylight saving since 1992, so a fixed offset is exact
+for every date the calendar covers; naive timestamps in the input are read in it."""
+
+
+def china_time(v: dt.datetime) -> dt.datetime:
+    """An aware timestamp in China time (a naive one is taken to be China time already)."""
+    return v.replace(tzinfo=CHINA_TZ) if v.tzinfo is None else v.astimezone(CHINA_TZ)
+
+
+def sort_key(v: Any) -> Any:
+    """Dates and timestamps comparable with each other (a date as its China midnight)."""
+    if isinstance(v, dt.datetime):
+        return china_time(v)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day, tzinfo=CHINA_TZ)
+    return v
+
+
+def is_empty(v: Any) -> bool:
+    return v is None or (isinstance(v, str | tuple | list | dict | set) and len(v) == 0)
+
+
+def norm(v: Any) -> Any:
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, float | int) and not isinstance(v, bool):
+        return Decimal(str(v))
+    if isinstance(v, dt.datetime):
+        return china_time(v)
+    return v
+
+
+def get(root: Any, path: str, case: Any = None) -> Any:
+    """Value at ``path`` below ``root``; ``$case.``-paths are read from ``case``."""
+    if path.startswith("$case."):
+        return resolve(case, path.removeprefix("$case."))
+    return resolve(root, path)
+
+
+def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
+    """True/False, or None when a value the condition needs is missing (unknown)."""
+    if c.any_of is not None:
+        results = [holds(x, root, case) for x in c.any_of]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+    assert c.field is not None and c.op is not None
+    left = get(root, c.field, case)
+    if c.op is Op.present:
+        return not is_empty(left)
+    if c.op is Op.absent:
+        return is_empty(left)
+    if c.op is Op.nonempty:
+        return left is not None and len(left) > 0
+    if c.op is Op.empty:
+        return left is None or len(left) == 0
+    right = get(root, c.value_field, case) if c.value_field is not None else c.value
+    if left is None or right is None:
+        return None
+    if c.op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
+        return None  # a list compared with a scalar: not decidable
+    left = norm(left)
+    if c.op is Op.in_:
+        return left in {norm(x) for x in right}
+    if c.op is Op.not_in:
+        return left not in {norm(x) for x in right}
+    if c.op in (Op.any_in, Op.none_in):
+        have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
+        hit = bool(have & {norm(x) for x in right})
+        return hit if c.op is Op.any_in else not hit
+    right = norm(right)
+    if isinstance(left, dt.date) != isinstance(right, dt.date) or (
+        isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
+    ):
+        left, right = sort_key(left), sort_key(right)
+    try:
+        return {
+            Op.eq: left == right,
+            Op.ne: left != right,
+            Op.lt: left < right,
+            Op.le: left <= right,
+            Op.gt: left > right,
+            Op.ge: left >= right,
+        }[c.op]
+    except TypeError:
+        return None
+
+
+def all_hold(
+    conds: Iterable[Condition], root: Any, case: Any = None
+) -> tuple[bool | None, list[Condition]]:
+    """(all hold?, the conditions that failed or were unknown)."""
+    bad, unknown = [], []
+    for c in conds:
+        r = holds(c, root, case)
+        if r is False:
+            bad.append(c)
+        elif r is None:
+            unknown.append(c)
+    if bad:
+        return False, bad
+    if unknown:
+        return None, unknown
+    return True, []
+
+
+def describe(conds: Iterable[Condition]) -> str:
+    return ", ".join(c.describe() for c in conds)
+
+
+def day_of(v: dt.date | dt.datetime) -> dt.date:
+    """The calendar day of a date or timestamp, in China time."""
+    return china_time(v).date() if isinstance(v, dt.datetime) else v
+
+
+def missing(conds: Iterable[Condition], root: Any, case: Any) -> str:
+    """The field paths of ``conds`` that have no value (not those that are present); the
+    conditions themselves when every value is present but cannot be compared."""
+    conds = list(conds)
+    names: list[str] = []
+    for c in conds:
+        names += [path for _, path in c.paths() if is_empty(get(root, path, case))]
+    if not names:
+        return "comparable values for " + describe(conds)
+    return ", ".join(dict.fromkeys(names))

@@ -1,0 +1,240 @@
+"""The context one rule is evaluated in: the case, the calendar, the rule's scope, and the
+builders of its findings and obligations (every kind uses them, so every finding carries the
+same rule, duty holder, liability and trace fields)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from .calendar import WorkCalendar
+from .conditions import all_hold, day_of, describe, get, missing
+from .model import PolicyCase
+from .outputs import Finding, Obligation, Status, Trace
+from .periods import DueDate
+from .rulesets import (
+    Condition,
+    DutyHolder,
+    ResolvedRule,
+    ResolvedRuleset,
+    Rule,
+    Severity,
+    StaffView,
+    Subject,
+)
+
+__all__ = ["Acc", "Ctx", "Scope", "fmt_num", "record_ids"]
+
+
+class Acc:
+    """What one rule produced: obligations and findings (not necessarily paired)."""
+
+    __slots__ = ("findings", "obligations")
+
+    def __init__(self) -> None:
+        self.obligations: list[Obligation] = []
+        self.findings: list[Finding] = []
+
+    def add(self, ob: Obligation | None, f: Finding | None) -> None:
+        if ob is not None:
+            self.obligations.append(ob)
+        if f is not None:
+            self.findings.append(f)
+
+
+class Scope:
+    """How one rule applies to one case: its layer's binding force, who is liable, and the
+    span of event dates it covers (a layer in force from a given day, ``scope_date: event``)."""
+
+    __slots__ = ("events", "liable", "out", "severity")
+
+    def __init__(
+        self,
+        out: str | None = None,
+        severity: Severity | None = None,
+        liable: DutyHolder | None = None,
+        events: tuple[dt.date | None, dt.date | None] | None = None,
+    ) -> None:
+        self.out, self.severity, self.liable, self.events = out, severity, liable, events
+
+
+class Ctx:
+    __slots__ = ("as_of", "cal", "case", "params", "rr", "rs", "scope")
+
+    def __init__(
+        self,
+        rr: ResolvedRule,
+        case: PolicyCase,
+        as_of: dt.date,
+        cal: WorkCalendar,
+        rs: ResolvedRuleset,
+        scope: Scope | None = None,
+    ) -> None:
+        self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
+        self.scope = scope or Scope()
+        self.params = rr.rule.params.model_dump(mode="json", exclude_defaults=True)
+
+    def event_outside(self, day: dt.date | dt.datetime) -> str | None:
+        """Why an event on ``day`` is outside the layer's in-force period, or None."""
+        if self.scope.events is None:
+            return None
+        lo, hi = self.scope.events
+        d = day_of(day)
+        if lo is not None and d < lo:
+            return f"{d} is before {self.rr.layer} took effect on {lo}"
+        if hi is not None and d > hi:
+            return f"{d} is after {self.rr.layer}'s trial period ended {hi}"
+        return None
+
+    @property
+    def rule(self) -> Rule:
+        return self.rr.rule
+
+    def get(self, item: Any, path: str) -> Any:
+        return get(item, path, self.case)
+
+    def trace(self, **kw: Any) -> Trace:
+        r = self.rule
+        return Trace(
+            rule_id=r.id,
+            layer=self.rr.layer,
+            kind=r.kind,
+            source_file=self.rr.source_file,
+            overridden_by=self.rr.overridden_by,
+            param_sources=self.rr.param_sources,
+            params=self.params,
+            interpretive=dict(r.interpretive),
+            as_of=self.as_of,
+            citation=r.citation,
+            **kw,
+        )
+
+    def _common(
+        self, subject: str, due: DueDate | None, provisional_reason: str | None
+    ) -> dict[str, Any]:
+        """Fields findings and obligations share: the rule, the subject, provisionality."""
+        r = self.rule
+        why = provisional_reason or (due.provisional_reason if due else None)
+        return {
+            "rule_id": r.id,
+            "obligation": r.obligation,
+            "layer": self.rr.layer,
+            "title": r.title,
+            "duty_holder": r.duty_holder,
+            "liable_party": self.scope.liable,
+            "subject": subject,
+            "provisional": why is not None,
+            "provisional_reason": why,
+        }
+
+    def finding(
+        self,
+        status: Status,
+        subject: str,
+        reason: str,
+        *,
+        due: DueDate | None = None,
+        provisional_reason: str | None = None,
+        **kw: Any,
+    ) -> Finding:
+        return Finding(
+            **self._common(subject, due, provisional_reason),
+            severity=self.scope.severity or self.rule.severity,
+            status=status,
+            reason=reason,
+            trace=self.trace(due=due, **kw),
+        )
+
+    def obligation(
+        self,
+        subject: str,
+        requirement: str,
+        *,
+        due: DueDate | None = None,
+        provisional_reason: str | None = None,
+        **kw: Any,
+    ) -> Obligation:
+        return Obligation(
+            **self._common(subject, due, provisional_reason),
+            kind=self.rule.kind,
+            requirement=requirement,
+            due_date=due.due_date if due else None,
+            due_at=due.due_at if due else None,
+            interpretive=dict(self.rule.interpretive),
+            citation=self.rule.citation,
+            **kw,
+        )
+
+    def items(self, subject: Subject) -> list[tuple[str, Any]]:
+        """Subject items with their labels, sorted by id for order independence."""
+        c = self.case
+        if subject is Subject.policy:
+            return [("policy", c.policy)]
+        if subject in (Subject.scheme, Subject.quote_letter):
+            doc = getattr(c, subject.value)
+            return [(subject.value, doc)] if doc is not None else []
+        if subject is Subject.contract_services:
+            return [
+                (f"contract_services/{s.service_kind.value}/{s.per.value}", s)
+                for s in c.policy.contract_services
+            ]
+        if subject is Subject.staff:
+            views = [
+                StaffView(**s.model_dump(), organisation=o)
+                for o in c.organisations
+                for s in o.staff
+            ]
+            return sorted(
+                ((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=lambda t: t[0]
+            )
+        recs = getattr(c, subject.value)
+        return sorted(((f"{subject.value}/{x.id}", x) for x in recs), key=lambda t: t[0])
+
+    def selected(
+        self,
+        acc: Acc,
+        subject: Subject | None = None,
+        where: Sequence[Condition] | None = None,
+    ) -> list[tuple[str, Any]]:
+        """Items matching ``where``; items where it cannot be decided become findings."""
+        p = self.rule.params
+        subject = subject or p.subject
+        where = p.where if where is None else where
+        out = []
+        for label, item in self.items(subject):
+            ok, failed = all_hold(where, item, self.case)
+            if ok:
+                out.append((label, item))
+            elif ok is None:
+                acc.add(
+                    None,
+                    self.finding(
+                        Status.insufficient_data,
+                        label,
+                        "cannot tell whether the rule applies: missing "
+                        + missing(failed, item, self.case),
+                    ),
+                )
+        return out
+
+    def none_found(self, acc: Acc) -> None:
+        p = self.rule.params
+        what = p.subject.value + (f" matching {describe(p.where)}" if p.where else "")
+        if p.expect_items:
+            f = self.finding(
+                Status.insufficient_data,
+                p.subject.value,
+                f"the input has no {what}; the rule needs one",
+            )
+        else:
+            f = self.finding(Status.not_applicable, p.subject.value, f"no {what} in the input")
+        acc.add(None, f)
+
+
+def record_ids(label: str) -> tuple[str, ...]:
+    return (label.rsplit("/", 1)[-1],) if "/" in label else ()
+
+
+def fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

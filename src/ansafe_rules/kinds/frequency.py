@@ -1,0 +1,246 @@
+"""Kind ``frequency``: at least N events per period (每年/每季度/每月, per stage, per contract
+item), with counting windows aligned to the policy or the calendar, partial periods, grace
+periods and weighted sums."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from ..conditions import day_of, describe, resolve
+from ..context import Acc, Ctx, fmt_num, record_ids
+from ..model import Per
+from ..outputs import Status, Window
+from ..periods import compute_due
+from ..rulesets import (
+    Alignment,
+    FrequencyParams,
+    PartialPeriods,
+    Subject,
+)
+
+__all__ = ["PER_YEAR", "evaluate_frequency"]
+
+
+_STEP_MONTHS = {Per.year: 12, Per.half_year: 6, Per.quarter: 3, Per.month: 1}
+PER_YEAR = {Per.year: 1, Per.half_year: 2, Per.quarter: 4, Per.month: 12}
+
+
+def _windows(
+    start: dt.date, end: dt.date, per: Per, alignment: Alignment
+) -> Iterator[tuple[Window, int]]:
+    """Counting windows covering [start, end], each with the length in days of a full one."""
+    if per is Per.term:
+        yield Window(start=start, end=end, partial=False), (end - start).days + 1
+        return
+    step = _STEP_MONTHS[per]
+    if alignment is Alignment.policy:
+        k = 0
+        while True:
+            ws = start + relativedelta(months=k * step)
+            if ws > end:
+                return
+            full_end = start + relativedelta(months=(k + 1) * step) - dt.timedelta(days=1)
+            we = min(full_end, end)
+            yield Window(start=ws, end=we, partial=we < full_end), (full_end - ws).days + 1
+            k += 1
+    else:
+        first_month = ((start.month - 1) // step) * step + 1
+        ps = dt.date(start.year, first_month, 1)
+        while ps <= end:
+            pe = ps + relativedelta(months=step) - dt.timedelta(days=1)
+            ws, we = max(ps, start), min(pe, end)
+            yield Window(start=ws, end=we, partial=(ws, we) != (ps, pe)), (pe - ps).days + 1
+            ps = pe + dt.timedelta(days=1)
+
+
+def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
+    """The whole period a clipped window belongs to (calendar periods only)."""
+    if not w.partial or per is Per.term or alignment is Alignment.policy:
+        return w
+    step = _STEP_MONTHS[per]
+    ps = dt.date(w.start.year, ((w.start.month - 1) // step) * step + 1, 1)
+    pe = ps + relativedelta(months=step) - dt.timedelta(days=1)
+    return Window(start=ps, end=pe, partial=False, label=w.label)
+
+
+def _share(window: Window, full_days: int) -> float:
+    return ((window.end - window.start).days + 1) / full_days if full_days else 1.0
+
+
+def _required(min_count: int, window: Window, full_days: int, p: FrequencyParams) -> int:
+    """The count a window needs: the full count, or prorated for a partial window; none for a
+    partial window shorter than ``partial_min_share`` of a full period."""
+    if not window.partial:
+        return min_count
+    share = _share(window, full_days)
+    if share < p.partial_min_share:
+        return 0
+    if p.partial_periods is PartialPeriods.full_count:
+        return min_count
+    if p.partial_periods is PartialPeriods.prorate_down:
+        return math.floor(min_count * share)
+    return math.ceil(min_count * share)
+
+
+def _clip_to_scope(
+    ctx: Ctx, windows: list[tuple[Window, int, str | None]]
+) -> list[tuple[Window, int, str | None]]:
+    """Windows cut to the layer's in-force period (``scope_date: event`` rules)."""
+    if ctx.scope.events is None:
+        return windows
+    lo, hi = ctx.scope.events
+    out = []
+    for w, full, stage in windows:
+        ws = max(w.start, lo) if lo else w.start
+        we = min(w.end, hi) if hi else w.end
+        if ws > we:
+            continue
+        if (ws, we) != (w.start, w.end):
+            w = Window(start=ws, end=we, partial=True, label=w.label)
+        out.append((w, full, stage))
+    return out
+
+
+def _events(ctx: Ctx, p: FrequencyParams, label: str, item: Any) -> list[tuple[str, Any, float]]:
+    """(record label, date or None, weight) of the events one subject item contributes."""
+    if p.per_item:
+        out = []
+        for e in ctx.get(item, p.date) or ():
+            d = e if isinstance(e, dt.date) else resolve(e, p.event_date or "date")
+            w = float(resolve(e, p.weight) or 0) if p.weight else 1.0
+            out.append((label, d, w))
+        return out
+    w = float(ctx.get(item, p.weight) or 0) if p.weight else 1.0
+    return [(label, ctx.get(item, p.date), w)]
+
+
+def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window, int, str]]:
+    stages = ctx.selected(acc, Subject.stages, p.stages)
+    if not stages:
+        what = f"stages matching {describe(p.stages)}" if p.stages else "stages"
+        acc.add(None, ctx.finding(Status.insufficient_data, "stages", f"the input lists no {what}"))
+    return [
+        (Window(start=st.start, end=st.end, partial=False, label=st.id), 0, st.id)
+        for _, st in stages
+    ]
+
+
+def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
+    p: FrequencyParams = ctx.rule.params  # type: ignore[assignment]
+    pol = ctx.case.policy
+    items = ctx.selected(acc)
+    if p.from_contract:
+        specs = [(s.min_count, s.per, s.service_kind.value) for s in pol.contract_services]
+        if not specs:
+            msg = "the policy states no contract service items"
+            acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
+            return
+    else:
+        specs = [(p.min_count, p.per, None)]
+    if p.per_item:
+        if not items and not acc.findings:
+            ctx.none_found(acc)
+            return
+        groups = [(label, _events(ctx, p, label, it)) for label, it in items]
+    else:
+        groups = [(p.subject.value, [e for lab, it in items for e in _events(ctx, p, lab, it)])]
+    unit = f" {p.weight}" if p.weight else ""
+    # the stage each record is linked to, read once (per-stage rules with `link` only)
+    link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
+    for min_count, per, kind in specs:
+        assert min_count is not None and per is not None
+        if per is Per.stage:
+            windows: list[tuple[Window, int, str | None]] = list(_stage_windows(ctx, p, acc))
+        else:
+            windows = [
+                (w, full, None)
+                for w, full in _windows(pol.term_start, pol.term_end, per, p.alignment)
+            ]
+            if not p.clip_to_term:
+                windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
+        windows = _clip_to_scope(ctx, windows)
+        of_kind = {lab for lab, it in items if resolve(it, "kind") == kind} if kind else None
+        for group_label, group_events in groups:
+            events = group_events
+            if of_kind is not None:
+                events = [e for e in events if e[0] in of_kind]
+            undated = {lab for lab, d, _ in events if d is None}
+            used: set[int] = set()  # events a previous period took from its grace
+            what = f"{kind} " if kind else ""
+            for w, full, stage_id in windows:
+                need = min_count if stage_id else _required(min_count, w, full, p)
+                span = f"{w.start}..{w.end}"
+                subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
+                if need == 0 and p.partial_periods is PartialPeriods.full_count:
+                    msg = (
+                        f"the partial period {span} covers {_share(w, full):.0%} of a full "
+                        f"{per.value}, less than partial_min_share {p.partial_min_share:g}: "
+                        "no event required"
+                    )
+                    acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
+                    continue
+                grace = compute_due(w.end, p.grace, ctx.cal) if p.grace else None
+                own = [
+                    i
+                    for i, (lab, d, _) in enumerate(events)
+                    if d is not None
+                    and i not in used
+                    and w.start <= day_of(d) <= w.end
+                    and (link_of is None or stage_id is None or link_of[lab] == stage_id)
+                ]
+                total = sum(events[i][2] for i in own)
+                if grace is not None and p.grace_counts_events and total < need:
+                    # a short period borrows, in date order, events recorded in its grace;
+                    # each event counts for one period only
+                    late = sorted(
+                        (
+                            i
+                            for i, (lab, d, _) in enumerate(events)
+                            if d is not None
+                            and i not in used
+                            and w.end < day_of(d) <= grace.due_date
+                            and (link_of is None or stage_id is None or link_of[lab] == stage_id)
+                        ),
+                        key=lambda i: (day_of(events[i][1]), events[i][0]),
+                    )
+                    for i in late:
+                        if total >= need:
+                            break
+                        own.append(i)
+                        used.add(i)
+                        total += events[i][2]
+                hits = [(events[i][0], events[i][2]) for i in own]
+                recs = tuple(sorted({r for lab, _ in hits for r in record_ids(lab)}))
+                by = f"; to be recorded by {grace.due_date}" if grace else ""
+                req = (
+                    f"at least {need}{unit} {what}({p.date}) in {span}"
+                    + (f" (stage {stage_id})" if stage_id else "")
+                    + (" (partial period)" if w.partial else "")
+                    + by
+                )
+                ob = ctx.obligation(subject, req, window=w, min_count=need, due=grace)
+                kw = {
+                    "window": w,
+                    "required_count": need,
+                    "counted": total,
+                    "records": recs,
+                    "due": grace,
+                }
+                have = f"{fmt_num(total)} of at least {need}{unit} {what}"
+                if total >= need:
+                    f = ctx.finding(Status.compliant, subject, f"{have}in the period", **kw)
+                elif ctx.as_of <= (grace.due_date if grace else w.end):
+                    msg = f"{have}so far; the period ends {w.end}{by}"
+                    f = ctx.finding(Status.pending, subject, msg, **kw)
+                elif undated:
+                    msg = f"{have}dated in the period; {len(undated)} record(s) have no {p.date}"
+                    f = ctx.finding(Status.insufficient_data, subject, msg, **kw)
+                else:
+                    msg = f"only {have}in the period {span}"
+                    f = ctx.finding(Status.violation, subject, msg, **kw)
+                acc.add(ob, f)

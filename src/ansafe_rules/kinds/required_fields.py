@@ -1,0 +1,34 @@
+"""Kind ``required_fields``: fields, listed documents or contents must be present."""
+
+from __future__ import annotations
+
+from ..conditions import is_empty, norm, resolve
+from ..context import Acc, Ctx, record_ids
+from ..outputs import Status
+from ..rulesets import (
+    RequiredFieldsParams,
+)
+
+__all__ = ["evaluate_required_fields"]
+
+
+def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
+    p: RequiredFieldsParams = ctx.rule.params  # type: ignore[assignment]
+    items = ctx.selected(acc)
+    if not items and not acc.findings:
+        ctx.none_found(acc)
+        return
+    needed = [*p.fields, *(f"{c.field}: {', '.join(c.values)}" for c in p.contains)]
+    for label, item in items:
+        rec = record_ids(label)
+        missing = [f for f in p.fields if is_empty(ctx.get(item, f))]
+        for c in p.contains:
+            listed = ctx.get(item, c.field) or ()
+            have = {norm(resolve(x, c.key) if c.key else x) for x in listed}
+            missing += [f"{c.field}: {v}" for v in c.values if v not in have]
+        ob = ctx.obligation(label, "must record " + "; ".join(needed))
+        if missing:
+            f = ctx.finding(Status.violation, label, "missing " + "; ".join(missing), records=rec)
+        else:
+            f = ctx.finding(Status.compliant, label, "all required items present", records=rec)
+        acc.add(ob, f)
