@@ -8,7 +8,7 @@ import re
 import pytest
 
 import ansafe_rules as ar
-from ansafe_rules.rulesets import packaged_rulesets_dir
+from ansafe_rules.loader import packaged_rulesets_dir
 
 from .conftest import FIXTURES, ROOT, SOURCES
 

@@ -22,18 +22,11 @@ from .evaluate import (
 )
 from .ical import obligations_to_ical
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
+from .loader import jurisdictions, load_ruleset
 from .model import PolicyCase
 from .periods import DueDate, Period, PeriodUnit, compute_due
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
-from .rulesets import (
-    DutyHolder,
-    ResolvedRule,
-    ResolvedRuleset,
-    Rule,
-    Severity,
-    jurisdictions,
-    load_ruleset,
-)
+from .rulesets import DutyHolder, ResolvedRule, ResolvedRuleset, Rule, Severity
 from .schema import json_schemas
 
 __version__ = "0.1.0"

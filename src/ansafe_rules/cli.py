@@ -24,8 +24,9 @@ from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Finding, Obligation, Report, Status
 from .ical import obligations_to_ical
+from .loader import jurisdictions, load_ruleset
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files
-from .rulesets import NOT_A_BREACH, DutyHolder, Severity, jurisdictions, load_ruleset
+from .rulesets import NOT_A_BREACH, DutyHolder, Severity
 from .schema import json_schemas
 
 __all__ = ["main"]

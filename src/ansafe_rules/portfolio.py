@@ -20,7 +20,8 @@ from ._errors import AnsafeError
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Report, evaluate
 from .inputs import load_case_file, parse_case
-from .rulesets import ResolvedRuleset, load_ruleset
+from .loader import load_ruleset
+from .rulesets import ResolvedRuleset
 
 __all__ = [
     "PortfolioResult",

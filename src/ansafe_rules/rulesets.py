@@ -1,4 +1,5 @@
-"""Ruleset format, strict loader and layer resolution.
+"""The ruleset format: vocabulary, conditions, parameters per kind, rules, ruleset files, and
+resolved (layered) rulesets. Reading files and resolving layers is :mod:`ansafe_rules.loader`.
 
 A ruleset is one YAML file per jurisdiction. A rule is data: a ``kind`` from a closed vocabulary
 (:class:`Kind`), parameters checked against that kind's schema, applicability conditions, a
@@ -10,19 +11,14 @@ rule id and is rejected when that id is unknown. Each error names the file, rule
 from __future__ import annotations
 
 import datetime as dt
-import types
-import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import StrEnum
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import model as m
-from ._errors import RulesetError, describe_errors
-from ._yaml import load_yaml_file
+from ._errors import RulesetError
 from .periods import Period
 
 __all__ = [
@@ -40,9 +36,7 @@ __all__ = [
     "ScopeDate",
     "Severity",
     "Subject",
-    "jurisdictions",
-    "load_ruleset",
-    "packaged_rulesets_dir",
+    "split_aggregate",
 ]
 
 
@@ -718,122 +712,14 @@ class ResolvedRuleset(_Strict):
         for rule_id, params in overrides.items():
             if rule_id not in rules:
                 raise RulesetError(f"{source}: override names unknown rule {rule_id!r}")
-            rules[rule_id] = _override(rules[rule_id], dict(params), None, {}, source)
+            from .loader import apply_override
+
+            rules[rule_id] = apply_override(rules[rule_id], dict(params), None, {}, source)
         return self.model_copy(update={"rules": tuple(rules.values())})
 
 
 # ------------------------------------------------------------------------------------------
-# loading
-def packaged_rulesets_dir() -> Path:
-    """Folder of the shipped rulesets: inside the installed package, or the source checkout."""
-    packaged = resources.files("ansafe_rules") / "rulesets"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "rulesets"
-    if checkout.is_dir():
-        return checkout
-    raise RulesetError("no packaged rulesets found (is the package installed correctly?)")
-
-
-def jurisdictions(search_paths: Sequence[str | Path] = ()) -> tuple[str, ...]:
-    """Ids of the rulesets available (shipped ones plus any in ``search_paths``)."""
-    ids = {
-        p.stem
-        for d in (*map(Path, search_paths), packaged_rulesets_dir())
-        for p in d.glob("*.yaml")
-    }
-    return tuple(sorted(ids))
-
-
-def _fmt_validation(path: Path, rule_hint: str | None, exc: ValidationError, raw: Any) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = list(err["loc"])
-        where = rule_hint
-        if (
-            len(loc) >= 2
-            and loc[0] in ("rules", "overrides", "disable")
-            and isinstance(loc[1], int)
-        ):
-            items = raw.get(loc[0]) if isinstance(raw, dict) else None
-            item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
-            ident = item.get("id") or item.get("rule") if isinstance(item, dict) else None
-            where = f"{loc[0]}[{loc[1]}]" + (f" (rule {ident!r})" if ident else "")
-            loc = loc[2:]
-        # drop pydantic's union-branch labels such as 'DeadlineParams'
-        loc = [p for p in loc if not (isinstance(p, str) and p.endswith("Params"))]
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
-        lines.append(f"{path}: {where + ': ' if where else ''}field {field!r}: {msg}")
-    return "\n".join(dict.fromkeys(lines))
-
-
-def _validate_rule_params(path: Path, raw: Any) -> None:
-    """Check each rule's params against its kind's schema first, for precise messages."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
-        return
-    for i, item in enumerate(raw["rules"]):
-        if not isinstance(item, dict):
-            continue
-        try:
-            kind = Kind(item.get("kind"))
-        except ValueError:
-            continue  # reported by the full validation
-        try:
-            PARAMS[kind].model_validate(item.get("params", {}))
-        except ValidationError as exc:
-            hint = f"rules[{i}] (rule {item.get('id')!r})"
-            msgs = [
-                f"{path}: {hint}: field {f!r}: {msg}"
-                for f, msg in describe_errors(exc, ("params",))
-            ]
-            raise RulesetError("\n".join(dict.fromkeys(msgs))) from None
-
-
-def _read_file(path: Path) -> RulesetFile:
-    raw = load_yaml_file(path)
-    if not isinstance(raw, dict):
-        raise RulesetError(f"{path}: a ruleset file must be a mapping at the top level")
-    _validate_rule_params(path, raw)
-    try:
-        rf = RulesetFile.model_validate(raw)
-    except ValidationError as exc:
-        raise RulesetError(_fmt_validation(path, None, exc, raw)) from None
-    if rf.id != path.stem:
-        raise RulesetError(f"{path}: field 'id': {rf.id!r} does not match the file name")
-    if rf.advisory_unless is not None:
-        for i, c in enumerate(rf.advisory_unless.conditions):
-            for role, cp in c.paths():
-                if not _case_path_ok(cp.removeprefix("$case.")):
-                    raise RulesetError(
-                        f"{path}: field 'advisory_unless.conditions[{i}].{role}': "
-                        f"{cp!r} is not a field of the case"
-                    )
-    for i, r in enumerate(rf.rules):
-        if type(r.params) is not PARAMS[r.kind]:
-            raise RulesetError(
-                f"{path}: rules[{i}] (rule {r.id!r}): field 'params': do not fit kind {r.kind}"
-            )
-        _check_rule_semantics(path, f"rules[{i}] (rule {r.id!r})", r)
-    return rf
-
-
-# ---- field-path checking against the model ------------------------------------------------
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType, tuple, list):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found is not None:
-                return found
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
+# path syntax
 AGGREGATES = ("min", "max", "count")
 
 
@@ -843,285 +729,11 @@ def split_aggregate(path: str) -> tuple[str, str | None]:
     return base, (agg if sep else None)
 
 
-def _path_ok(model_cls: type[BaseModel], path: str) -> bool:
-    path, agg = split_aggregate(path)
-    if agg is not None and agg not in AGGREGATES:
-        return False
-    cls: type[BaseModel] | None = model_cls
-    for part in path.split("."):
-        if cls is None or part not in cls.model_fields:
-            return False
-        cls = _model_in(cls.model_fields[part].annotation)
-    return True
+def __getattr__(name: str) -> Any:
+    """The loading functions live in :mod:`ansafe_rules.loader`; importing them from here
+    still works."""
+    if name in ("load_ruleset", "jurisdictions", "packaged_rulesets_dir"):
+        from . import loader
 
-
-CASE_ROOTS = {"policy", "scheme", *m.COLLECTIONS}
-
-
-def _case_path_ok(path: str) -> bool:
-    path, agg = split_aggregate(path)
-    if agg is not None and agg not in AGGREGATES:
-        return False
-    head, _, rest = path.partition(".")
-    if head not in CASE_ROOTS:
-        return False
-    if not rest:
-        return True
-    cls = _model_in(m.PolicyCase.model_fields[head].annotation)
-    return cls is not None and _path_ok(cls, rest)
-
-
-def _model_of_list(model_cls: type[BaseModel], path: str) -> type[BaseModel] | None:
-    """The item model of the list field at ``path`` (e.g. staff -> StaffMember)."""
-    cls: type[BaseModel] | None = model_cls
-    for part in path.split("."):
-        if cls is None or part not in cls.model_fields:
-            return None
-        cls = _model_in(cls.model_fields[part].annotation)
-    return cls
-
-
-def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
-    p = r.params
-    subj_model = SUBJECT_MODELS[p.subject]
-
-    def bad(field: str, msg: str) -> RulesetError:
-        return RulesetError(f"{path}: {where}: field {field!r}: {msg}")
-
-    def check(field: str, item_path: str, model: type[BaseModel], name: str) -> None:
-        if item_path.startswith("$case."):
-            if not _case_path_ok(item_path.removeprefix("$case.")):
-                raise bad(field, f"{item_path!r} is not a field of the case")
-        elif not _path_ok(model, item_path):
-            raise bad(field, f"{item_path!r} is not a field of {name}")
-
-    def check_conds(
-        field: str, conds: Sequence[Condition], model: type[BaseModel], name: str
-    ) -> None:
-        for i, c in enumerate(conds):
-            for role, cp in c.paths():
-                check(f"{field}[{i}].{role}", cp, model, name)
-
-    subj = p.subject.value
-    for i, c in enumerate(r.applies_if):
-        for role, cp in c.paths():
-            if not _case_path_ok(cp.removeprefix("$case.")):
-                raise bad(f"applies_if[{i}].{role}", f"{cp!r} is not a field of the case")
-    for name in ("where", "require", "forbid"):
-        check_conds(f"params.{name}", getattr(p, name, ()), subj_model, subj)
-    for name in ("trigger", "action", "date", "anchor", "destroyed", "link"):
-        value = getattr(p, name, None)
-        if value is not None:
-            check(f"params.{name}", value, subj_model, subj)
-    for i, f in enumerate(getattr(p, "fields", ())):
-        check(f"params.fields[{i}]", f, subj_model, subj)
-    for i, c in enumerate(getattr(p, "contains", ())):
-        check(f"params.contains[{i}].field", c.field, subj_model, subj)
-    if isinstance(p, DeadlineParams):
-        if p.first_event is not None:
-            fe = p.first_event
-            fm = SUBJECT_MODELS[fe.subject]
-            check_conds("params.first_event.where", fe.where, fm, fe.subject.value)
-            check("params.first_event.date", fe.date, fm, fe.subject.value)
-        if p.extension is not None:
-            check("params.extension.days", p.extension.days, subj_model, subj)
-            check_conds("params.extension.requires", p.extension.requires, subj_model, subj)
-    if isinstance(p, FrequencyParams):
-        if p.per_item and (p.event_date or p.weight):
-            em = _model_of_list(subj_model, p.date)
-            for name in ("event_date", "weight"):
-                value = getattr(p, name)
-                if value is not None:
-                    if em is None:
-                        raise bad(f"params.{name}", f"{p.date!r} does not list records")
-                    check(f"params.{name}", value, em, p.date)
-        elif p.weight is not None:
-            check("params.weight", p.weight, subj_model, subj)
-        if p.per is m.Per.stage:
-            check_conds("params.stages", p.stages, m.Stage, "stages")
-        elif p.stages or p.link:
-            raise bad("params.stages", "stages and link go with per: stage")
-    for i, rc in enumerate(getattr(p, "require_counts", ())):
-        em = _model_of_list(subj_model, rc.field)
-        if em is None:
-            raise bad(f"params.require_counts[{i}].field", f"{rc.field!r} does not list records")
-        check_conds(f"params.require_counts[{i}].where", rc.where, em, rc.field)
-    for key in r.interpretive:
-        if key not in type(p).model_fields and key not in RULE_LEVEL_READINGS:
-            raise bad(
-                f"interpretive.{key}",
-                f"names no parameter of kind {r.kind.value} (nor one of "
-                f"{', '.join(RULE_LEVEL_READINGS)})",
-            )
-    if not r.id.startswith(path.stem + "."):
-        raise bad("id", f"rule ids in {path.name} must start with '{path.stem}.'")
-
-
-RULE_LEVEL_READINGS = ("applies_if", "severity", "duty_holder", "scope_date")
-"""Rule fields besides the parameters that may carry an interpretive reading."""
-
-
-def _override(
-    rr: ResolvedRule,
-    params: dict[str, Any],
-    severity: Severity | None,
-    interpretive: Mapping[str, str],
-    source: str,
-) -> ResolvedRule:
-    r = rr.rule
-    merged = {**r.params.model_dump(mode="json", exclude_defaults=False), **params}
-    try:
-        new_params = PARAMS[r.kind].model_validate(merged)
-    except ValidationError as exc:
-        msgs = [
-            f"{source}: override of rule {r.id!r}: field {f!r}: {msg}"
-            for f, msg in describe_errors(exc, ("params",))
-        ]
-        raise RulesetError("\n".join(msgs)) from None
-    rule = r.model_copy(
-        update={
-            "params": new_params,
-            "severity": severity or r.severity,
-            "interpretive": {**r.interpretive, **interpretive},
-        }
-    )
-    _check_rule_semantics(Path(f"{rr.layer}.yaml"), f"override of rule {r.id!r}", rule)
-    sources = {**rr.param_sources, **dict.fromkeys(params, source)}
-    if severity is not None:
-        sources["severity"] = source
-    return rr.model_copy(
-        update={
-            "rule": rule,
-            "overridden_by": (*rr.overridden_by, source),
-            "param_sources": sources,
-        }
-    )
-
-
-def _find(name: str, search_paths: Sequence[Path]) -> Path:
-    for d in (*search_paths, packaged_rulesets_dir()):
-        cand = d / f"{name}.yaml"
-        if cand.is_file():
-            return cand
-    raise RulesetError(
-        f"unknown jurisdiction {name!r}; available: {', '.join(jurisdictions(search_paths))}"
-    )
-
-
-def load_ruleset(
-    name_or_path: str | Path,
-    *,
-    search_paths: Sequence[str | Path] = (),
-    overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    in_force: Mapping[str, dt.date] | None = None,
-) -> ResolvedRuleset:
-    """Load a jurisdiction by id (``"national"``) or a ruleset file by path, with its parents.
-
-    ``search_paths`` are folders searched before the shipped rulesets (for ``extends`` too).
-    ``overrides`` replaces rule parameters at run time (see :meth:`ResolvedRuleset.with_overrides`).
-    ``in_force`` supplies in-force dates the texts do not state, by layer id
-    (see :meth:`ResolvedRuleset.with_effective`).
-    """
-    paths = [Path(p) for p in search_paths]
-    s = str(name_or_path)
-    path = Path(s) if s.endswith((".yaml", ".yml")) or "/" in s else _find(s, paths)
-    if not path.is_file():
-        raise RulesetError(f"{path}: no such ruleset file")
-    chain: list[tuple[Path, RulesetFile]] = []
-    seen: set[str] = set()
-    while True:
-        rf = _read_file(path)
-        if rf.id in seen:
-            raise RulesetError(f"{path}: field 'extends': cycle through {rf.id!r}")
-        seen.add(rf.id)
-        chain.append((path, rf))
-        if rf.extends is None:
-            break
-        try:
-            path = _find(rf.extends, [path.parent, *paths])
-        except RulesetError as exc:
-            raise RulesetError(f"{path}: field 'extends': {exc}") from None
-    chain.reverse()
-
-    rules: dict[str, ResolvedRule] = {}
-    windows: dict[str, ResolvedWindow] = {}
-    checklists: list[ResolvedChecklist] = []
-    layers = []
-    for path, rf in chain:
-        for w in rf.windows:
-            if w.id in windows:
-                raise RulesetError(f"{path}: window {w.id!r}: field 'id': duplicate window id")
-            windows[w.id] = ResolvedWindow(window=w, layer=rf.id)
-        for op in rf.overrides:
-            if op.rule not in rules:
-                raise RulesetError(
-                    f"{path}: overrides: rule {op.rule!r}: names no rule of {rf.extends!r} "
-                    "or its parents"
-                )
-            rules[op.rule] = _override(
-                rules[op.rule], op.params, op.severity, op.interpretive, str(path)
-            )
-        for op in rf.disable:
-            if op.rule not in rules:
-                raise RulesetError(
-                    f"{path}: disable: rule {op.rule!r}: names no rule of {rf.extends!r} "
-                    "or its parents"
-                )
-            del rules[op.rule]
-        for r in rf.rules:
-            if r.id in rules:
-                raise RulesetError(f"{path}: rule {r.id!r}: field 'id': duplicate rule id")
-            if isinstance(r.params, PreferredWindowParams):
-                for w in r.params.windows:
-                    if w not in windows:
-                        raise RulesetError(
-                            f"{path}: rule {r.id!r}: field 'params.windows': unknown window {w!r}"
-                        )
-            rules[r.id] = ResolvedRule(
-                rule=r,
-                layer=rf.id,
-                source_file=str(path),
-                param_sources=dict.fromkeys(type(r.params).model_fields, str(path)),
-            )
-        for cl in rf.checklists:
-            for i, row in enumerate(cl.rows):
-                for rid in row.rules:
-                    if rid not in rules:
-                        raise RulesetError(
-                            f"{path}: checklist {cl.id!r}: rows[{i}]: field 'rules': "
-                            f"unknown rule {rid!r}"
-                        )
-            checklists.append(ResolvedChecklist(checklist=cl, layer=rf.id))
-        layers.append(
-            LayerInfo(
-                **rf.model_dump(
-                    include={
-                        "id",
-                        "title",
-                        "title_en",
-                        "issuing_body",
-                        "document_number",
-                        "source_file",
-                        "effective",
-                        "limitations",
-                        "not_encoded",
-                        "advisory_unless",
-                        "service_liability",
-                    }
-                ),
-                path=str(path),
-                disabled=rf.disable,
-            )
-        )
-    resolved = ResolvedRuleset(
-        id=chain[-1][1].id,
-        layers=tuple(layers),
-        rules=tuple(rules.values()),
-        windows=tuple(windows.values()),
-        checklists=tuple(checklists),
-    )
-    if overrides:
-        resolved = resolved.with_overrides(overrides)
-    for layer_id, day in (in_force or {}).items():
-        resolved = resolved.with_effective(layer_id, day)
-    return resolved
+        return getattr(loader, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
