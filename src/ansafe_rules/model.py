@@ -383,6 +383,14 @@ class Hazard(_Model):
     )
     supervisor_closed_on: dt.date | None = Field(default=None, description="监理单位整改闭合日期")
     closure_submitted_on: dt.date | None = Field(default=None, description="闭合后提交风控机构日期")
+    # shaoxing: 附件 6 对拒绝整改或拖延整改的投保项目，及时反馈承保机构和属地建设主管部门 (a
+    # feedback distinct from the hazard's own report, reported_to_*_on, which may precede it)
+    rectification_feedback_to_insurer_on: dt.date | None = Field(
+        default=None, description="拒绝整改或拖延整改反馈承保机构日期"
+    )  # shaoxing
+    rectification_feedback_to_authority_on: dt.date | None = Field(
+        default=None, description="拒绝整改或拖延整改反馈属地建设主管部门日期"
+    )  # shaoxing
 
 
 class ComplaintReplyItem(StrEnum):
