@@ -54,20 +54,40 @@ def test_registry_files_and_docs_agree() -> None:
     assert documented == files, "docs/jurisdictions.md must list every shipped ruleset, in order"
 
 
+_DOC_REF = re.compile(r"docs/(interpretations\.md|readings/[a-z_]+\.md)#([a-z0-9-]+)")
+
+
+def _anchors(rel: str) -> set[str]:
+    path = ROOT / "docs" / rel
+    assert path.is_file(), f"docs/{rel} does not exist"
+    return set(re.findall(r"^#+ .*\{#([a-z0-9-]+)\}$", path.read_text(encoding="utf-8"), re.M))
+
+
 def test_every_interpretive_reading_is_documented() -> None:
+    """Every reading points to a section of docs/interpretations.md or of its jurisdiction's
+    docs/readings/<id>.md, and every section it points to exists; every rule with a reading is
+    named in the docs (the generated index)."""
     doc = (ROOT / "docs" / "interpretations.md").read_text(encoding="utf-8")
-    anchors = set(re.findall(r"^#+ .*\{#([a-z-]+)\}$", doc, flags=re.M))
     for j in SHIPPED:
         for rr in ar.load_ruleset(j).rules:
             for param, reading in rr.rule.interpretive.items():
                 assert rr.rule.id in doc, f"{rr.rule.id} ({param}) is not explained in docs"
-                ref = re.search(r"docs/interpretations\.md#([a-z-]+)", reading)
-                assert ref, f"{rr.rule.id}.{param}: reading must point to its docs section"
-                assert ref.group(1) in anchors, f"{rr.rule.id}: no section #{ref.group(1)}"
+                refs = _DOC_REF.findall(reading)
+                assert refs, f"{rr.rule.id}.{param}: reading must point to its docs section"
+                for rel, anchor in refs:
+                    assert anchor in _anchors(rel), f"{rr.rule.id}: no section docs/{rel}#{anchor}"
         for rw in ar.load_ruleset(j).windows:
             if rw.window.interpretive:
-                ref = re.search(r"docs/interpretations\.md#([a-z-]+)", rw.window.interpretive)
-                assert ref and ref.group(1) in anchors, f"window {rw.window.id}: no docs section"
+                refs = _DOC_REF.findall(rw.window.interpretive)
+                assert refs and all(a in _anchors(r) for r, a in refs), (
+                    f"window {rw.window.id}: no docs section"
+                )
+
+
+def test_every_readings_page_is_linked_from_the_index() -> None:
+    doc = (ROOT / "docs" / "interpretations.md").read_text(encoding="utf-8")
+    for page in sorted((ROOT / "docs" / "readings").glob("*.md")):
+        assert f"readings/{page.name}" in doc, f"docs/interpretations.md does not link {page.name}"
 
 
 def test_every_rule_has_an_effective_note_and_source() -> None:

@@ -549,6 +549,13 @@ def test_grade_mapping_leaves_lower_grades_out_and_can_be_overridden():
     rep = run(hazards=[{"id": "H2", "level": 2, "grade": "general", "found_on": "2025-09-26"}])
     f = only(rep, "national.hazard.major_notice")
     assert f.status is S.not_applicable  # no hazard matches
+    # a hazard graded general is not major whatever its (missing) level: the national grade
+    # decides where it is given (was insufficient_data before all_of existed)
+    rep = run(hazards=[{"id": "HG", "grade": "general", "found_on": "2025-09-26"}])
+    assert only(rep, "national.hazard.major_notice").status is S.not_applicable
+    # ...and a general-graded 一级 hazard is not taken for a major one
+    rep = run(hazards=[{"id": "HG", "grade": "general", "level": 1, "found_on": "2025-09-26"}])
+    assert only(rep, "national.hazard.major_notice").status is S.not_applicable
     literal = SX.with_overrides(
         {
             "national.hazard.major_notice": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from .evaluate import Report, Status
-from .rulesets import ResolvedRuleset, Severity
+from .rulesets import NOT_A_BREACH, ResolvedRuleset
 
 __all__ = ["ChecklistReport", "ChecklistRowResult", "checklist"]
 
@@ -32,7 +32,9 @@ class ChecklistRowResult(BaseModel):
     quote: str = Field(description="检查要点 (verbatim)")
     status: Status | None = Field(description="None when the data cannot answer the row")
     advisory_only: bool = Field(
-        default=False, description="every violation behind the row is advisory"
+        default=False,
+        description="every violation behind the row is advisory or an assessment item (not a "
+        "breach of a duty)",
     )
     rules: tuple[str, ...]
     findings: dict[Status, int] = Field(description="how many findings of each status")
@@ -73,9 +75,7 @@ def checklist(
         if row.rules and status is None:
             status = Status.not_applicable  # the rules were not evaluated (e.g. layer filter)
         worst = [f for f in fs if f.status is status]
-        advisory = status is Status.violation and all(
-            f.severity is Severity.advisory for f in worst
-        )
+        advisory = status is Status.violation and all(f.severity in NOT_A_BREACH for f in worst)
         rows.append(
             ChecklistRowResult(
                 item=row.item,

@@ -114,6 +114,11 @@ def get(root: Any, path: str, case: Any = None) -> Any:
 
 def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
     """True/False, or None when a value the condition needs is missing (unknown)."""
+    if c.all_of is not None:
+        results = [holds(x, root, case) for x in c.all_of]
+        if any(r is False for r in results):
+            return False
+        return None if any(r is None for r in results) else True
     if c.any_of is not None:
         results = [holds(x, root, case) for x in c.any_of]
         if any(r is True for r in results):

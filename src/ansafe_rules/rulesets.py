@@ -178,7 +178,8 @@ _UNARY = {Op.present, Op.absent, Op.nonempty, Op.empty}
 
 
 class Condition(_Strict):
-    """``field op value`` (or ``field op value_field``), or ``any_of: [conditions]``.
+    """``field op value`` (or ``field op value_field``), or ``any_of: [conditions]`` (at least
+    one holds), or ``all_of: [conditions]`` (every one holds; for nesting inside ``any_of``).
 
     Paths are dotted attribute names, relative to the rule's subject item (``where``,
     ``require``, ``forbid``) or to the case (``applies_if``: ``policy.industry``,
@@ -189,17 +190,22 @@ class Condition(_Strict):
     value: Any = None
     value_field: str | None = None
     any_of: tuple[Condition, ...] | None = None
+    all_of: tuple[Condition, ...] | None = None
 
     @model_validator(mode="after")
     def _operands(self) -> Condition:
-        if self.any_of is not None:
+        group = self.any_of if self.any_of is not None else self.all_of
+        if self.any_of is not None and self.all_of is not None:
+            raise ValueError("give any_of or all_of, not both")
+        if group is not None:
+            name = "any_of" if self.any_of is not None else "all_of"
             if self.field or self.op or self.value is not None or self.value_field:
-                raise ValueError("any_of stands alone (no field, op or value)")
-            if len(self.any_of) < 2:
-                raise ValueError("any_of needs at least two conditions")
+                raise ValueError(f"{name} stands alone (no field, op or value)")
+            if len(group) < 2:
+                raise ValueError(f"{name} needs at least two conditions")
             return self
         if self.field is None or self.op is None:
-            raise ValueError("a condition needs field and op (or any_of)")
+            raise ValueError("a condition needs field and op (or any_of, all_of)")
         has_value = self.value is not None or self.value_field is not None
         if self.op in _UNARY and has_value:
             raise ValueError(f"op {self.op.value!r} takes no value")
@@ -215,6 +221,8 @@ class Condition(_Strict):
     def describe(self) -> str:
         if self.any_of is not None:
             return "(" + " or ".join(c.describe() for c in self.any_of) + ")"
+        if self.all_of is not None:
+            return "(" + " and ".join(c.describe() for c in self.all_of) + ")"
         assert self.op is not None
         if self.op in _UNARY:
             return f"{self.field} {self.op.value}"
@@ -226,8 +234,9 @@ class Condition(_Strict):
 
         A path may end in ``|min``, ``|max`` or ``|count``: the aggregate over a list (e.g.
         ``$case.service_records.started_on|min``, the first service's start)."""
-        if self.any_of is not None:
-            return [p for c in self.any_of for p in c.paths()]
+        group = self.any_of if self.any_of is not None else self.all_of
+        if group is not None:
+            return [p for c in group for p in c.paths()]
         out = [("field", self.field or "")]
         if self.value_field is not None:
             out.append(("value_field", self.value_field))

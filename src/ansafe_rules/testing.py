@@ -188,6 +188,14 @@ def service_records(
             stage_id=draw(_maybe(st.sampled_from(stage_ids))) if stage_ids else None,
             project_lead_present=draw(_maybe(st.sampled_from([True, True, False]))),
             technical_staff_count=draw(_maybe(st.integers(0, 3))),
+            objection_or_complaint=draw(_maybe(st.sampled_from(["无", "对整改期限有异议"]))),
+            system_recorded_on=after(0, 25),
+            report_to_insurer_on=after(0, 10),
+            report_to_insured_on=after(0, 10),
+            blocked_by_project=draw(_maybe(st.sampled_from([False, False, True]), 0.5)),
+            blocked_reported_to_insurer_on=after(0, 4, 0.4),
+            blocked_reported_to_authority_on=after(0, 4, 0.4),
+            effect_evaluated_on=after(0, 20, 0.3),
         )
 
     return st.integers(0, max_size).flatmap(
@@ -227,6 +235,12 @@ def hazards(term: tuple[D, D], max_size: int = 5) -> st.SearchStrategy[list[m.Ha
             reported_to_authority_on=after(0, 30),
             supervisor_closed_on=after(3, 20),
             closure_submitted_on=after(3, 25),
+            rectification_responsible=draw(_maybe(st.just("施工单位项目部"))),
+            rectification_measures=draw(_maybe(st.just("加固支撑"))),
+            contingency_plan=draw(_maybe(st.just("坍塌应急预案"))),
+            rectification_delayed=draw(_maybe(st.booleans(), 0.5)),
+            rectification_feedback_to_insurer_on=after(0, 30),
+            rectification_feedback_to_authority_on=after(0, 30),
         )
 
     return st.integers(0, max_size).flatmap(
@@ -256,6 +270,7 @@ def complaints(term: tuple[D, D], max_size: int = 3) -> st.SearchStrategy[list[m
             extension_reason_told_on=draw(_maybe(st.just(got + dt.timedelta(days=21))))
             if ext
             else None,
+            extension_approver=draw(_maybe(st.just("投诉处理工作责任人"))) if ext else None,
         )
 
     return st.integers(0, max_size).flatmap(
@@ -270,11 +285,18 @@ def incidents(term: tuple[D, D], max_size: int = 2) -> st.SearchStrategy[list[m.
     def one(draw: st.DrawFn, i: int) -> m.Incident:
         at = dt.datetime.combine(draw(_within(*term)), dt.time(draw(st.integers(0, 23))))
         hours = draw(_maybe(st.integers(0, 40)))
+        closed = draw(_maybe(st.integers(10, 90).map(lambda k: at.date() + dt.timedelta(days=k))))
         return m.Incident(
             id=f"I{i:03d}",
             occurred_at=at,
             reported_at=at + dt.timedelta(hours=hours) if hours is not None else None,
             grade=draw(_maybe(st.sampled_from(list(m.IncidentGrade)))),
+            claim_closed_on=closed,
+            prevention_advice_on=draw(
+                _maybe(st.integers(0, 30).map(lambda k: closed + dt.timedelta(days=k)))
+            )
+            if closed
+            else None,
         )
 
     return st.integers(0, max_size).flatmap(
@@ -292,12 +314,20 @@ def _staff(role: m.StaffRole, i: int, term: tuple[D, D]) -> st.SearchStrategy[m.
         ),
         years_experience=_maybe(st.integers(0, 25).map(float)),
         senior_title=_maybe(st.booleans()),
-        certificates=st.lists(st.sampled_from(list(m.Certificate)), max_size=2, unique=True).map(
-            tuple
-        ),
+        certificates=st.lists(
+            st.sampled_from([*(c.value for c in m.Certificate), "二级建造师"]),
+            max_size=2,
+            unique=True,
+        ).map(tuple),
+        years_safety_management=_maybe(st.integers(0, 25).map(float)),
         in_city_expert_pool=_maybe(st.booleans()),
         online_learning=st.lists(
-            st.builds(m.LearningSession, date=_within(*term), hours=st.integers(1, 20).map(float)),
+            st.builds(
+                m.LearningSession,
+                date=_within(*term),
+                hours=_maybe(st.integers(1, 20).map(float)),
+                class_hours=_maybe(st.integers(1, 20).map(float), 0.1),
+            ),
             max_size=4,
         ).map(tuple),
     )
@@ -320,7 +350,8 @@ def organisations(term: tuple[D, D]) -> st.SearchStrategy[list[m.Organisation]]:
             business_licence=_maybe(st.sampled_from([True, True, False])),
             insurance_licence=_maybe(st.sampled_from([True, True, False])),
             on_dishonesty_list=_maybe(st.sampled_from([False, False, True])),
-            supervision_grade=_maybe(st.sampled_from(["A", "B", "C", "none"])),
+            supervision_grade=_maybe(st.sampled_from(["comprehensive", "A", "B", "C", "none"])),
+            fixed_project_team=_maybe(st.sampled_from([True, True, False])),
             risk_service_years=_maybe(st.integers(0, 6).map(float)),
             bad_record_last_3_years=_maybe(st.sampled_from([False, False, True])),
             conflict_of_interest=_maybe(st.sampled_from([False, False, True])),
@@ -363,6 +394,21 @@ def archives(term: tuple[D, D], max_size: int = 2) -> st.SearchStrategy[list[m.A
                 appraised_by_provider_head=draw(_maybe(st.booleans())),
                 appraised_by_insured_head=draw(_maybe(st.booleans())),
                 insurer_approved_on=draw(_maybe(_near(gone, 30, 3))),
+                signatures=tuple(
+                    m.Signature(role=role, name=name, signed_on=draw(_maybe(st.just(gone))))
+                    for role, name in draw(
+                        st.lists(
+                            st.sampled_from(
+                                [
+                                    (m.SignatoryRole.appraisal_lead, "张三"),
+                                    (m.SignatoryRole.approver, "李四"),
+                                    (m.SignatoryRole.destroyer, "王五"),
+                                ]
+                            ),
+                            unique=True,
+                        )
+                    )
+                ),
             )
         kinds = draw(st.lists(st.sampled_from(list(m.ArchiveDocumentKind)), unique=True))
         return m.Archive(
@@ -456,6 +502,9 @@ def cases(draw: st.DrawFn, jurisdiction: str = "national") -> m.PolicyCase:
                     staff=st.just(("王工",)),
                     project_overview=_maybe(st.just("门诊楼"), 0.1),
                     presented_on=_maybe(st.just(pol.term_start)),
+                    consulted_on=_maybe(
+                        st.integers(-10, 30).map(lambda k: pol.term_start + dt.timedelta(days=k))
+                    ),
                     dedicated_for_risk_grade=_maybe(st.booleans()),
                 ),
                 0.15,
