@@ -743,3 +743,34 @@ def test_retention_end_on_a_rest_day_is_not_rolled_unless_overridden():
     for rid in ("xinzhou.archive.retention", "xinzhou.archive.retention_after_works_completed"):
         f = only(rep, rid)
         assert (f.status, f.trace.due.due_date) == (S.violation, D(2026, 2, 24)), rid
+
+
+@pytest.mark.parametrize(
+    ("issued", "status"), [("2025-10-10", S.compliant), ("2025-10-11", S.violation)]
+)
+def test_policy_issued_within_five_working_days_across_national_day(issued, status):
+    """四(三) 及时 read as 5 working days: paid Fri 2025-09-26 -> due 10-10 (Sun 09-28 is a
+    make-up working day, 10-01..10-08 off); 5 calendar days would end 10-01 -> 10-09."""
+    rep = run(policy={"premium_paid_on": "2025-09-26", "issued_on": issued})
+    f = only(rep, "xinzhou.policy.issued_after_payment")
+    assert (f.status, f.trace.due.due_date) == (status, D(2025, 10, 10))
+
+
+@pytest.mark.parametrize(("fee", "status"), [(0, S.compliant), (1, S.violation)])
+def test_no_fee_on_top_of_the_premium(fee, status):
+    """四(六) 不应另外收取费用: any fee, even 1 元, is prohibited."""
+    rec = {"id": "S1", "kind": "training", "completed_on": "2025-09-30", "extra_fee": fee}
+    assert only(run(service_records=[rec]), "xinzhou.contract.no_extra_fee").status is status
+
+
+@pytest.mark.parametrize(("count", "status"), [(0, S.violation), (1, S.compliant)])
+def test_visit_needs_one_technical_staff_member_besides_the_lead(count, status):
+    """八(二) 项目负责人必须到场，且技术服务人员不少于1名."""
+    rec = {
+        "id": "S1",
+        "kind": "hazard_inspection",
+        "completed_on": "2025-09-30",
+        "project_lead_present": True,
+        "technical_staff_count": count,
+    }
+    assert only(run(service_records=[rec]), "xinzhou.visit.staffing").status is status
