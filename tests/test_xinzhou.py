@@ -774,3 +774,18 @@ def test_visit_needs_one_technical_staff_member_besides_the_lead(count, status):
         "technical_staff_count": count,
     }
     assert only(run(service_records=[rec]), "xinzhou.visit.staffing").status is status
+
+
+@pytest.mark.parametrize(("per_project", "status"), [(True, S.compliant), (False, S.violation)])
+def test_insured_project_by_project(per_project, status):
+    """一 "均须以项目为单位…投保安责险"."""
+    f = only(run(policy={"per_project": per_project}), "xinzhou.policy.per_project")
+    assert (f.status, f.duty_holder.value) == (status, "contractor")
+
+
+@pytest.mark.parametrize(("licence", "status"), [(True, S.compliant), (False, S.violation)])
+def test_insurer_business_licence(licence, status):
+    """三(一) "承保机构须具备有效的营业执照"; no insurer in the input is insufficient data."""
+    ins = {"id": "INS", "role": "insurer", "business_licence": licence}
+    assert only(run(organisations=[ins]), "xinzhou.insurer.business_licence").status is status
+    assert only(run(), "xinzhou.insurer.business_licence").status is S.insufficient_data
