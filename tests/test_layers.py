@@ -40,7 +40,9 @@ def test_both_layers_report_and_the_stricter_binds() -> None:
 
 
 def test_frequency_binding_by_events_per_year() -> None:
-    rep = ar.evaluate(GD, case(policy={"jurisdiction": "guangdong"}), as_of=D(2026, 7, 31))
+    # 广东 4.3 applies to 大中型 insureds (insured_size), not to 规模以上 ones
+    pol = {"jurisdiction": "guangdong", "insured_size": "large"}
+    rep = ar.evaluate(GD, case(policy=pol), as_of=D(2026, 7, 31))
     (b,) = [b for b in rep.bindings if b.obligation == "service.annual_risk_service"]
     assert not b.conflict and "they agree" in b.note
     sx = ar.load_ruleset("shaoxing")
