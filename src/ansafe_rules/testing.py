@@ -113,7 +113,7 @@ def policies(
             coinsurance_pool_member=draw(_maybe(st.booleans(), 0.3)),
             service_organised_by=draw(_maybe(st.sampled_from(list(m.Party)), 0.5)),
             service_fees_managed_by=draw(_maybe(st.sampled_from(list(m.Party)), 0.5)),
-            works_completed_on=draw(_maybe(_near(end, 60, 30))),
+            works_completed_on=draw(_maybe(_near(end, 60, 30), 0.5)),
             contract_reported_to_authority_on=draw(_maybe(_near(start, 5, 10))),
             per_project=draw(_maybe(st.booleans(), 0.1)),
             project_address=draw(_maybe(st.just("某市某路1号"))),
