@@ -22,16 +22,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
+import lzma
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "engine_freeze"
-CASES = DATA / "cases.jsonl.gz"
-RESULTS = DATA / "results.jsonl.gz"
+CASES = DATA / "cases.jsonl.xz"
+RESULTS = DATA / "results.jsonl.xz"
 EXAMPLES = {
     "national": "national-construction.yaml",
     "guangdong": "guangdong-housing.yaml",
@@ -39,23 +39,21 @@ EXAMPLES = {
     "shaoxing": "shaoxing-school.yaml",
     "xuancheng": "xuancheng-hospital.yaml",
 }
-# dropped from the frozen results: where this machine keeps the rulesets
-MACHINE_SPECIFIC = ("source_file", "param_sources", "overridden_by")
 
 
-def _write_gz(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_xz(path: Path, rows: list[dict[str, Any]]) -> None:
+    """JSON Lines, xz-compressed: the results repeat across cases far beyond gzip's window
+    (115 MB of JSON become ~0.3 MB)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True, default=str) + "\n" for r in rows
     )
-    # mtime 0: the same content gives the same bytes
-    with gzip.GzipFile(path, "wb", mtime=0) as fh:
-        fh.write(text.encode("utf-8"))
+    path.write_bytes(lzma.compress(text.encode("utf-8"), preset=6))
 
 
-def read_gz(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+def read_xz(path: Path) -> list[dict[str, Any]]:
+    text = lzma.decompress(path.read_bytes()).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def generate_cases(per_jurisdiction: int) -> list[dict[str, Any]]:
@@ -107,14 +105,52 @@ def _generate_for(j: str, n: int) -> list[dict[str, Any]]:
 
 
 def freeze_report(report: Any) -> dict[str, Any]:
-    """What the engine said, as plain JSON, without machine-specific paths."""
+    """What the engine said, as compact JSON rows without what every finding of a rule shares
+    (its title, layer, kind, duty holder, citation, parameters: the differential test checks
+    those against the ruleset) and without machine-specific paths."""
     out = report.model_dump(mode="json")
+    findings = []
     for f in out["findings"]:
-        if f.get("trace"):
-            for key in MACHINE_SPECIFIC:
-                f["trace"].pop(key, None)
-    keep = ("policy_id", "jurisdiction", "layers", "as_of", "findings", "obligations")
-    return {k: out[k] for k in (*keep, "bindings", "notes", "counts", "input_issues")}
+        t = f.get("trace") or {}
+        findings.append(
+            [
+                f["rule_id"],
+                f["subject"],
+                f["status"],
+                f["severity"],
+                f["liable_party"],
+                f["reason"],
+                f["provisional_reason"],
+                [t.get(k) for k in ("trigger", "due", "window", "required_count", "counted")]
+                + [t.get("records")]
+                if t
+                else None,
+            ]
+        )
+    obligations = [
+        [
+            o["rule_id"],
+            o["subject"],
+            o["requirement"],
+            o["due_date"],
+            o["due_at"],
+            o["window"],
+            o["min_count"],
+            o["retain_until"],
+            o["provisional_reason"],
+            o["liable_party"],
+        ]
+        for o in out["obligations"]
+    ]
+    return {
+        "head": [out["policy_id"], out["jurisdiction"], out["layers"], out["as_of"]],
+        "findings": findings,
+        "obligations": obligations,
+        "bindings": out["bindings"],
+        "notes": out["notes"],
+        "counts": out["counts"],
+        "input_issues": out["input_issues"],
+    }
 
 
 def compute_results(cases_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,14 +174,21 @@ def main() -> int:
     c = sub.add_parser("cases", help="generate and write the cases (then run `results`)")
     c.add_argument("--per-jurisdiction", type=int, default=400)
     sub.add_parser("results", help="write the results of the engine at hand")
+    sub.add_parser("check", help="compare the engine at hand with the frozen results")
     args = ap.parse_args()
     if args.cmd == "cases":
         rows = generate_cases(args.per_jurisdiction)
-        _write_gz(CASES, rows)
+        _write_xz(CASES, rows)
         print(f"{len(rows)} cases -> {CASES.relative_to(ROOT)} ({CASES.stat().st_size:,} bytes)")
-    rows = read_gz(CASES)
+    rows = read_xz(CASES)
     results = compute_results(rows)
-    _write_gz(RESULTS, results)
+    if args.cmd == "check":
+        frozen = {r["id"]: r for r in read_xz(RESULTS)}
+        got = [json.loads(json.dumps(r, default=str)) for r in results]
+        bad = [r["id"] for r in got if r != frozen.get(r["id"])]
+        print(f"{len(results) - len(bad)} of {len(results)} cases as frozen; differ: {bad[:20]}")
+        return 1 if bad else 0
+    _write_xz(RESULTS, results)
     print(
         f"{len(results)} results -> {RESULTS.relative_to(ROOT)} ({RESULTS.stat().st_size:,} bytes)"
     )
