@@ -300,6 +300,10 @@ DUTIES = {
     "xinzhou.hazard.major_rectification_upload": ("contractor", False, "event"),
     "xinzhou.hazard.general_rectified": ("contractor", False, "event"),
     "xinzhou.hazard.general_rectification_upload": ("contractor", False, "event"),
+    "xinzhou.claim.prevention_advice": ("insurer", False, "event"),
+    "xinzhou.third_party.fixed_team": ("third_party", True, "event"),
+    "xinzhou.service.blocked_reported_to_insurer": ("third_party", True, "event"),
+    "xinzhou.service.blocked_reported_to_authority": ("third_party", True, "event"),
 }
 
 
@@ -789,3 +793,68 @@ def test_insurer_business_licence(licence, status):
     ins = {"id": "INS", "role": "insurer", "business_licence": licence}
     assert only(run(organisations=[ins]), "xinzhou.insurer.business_licence").status is status
     assert only(run(), "xinzhou.insurer.business_licence").status is S.insufficient_data
+
+
+# ---- 六 ¶8, 八(二), 八(五) ¶2: encoded once the test kit generated their fields ---------------
+@pytest.mark.parametrize(
+    ("advice", "status"),
+    [("2025-10-16", S.compliant), ("2025-10-17", S.violation), (None, S.violation)],
+)
+def test_prevention_advice_within_ten_working_days_after_the_claim(advice, status):
+    """六: 理赔结束后…提出…建议 (10 working days, a reading). Claim closed Fri 2025-09-26: Sun
+    09-28 (make-up) 1, 09-29 2, 09-30 3, National Day 10-01..10-08 off, 10-09 4, 10-10 5,
+    Sat 10-11 (make-up) 6, 10-13 7, 10-14 8, 10-15 9, Thu 10-16 10."""
+    inc = {"id": "I1", "occurred_at": "2025-09-01T09:00:00", "claim_closed_on": "2025-09-26"}
+    if advice:
+        inc["prevention_advice_on"] = advice
+    f = only(run(incidents=[inc]), "xinzhou.claim.prevention_advice")
+    assert f.trace.due.due_date == D(2025, 10, 16)
+    assert f.status is status
+    open_claim = {"id": "I2", "occurred_at": "2025-09-01T09:00:00"}
+    f = only(run(incidents=[open_claim]), "xinzhou.claim.prevention_advice")
+    assert f.status is S.not_applicable  # no claim closed yet
+
+
+@pytest.mark.parametrize(
+    ("fixed", "status"),
+    [(True, S.compliant), (False, S.violation), (None, S.insufficient_data)],
+)
+def test_third_party_keeps_a_fixed_project_team(fixed, status):
+    """八(二) 每个施工项目须设置固定的项目服务团队."""
+    org = {"id": "TP", "role": "third_party", "fixed_project_team": fixed}
+    assert only(run(organisations=[org]), "xinzhou.third_party.fixed_team").status is status
+    f = only(run(organisations=[]), "xinzhou.third_party.fixed_team")
+    assert f.status is S.insufficient_data  # 六: a third party is required
+
+
+@pytest.mark.parametrize(
+    ("insurer", "authority", "statuses"),
+    [
+        # the service was to start Tue 2025-09-30; the next working day is Thu 10-09
+        ("2025-10-09", "2025-10-09", (S.compliant, S.compliant)),
+        ("2025-10-09", "2025-10-10", (S.compliant, S.violation)),
+        (None, "2025-09-30", (S.violation, S.compliant)),
+    ],
+)
+def test_a_service_the_project_prevents_is_reported_promptly(insurer, authority, statuses):
+    """八(五) ¶2 由于项目方原因无法提供事故预防技术服务的，应及时报告保险机构和相关建设
+    行政管理部门 (及时: the first working day after the day the service was to be performed)."""
+    rec = {
+        "id": "B1",
+        "kind": "hazard_inspection",
+        "started_on": "2025-09-30",
+        "blocked_by_project": True,
+        "blocked_reported_to_insurer_on": insurer,
+        "blocked_reported_to_authority_on": authority,
+    }
+    rep = run(service_records=[rec])
+    got = (
+        only(rep, "xinzhou.service.blocked_reported_to_insurer").status,
+        only(rep, "xinzhou.service.blocked_reported_to_authority").status,
+    )
+    assert got == statuses
+    due = only(rep, "xinzhou.service.blocked_reported_to_insurer").trace.due.due_date
+    assert due == D(2025, 10, 9)
+    ok = {**rec, "blocked_by_project": False}
+    rep = run(service_records=[ok])
+    assert only(rep, "xinzhou.service.blocked_reported_to_insurer").status is S.not_applicable

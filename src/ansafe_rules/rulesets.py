@@ -579,6 +579,9 @@ class ServiceLiability(_Strict):
     default: DutyHolder
     transfers_to: tuple[DutyHolder, ...] = ()
     citation: Citation
+    interpretive: str | None = Field(
+        default=None, description="the reading, where the attribution is not the text's own"
+    )
 
 
 class Override(_Strict):
