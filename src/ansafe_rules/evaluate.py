@@ -570,8 +570,11 @@ def _deadline(ctx: _Ctx, acc: _Acc) -> None:
             else:
                 late = ""
                 if p.period.unit is PeriodUnit.workdays:
-                    n = ctx.cal.count_workdays(due.due_date, _day(act))
-                    late = f", {n} working day(s) late"
+                    try:
+                        n = ctx.cal.count_workdays(due.due_date, _day(act))
+                        late = f", {n} working day(s) late"
+                    except CalendarRangeError:
+                        late = f"; working days late not counted: {_day(act)} is past the calendar"
                 f = ctx.finding(
                     Status.violation,
                     label,
@@ -1012,7 +1015,13 @@ def evaluate(
     findings: list[Finding] = []
     scope = {li.id: _layer_scope(ruleset, li.id, parsed.case) for li in ruleset.layers}
     for rr in rules:
-        acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+        try:
+            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+        except Exception as exc:  # a rule never costs the report: its error becomes a finding
+            acc = _Acc()
+            why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
+            ctx = _Ctx(rr, parsed.case, as_of, cal, ruleset)
+            acc.add(None, ctx.finding(Status.data_error, "policy", why))
         obligations += acc.obligations
         findings += acc.findings
     idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}
