@@ -168,6 +168,24 @@ def test_records_sharing_an_id_are_all_reported_and_none_evaluated_in_any_order(
     assert reports[0].findings == reports[1].findings
 
 
+def test_a_record_nested_deep_in_a_list_of_enums_is_located_not_a_recursion_error() -> None:
+    # found by tests/test_fuzz.py: pydantic's enum error repr'd a 2,000-deep list
+    deep: Any = []
+    for _ in range(2000):
+        deep = [deep]
+    rep = ar.evaluate(
+        NATIONAL,
+        case(complaints=[{"id": "C1", "reply_contents": deep}, {"id": "C2"}]),
+        as_of=D(2026, 8, 1),
+        source="p",
+    )
+    assert [str(i) for i in rep.input_issues] == [
+        "p: complaints[0] (id 'C1'): field '(record)': nested more than 64 levels deep "
+        "(limit max_depth, docs/limits.md)"
+    ]
+    assert any(f.subject == "complaints/C2" for f in rep.findings)
+
+
 def test_one_service_kind_at_two_frequencies_is_a_policy_error_naming_the_field() -> None:
     services = [
         {"service_kind": "training", "min_count": 1, "per": "year"},

@@ -115,6 +115,22 @@ def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
     ]
 
 
+def _validate(cls: type[BaseModel], item: Any, source: str, label: str, limits: Limits) -> Any:
+    """``cls.model_validate(item)``, or the list of issues that prevent it. Never raises: a
+    record nested deeper than ``limits.max_depth`` is refused before validation (validating it
+    could exhaust the stack), and any other failure is reported on the record."""
+    if _depth_over(item, limits.max_depth):
+        msg = f"nested more than {limits.max_depth} levels deep (limit max_depth, docs/limits.md)"
+        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+    try:
+        return cls.model_validate(item)
+    except ValidationError as exc:
+        return _issues(source, label, exc)
+    except Exception as exc:  # pydantic or an enum may fail on pathological values
+        msg = f"cannot be read: {type(exc).__name__}"
+        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+
+
 def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> Iterable[tuple[str, dt.date]]:
     """(dotted field, date) of every date after ``limit`` inside a validated model."""
     if isinstance(obj, dt.date):
@@ -156,10 +172,9 @@ def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
     if "policy" not in data:
         raise InputError(f"{source}: policy: field 'policy': missing")
     label = "policy"
-    try:
-        policy = Policy.model_validate(data["policy"])
-    except ValidationError as exc:
-        raise InputError("\n".join(str(i) for i in _issues(source, label, exc))) from None
+    policy = _validate(Policy, data["policy"], source, label, limits)
+    if isinstance(policy, list):
+        raise InputError("\n".join(str(i) for i in policy))
     bad = _date_issues(source, label, policy, limits)
     years = policy.term_end.year - policy.term_start.year
     if not bad and years > limits.max_term_years:
@@ -200,10 +215,9 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
     parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():
         if data.get(name) is not None:
-            try:
-                doc = single.model_validate(data[name])
-            except ValidationError as exc:
-                issues += _issues(source, name, exc)
+            doc = _validate(single, data[name], source, name, limits)
+            if isinstance(doc, list):
+                issues += doc
                 continue
             late = _date_issues(source, name, doc, limits)
             issues += late
@@ -221,10 +235,9 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
         valid: list[tuple[str, Any]] = []
         for i, item in enumerate(raw):
             label = _label(name, i, item)
-            try:
-                rec = cls.model_validate(item)
-            except ValidationError as exc:
-                issues += _issues(source, label, exc)
+            rec = _validate(cls, item, source, label, limits)
+            if isinstance(rec, list):
+                issues += rec
                 continue
             late = _date_issues(source, label, rec, limits)
             if late:
