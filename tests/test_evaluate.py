@@ -96,23 +96,33 @@ def test_one_bad_record_is_reported_and_the_rest_evaluated() -> None:
             {"id": "S2", "kind": "training", "completed_on": "2025-13-40"},
             {"id": "S3", "kind": "lecture", "completed_on": "2025-09-26"},
             {"id": "S1", "kind": "training", "completed_on": "2025-09-26"},
+            {
+                "id": "S4",
+                "kind": "training",
+                "completed_on": "2025-09-26",
+                "callback_on": "2025-10-10",
+            },
         ]
     )
     rep = ar.evaluate(NATIONAL, data, as_of=D(2026, 7, 31), source="cases/p1.yaml")
     errors = [f for f in rep.findings if f.status is ar.Status.data_error]
     reasons = sorted(f.reason for f in errors)
     assert reasons == [
+        # records sharing an id: every one reported, none evaluated (order-independent)
+        "cases/p1.yaml: service_records[0] (id 'S1'): field 'id': id 'S1' is also used by "
+        "service_records[3] (id 'S1'); records sharing an id are not evaluated",
         "cases/p1.yaml: service_records[1] (id 'S2'): field 'completed_on': "
         "Input should be a valid date or datetime, month value is outside expected range of 1-12",
         "cases/p1.yaml: service_records[2] (id 'S3'): field 'kind': Input should be "
         "'training', 'risk_assessment', 'standardisation', 'hazard_inspection', "
         "'emergency_plan', 'emergency_drill', 'technology_promotion', 'risk_list_update', "
         "'special_campaign', 'themed_activity' or 'other'",
-        "cases/p1.yaml: service_records[3] (id 'S1'): field 'id': duplicate id; this record "
-        "was not evaluated",
+        "cases/p1.yaml: service_records[3] (id 'S1'): field 'id': id 'S1' is also used by "
+        "service_records[0] (id 'S1'); records sharing an id are not evaluated",
     ]
-    assert only(rep, "national.service.callback").status is ar.Status.compliant
-    assert len(rep.input_issues) == 3
+    callback = only(rep, "national.service.callback")
+    assert (callback.subject, callback.status) == ("service_records/S4", ar.Status.compliant)
+    assert len(rep.input_issues) == 4
 
 
 def test_unknown_field_in_a_record_is_named() -> None:

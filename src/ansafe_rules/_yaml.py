@@ -1,4 +1,11 @@
-"""Strict YAML reading: safe constructors only, duplicate keys are errors, line numbers kept."""
+"""Strict YAML reading: safe constructors only, duplicate keys are errors, line numbers kept.
+
+Bounded: nesting deeper than ``max_depth`` and aliases that would expand to more than
+``max_alias_nodes`` extra nodes ("billion laughs") are refused before anything is built, so a
+hostile document costs neither memory nor a traceback. Scalars PyYAML cannot build (an impossible
+date such as ``2025-02-30``, an integer too long for Python) are kept as strings, so the model
+that reads them reports the field instead of the whole file failing.
+"""
 
 from __future__ import annotations
 
@@ -9,51 +16,214 @@ import yaml
 
 from ._errors import AnsafeError, RulesetError
 
-__all__ = ["load_yaml_file", "load_yaml_text", "read_text"]
+__all__ = [
+    "DEFAULT_MAX_ALIAS_NODES",
+    "DEFAULT_MAX_DEPTH",
+    "DEFAULT_MAX_FILE_BYTES",
+    "decode",
+    "load_yaml_file",
+    "load_yaml_text",
+    "read_bytes",
+    "read_text",
+]
+
+DEFAULT_MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences accepted in a YAML or JSON document."""
+DEFAULT_MAX_ALIAS_NODES = 10_000
+"""Most nodes aliases may add when expanded (a billion-laughs document adds ~10^9)."""
+DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Largest case or ruleset file read (256 MiB)."""
+
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys (PyYAML silently keeps the last one)."""
+class LineDict(dict):
+    """A mapping read from YAML, remembering the line it starts on (``line``, 1-based)."""
+
+    __slots__ = ("line",)
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that rejects duplicate and unhashable mapping keys (PyYAML silently keeps the
+    last duplicate, and raises ``TypeError`` on a mapping used as a key)."""
+
+
+def _problem(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
     seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         line = key_node.start_mark.line + 1
+        try:
+            hash(key)
+        except TypeError:
+            what = "a mapping" if isinstance(key, dict) else f"a {type(key).__name__}"
+            raise _problem(f"{what} cannot be a key; keys must be scalars", key_node) from None
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (line {line}; first at line {seen[key]})",
-                key_node.start_mark,
+            raise _problem(
+                f"duplicate key {key!r} (line {line}; first at line {seen[key]})", key_node
             )
         seen[key] = line
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+        out[key] = loader.construct_object(value_node, deep=deep)
+    return out
+
+
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):  # e.g. 2025-02-30: the model reports the field
+        return loader.construct_scalar(node)
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts: the model reports the field
+        return loader.construct_scalar(node)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
-def load_yaml_text(text: str, name: str = "<string>") -> Any:
-    """Parse YAML text strictly; errors are ``RulesetError`` naming ``name`` and the line."""
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_graph(root: yaml.Node, name: str, max_depth: int, max_alias_nodes: int) -> None:
+    """Refuse deep nesting, alias cycles and alias expansion beyond the limits (iteratively:
+    the check itself never recurses)."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            active.discard(key)
+            if depth[key] > max_depth:
+                line = node.start_mark.line + 1
+                raise RulesetError(
+                    f"{name}: line {line}: nested more than {max_depth} levels deep "
+                    "(limit max_depth, docs/limits.md)"
+                )
+            continue
+        if key in size:
+            continue
+        if key in active:
+            line = node.start_mark.line + 1
+            raise RulesetError(f"{name}: line {line}: an alias refers to itself (recursive alias)")
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in _children(node) if id(k) not in size)
+    extra = size[id(root)] - len(size)
+    if extra > max_alias_nodes:
+        raise RulesetError(
+            f"{name}: aliases expand to {extra:,} more nodes (at most {max_alias_nodes:,}; "
+            "limit max_alias_nodes, docs/limits.md): refused"
+        )
+
+
+def _python_parser_error(text: str) -> yaml.YAMLError | None:
+    """The pure-Python parser's wording of a syntax error (clearer than libyaml's). Parsing
+    events does not recurse, so this is safe on any input."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
     except yaml.YAMLError as exc:
+        return exc
+    return None
+
+
+def load_yaml_text(
+    text: str,
+    name: str = "<string>",
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES,
+) -> Any:
+    """Parse YAML text strictly; errors are ``RulesetError`` naming ``name``, line and column."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_graph(node, name, max_depth, max_alias_nodes)
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml refuses more than 1000 levels
+            raise RulesetError(
+                f"{name}: nested too deeply (limit max_depth {max_depth}, docs/limits.md)"
+            ) from None
+        if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) and len(text) < (
+            1 << 20
+        ):
+            exc = _python_parser_error(text) or exc
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
+        column = f" (column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesetError(f"{name}:{where}: {problem}") from exc
+        raise RulesetError(f"{name}:{where}: {problem}{column}") from None
+    except RecursionError:
+        raise RulesetError(
+            f"{name}: nested too deeply to read (limit max_depth {max_depth}, docs/limits.md)"
+        ) from None
+    finally:
+        loader.dispose()
 
 
-def read_text(path: str | Path, error: type[AnsafeError] = RulesetError) -> str:
-    """A UTF-8 file's text; an unreadable file raises ``error`` naming it."""
+def read_bytes(
+    path: str | Path,
+    error: type[AnsafeError] = RulesetError,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> bytes:
+    """A file's bytes; an unreadable or too large file raises ``error`` naming it."""
     p = Path(path)
     try:
-        return p.read_text(encoding="utf-8")
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise error(
+                f"{p}: file is {size:,} bytes, more than the limit of {max_bytes:,} "
+                "(limit max_file_bytes, docs/limits.md)"
+            )
+        return p.read_bytes()
     except OSError as exc:
         raise error(f"{p}: cannot read file: {exc.strerror}") from None
+
+
+def decode(data: bytes, name: str, error: type[AnsafeError] = RulesetError, line: int = 0) -> str:
+    """UTF-8 text of ``data``; invalid bytes raise ``error`` naming the file, line and byte."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        n = line or data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start : exc.start + 1].hex()
+        where = f"byte {exc.start + 1}" + (" of the line" if line else "")
+        raise error(f"{name}: line {n}: not UTF-8 text (byte 0x{bad} at {where})") from None
+
+
+def read_text(
+    path: str | Path,
+    error: type[AnsafeError] = RulesetError,
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> str:
+    """A UTF-8 file's text; an unreadable, too large or non-UTF-8 file raises ``error``."""
+    return decode(read_bytes(path, error, max_bytes), str(path), error)
 
 
 def load_yaml_file(path: str | Path) -> Any:

@@ -1,15 +1,17 @@
 """Command line: ``ansafe-rules check|obligations|diff|rules|validate|schema``.
 
-Exit codes: 0 no violations; 1 violations (or record-level data errors) found; 2 bad input or
-usage — a file, a portfolio line or a policy that cannot be read at all; 141 when the reader of
-stdout went away (e.g. ``| head``). Bad input prints one
-clear message naming the file, line/record and field, never a traceback; in a portfolio the
-other lines are still evaluated.
+Exit codes: 0 no violations; 1 violations (or record-level data errors) found; 2 something
+could not be evaluated — a file, a portfolio line or a policy that cannot be read at all (the
+summary on stderr says how many), a bad ruleset, or bad usage; 141 when the reader of stdout went
+away (e.g. ``| head``) or stdout is closed (``>&-``): nothing more is written, quietly. Bad input
+prints one clear message naming the file, line/record and field, never a traceback; in a
+portfolio the other lines are still evaluated.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -24,6 +26,7 @@ from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Finding, Obligation, Report, Status
 from .ical import obligations_to_ical
+from .inputs import DEFAULT_LIMITS, Limits
 from .loader import jurisdictions, load_ruleset
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files
 from .rulesets import NOT_A_BREACH, DutyHolder, Severity
@@ -53,6 +56,22 @@ def _in_force(text: str) -> tuple[str, dt.date]:
     if not sep or not layer:
         raise argparse.ArgumentTypeError(f"expected LAYER=YYYY-MM-DD, got {text!r}")
     return layer, _date(day)
+
+
+def _limit(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or name not in Limits.names():
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=VALUE with NAME one of {', '.join(Limits.names())}, got {text!r}"
+        )
+    return name, value
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    limits = DEFAULT_LIMITS
+    for name, value in args.limit:
+        limits = limits.replace(name, value)
+    return limits
 
 
 def _common(c: argparse.ArgumentParser) -> None:
@@ -92,6 +111,14 @@ def _common(c: argparse.ArgumentParser) -> None:
         default=None,
         help="only this party's duties: those it owes and those whose liability it bears "
         "(AQ 9010-2019 5.3)",
+    )
+    c.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        type=_limit,
+        metavar="NAME=VALUE",
+        help="change an input limit, e.g. max_records=500000 (docs/limits.md)",
     )
 
 
@@ -226,6 +253,7 @@ def _results(
         layer=args.layer,
         calendar=calendar,
         rulesets=cache,
+        limits=_limits(args),
     )
     if args.duty_holder is None:
         return results
@@ -249,7 +277,7 @@ class _Progress:
         if self.on:
             for f in files:
                 if f.suffix == ".jsonl" and f.is_file():
-                    with f.open(encoding="utf-8") as fh:
+                    with f.open("rb") as fh:
                         self.total += sum(1 for line in fh if line.strip())
                 else:
                     self.total += 1
@@ -277,14 +305,16 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     progress = _Progress(args.progress, err, args.files)
-    unreadable = violations = False
+    violations = False
+    unreadable = total = 0
     first = True
     if args.format == "json":
         out.write("[")
     for r in _results(args, cache, calendar):
         progress.tick(r)
+        total += 1
         if r.error is not None:
-            unreadable = True
+            unreadable += 1
             print(f"ansafe-rules: error: {r.error}", file=err)
         else:
             assert r.report is not None
@@ -303,25 +333,83 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n]\n")
     progress.done()
     if unreadable:
-        return 2
+        return _summary(err, unreadable, total)
     return 1 if violations else 0
+
+
+def _summary(err: TextIO, unreadable: int, total: int) -> int:
+    """Say how many inputs could not be evaluated; exit code 2."""
+    print(
+        f"ansafe-rules: {unreadable} of {total} input(s) could not be evaluated "
+        "(see the errors above); the others were",
+        file=err,
+    )
+    return 2
+
+
+class _IcsSink:
+    """Writes one calendar per policy as it comes (memory holds at most one): a single policy
+    goes to stdout or the ``--output`` file; several need ``--output FOLDER``, one file each,
+    named after the input file (and the line, for portfolios)."""
+
+    def __init__(self, output: Path | None, out: TextIO) -> None:
+        self.output, self.out = output, out
+        self.pending: tuple[PortfolioResult, bytes] | None = None
+        self.count = 0
+
+    @staticmethod
+    def _name(r: PortfolioResult) -> str:
+        stem = Path(r.source).stem
+        return f"{stem}.ics" if r.line == 0 else f"{stem}-line{r.line}.ics"
+
+    def add(self, r: PortfolioResult, data: bytes) -> bool:
+        """False when several policies arrive without --output FOLDER."""
+        self.count += 1
+        if self.count == 1:
+            self.pending = (r, data)
+            return True
+        if self.output is None:
+            return False
+        if self.pending is not None:
+            self.output.mkdir(parents=True, exist_ok=True)
+            first, first_data = self.pending
+            (self.output / self._name(first)).write_bytes(first_data)
+            self.pending = None
+        (self.output / self._name(r)).write_bytes(data)
+        return True
+
+    def finish(self) -> None:
+        if self.pending is None:
+            return
+        data = self.pending[1]
+        if self.output is not None:
+            self.output.write_bytes(data)
+        else:
+            self.out.write(data.decode("utf-8"))
 
 
 def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
-    chunks: list[bytes] = []
-    code = 0
+    sink = _IcsSink(args.output, out)
+    unreadable = total = 0
     for r in _results(args, cache, calendar):
+        total += 1
         if r.error is not None:
             print(f"ansafe-rules: error: {r.error}", file=err)
-            code = 2
+            unreadable += 1
             continue
         rep = r.report
         assert rep is not None
         if args.format == "ics":
             stamp = dt.datetime.combine(rep.as_of, dt.time(), tzinfo=dt.UTC)
-            chunks.append(obligations_to_ical(rep.policy_id, rep.obligations, stamp=stamp))
+            data = obligations_to_ical(rep.policy_id, rep.obligations, stamp=stamp)
+            if not sink.add(r, data):
+                print(
+                    "ansafe-rules: error: several policies: give --output FOLDER for .ics files",
+                    file=err,
+                )
+                return 2
         elif args.format == "json":
             out.write(
                 json.dumps(
@@ -344,22 +432,10 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
                 print(f"  {'':<24} {o.requirement}", file=out)
     if args.format == "ics":
-        if len(chunks) > 1 and args.output is None:
-            print(
-                "ansafe-rules: error: several policies: give --output FOLDER for .ics files",
-                file=err,
-            )
-            return 2
-        if args.output is not None and len(chunks) > 1:
-            args.output.mkdir(parents=True, exist_ok=True)
-            for path, data in zip(args.files, chunks, strict=False):
-                (args.output / f"{path.stem}.ics").write_bytes(data)
-        elif chunks:
-            if args.output is not None:
-                args.output.write_bytes(chunks[0])
-            else:
-                out.write(chunks[0].decode("utf-8"))
-    return code
+        sink.finish()
+    if unreadable:
+        return _summary(err, unreadable, total)
+    return 0
 
 
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
@@ -434,7 +510,9 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    out, err = sys.stdout, sys.stderr
+    # stdout closed (`>&-`): Python gives None; writing to it ends the run quietly (141)
+    out: TextIO = sys.stdout if sys.stdout is not None else _ClosedStdout()
+    err = sys.stderr if sys.stderr is not None else open(os.devnull, "w")  # noqa: SIM115
     try:
         if args.command == "check":
             return _cmd_check(args, out, err)
@@ -449,12 +527,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_schema(args, out)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly, as shell tools do on SIGPIPE
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        if sys.stdout is not None:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(devnull, sys.stdout.fileno())
         return 141
     except (AnsafeError, ValueError, OSError) as exc:
         print(f"ansafe-rules: error: {exc}", file=err)
         return 2
+    except Exception as exc:  # never a traceback
+        print(f"ansafe-rules: error: unexpected {type(exc).__name__}: {exc}", file=err)
+        return 2
+
+
+class _ClosedStdout:
+    """Stands in for a closed stdout: any write ends the run as a broken pipe would."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError("stdout is closed")
+
+    def flush(self) -> None:
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -204,7 +204,13 @@ def evaluate(
     findings: list[Finding] = []
     scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
     for rr in rules:
-        acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+        try:
+            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+        except Exception as exc:  # a rule never costs the report: its error becomes a finding
+            acc = Acc()
+            why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
+            ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
+            acc.add(None, ctx.finding(Status.data_error, "policy", why))
         obligations += acc.obligations
         findings += acc.findings
     idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}

@@ -1,24 +1,90 @@
 """Reading a policy case from plain data one record at a time.
 
-A record that does not validate becomes an :class:`InputIssue` naming the source, the record and
-the field; the other records are kept and evaluated. Only a missing or invalid *policy* makes the
-whole document unusable (:class:`~ansafe_rules.InputError`): no rule can be judged without it.
+A record that does not validate becomes an :class:`InputIssue` naming the source, the record
+(with its YAML line where known) and the field; the other records are kept and evaluated. Only a
+missing or invalid *policy* makes the whole document unusable (:class:`~ansafe_rules.InputError`):
+no rule can be judged without it. Records sharing an id are all reported and none is evaluated,
+so the result never depends on their order.
+
+Reading is bounded by :class:`Limits` (file size, line length, nesting depth, records per case,
+alias expansion, dates, policy term); each limit exceeded is a clear error naming it. See
+``docs/limits.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._errors import InputError, describe_errors
-from ._yaml import load_yaml_text, read_text
+from ._yaml import (
+    DEFAULT_MAX_ALIAS_NODES,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_FILE_BYTES,
+    decode,
+    load_yaml_text,
+    read_bytes,
+)
 from .model import COLLECTIONS, SINGLES, Policy, PolicyCase
 
-__all__ = ["InputIssue", "ParsedCase", "load_case_file", "parse_case"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "InputIssue",
+    "Limits",
+    "ParsedCase",
+    "load_case_file",
+    "loads_json",
+    "parse_case",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Bounds on what one input may cost. Pass ``Limits(max_records=...)`` (API) or
+    ``--limit max_records=...`` (CLI) to change one. Documented in ``docs/limits.md``."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    """Largest case file (YAML/JSON) read whole; portfolios are streamed and have no total."""
+    max_line_bytes: int = 16 * 1024 * 1024
+    """Longest JSON Lines line (one policy case)."""
+    max_depth: int = DEFAULT_MAX_DEPTH
+    """Deepest nesting of mappings and lists in one document or line."""
+    max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES
+    """Most nodes YAML aliases may add when expanded."""
+    max_records: int = 100_000
+    """Most records in one case, all collections together."""
+    max_term_years: int = 50
+    """Longest policy term (term_start to term_end)."""
+    max_date: dt.date = dt.date(9899, 12, 31)
+    """Latest date accepted in any field: leaves room for the longest period a ruleset may
+    state (100 years, see ``periods.MAX_AMOUNT``) before 9999-12-31."""
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def replace(self, name: str, value: str) -> Limits:
+        """A copy with the limit ``name`` set from text (CLI ``--limit NAME=VALUE``)."""
+        if name not in self.names():
+            raise ValueError(f"unknown limit {name!r}; limits: {', '.join(self.names())}")
+        try:
+            parsed: Any = (
+                dt.date.fromisoformat(value) if name == "max_date" else int(value.replace("_", ""))
+            )
+        except ValueError:
+            raise ValueError(f"limit {name}: not a valid value: {value!r}") from None
+        if not isinstance(parsed, dt.date) and parsed < 1:
+            raise ValueError(f"limit {name}: must be >= 1, got {value!r}")
+        return dataclasses.replace(self, **{name: parsed})
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class InputIssue(BaseModel):
@@ -49,32 +115,114 @@ def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
     ]
 
 
-def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
+def _validate(cls: type[BaseModel], item: Any, source: str, label: str, limits: Limits) -> Any:
+    """``cls.model_validate(item)``, or the list of issues that prevent it. Never raises: a
+    record nested deeper than ``limits.max_depth`` is refused before validation (validating it
+    could exhaust the stack), and any other failure is reported on the record."""
+    if _depth_over(item, limits.max_depth):
+        msg = f"nested more than {limits.max_depth} levels deep (limit max_depth, docs/limits.md)"
+        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+    try:
+        return cls.model_validate(item)
+    except ValidationError as exc:
+        return _issues(source, label, exc)
+    except Exception as exc:  # pydantic or an enum may fail on pathological values
+        msg = f"cannot be read: {type(exc).__name__}"
+        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+
+
+def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> Iterable[tuple[str, dt.date]]:
+    """(dotted field, date) of every date after ``limit`` inside a validated model."""
+    if isinstance(obj, dt.date):
+        if (obj.date() if isinstance(obj, dt.datetime) else obj) > limit:
+            yield prefix, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from _late_dates(
+                getattr(obj, name), limit, f"{prefix}.{name}" if prefix else name
+            )
+    elif isinstance(obj, tuple):
+        for i, x in enumerate(obj):
+            yield from _late_dates(x, limit, f"{prefix}.{i}")
+
+
+def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[InputIssue]:
+    return [
+        InputIssue(
+            source=source,
+            record=record,
+            field=field,
+            message=f"date {value} is after {limits.max_date}, the latest date supported "
+            "(limit max_date, docs/limits.md)",
+        )
+        for field, value in _late_dates(obj, limits.max_date)
+    ]
+
+
+def _label(name: str, i: int, item: Any) -> str:
+    ident = item.get("id") if isinstance(item, Mapping) else None
+    extra = [f"id {ident!r}"] if ident is not None else []
+    line = getattr(item, "line", None)
+    if line is not None:
+        extra.append(f"line {line}")
+    return f"{name}[{i}]" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
+    if "policy" not in data:
+        raise InputError(f"{source}: policy: field 'policy': missing")
+    label = "policy"
+    policy = _validate(Policy, data["policy"], source, label, limits)
+    if isinstance(policy, list):
+        raise InputError("\n".join(str(i) for i in policy))
+    bad = _date_issues(source, label, policy, limits)
+    years = policy.term_end.year - policy.term_start.year
+    if not bad and years > limits.max_term_years:
+        bad.append(
+            InputIssue(
+                source=source,
+                record=label,
+                field="term_end",
+                message=f"the term {policy.term_start}..{policy.term_end} is longer than "
+                f"{limits.max_term_years} years (limit max_term_years, docs/limits.md)",
+            )
+        )
+    if bad:
+        raise InputError("\n".join(str(i) for i in bad))
+    return policy
+
+
+def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = None) -> ParsedCase:
     """Validate ``data`` (a mapping like :class:`PolicyCase`) record by record."""
     if isinstance(data, ParsedCase):
         return data
     if isinstance(data, PolicyCase):
         return ParsedCase(case=data)
+    limits = limits or DEFAULT_LIMITS
     if not isinstance(data, Mapping):
         raise InputError(f"{source}: expected a mapping with a 'policy', got {type(data).__name__}")
-    unknown = sorted(set(data) - {"policy", *SINGLES, *COLLECTIONS})
+    n = sum(len(v) for k, v in data.items() if k in COLLECTIONS and isinstance(v, list))
+    if n > limits.max_records:
+        raise InputError(
+            f"{source}: {n:,} records, more than {limits.max_records:,} in one case "
+            "(limit max_records, docs/limits.md)"
+        )
+    unknown = sorted(str(k) for k in set(data) - {"policy", *SINGLES, *COLLECTIONS})
     issues: list[InputIssue] = [
         InputIssue(source=source, record=k, field=k, message="unknown section (ignored)")
         for k in unknown
     ]
-    if "policy" not in data:
-        raise InputError(f"{source}: policy: field 'policy': missing")
-    try:
-        policy = Policy.model_validate(data["policy"])
-    except ValidationError as exc:
-        raise InputError("\n".join(str(i) for i in _issues(source, "policy", exc))) from None
-    parts: dict[str, Any] = {"policy": policy}
+    parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():
         if data.get(name) is not None:
-            try:
-                parts[name] = single.model_validate(data[name])
-            except ValidationError as exc:
-                issues += _issues(source, name, exc)
+            doc = _validate(single, data[name], source, name, limits)
+            if isinstance(doc, list):
+                issues += doc
+                continue
+            late = _date_issues(source, name, doc, limits)
+            issues += late
+            if not late:
+                parts[name] = doc
     for name, cls in COLLECTIONS.items():
         raw = data.get(name) or []
         if not isinstance(raw, list):
@@ -84,43 +232,134 @@ def parse_case(data: Any, source: str = "<input>") -> ParsedCase:
                 )
             )
             continue
-        good, seen = [], set()
+        valid: list[tuple[str, Any]] = []
         for i, item in enumerate(raw):
-            ident = item.get("id") if isinstance(item, Mapping) else None
-            label = f"{name}[{i}]" + (f" (id {ident!r})" if ident is not None else "")
-            try:
-                rec = cls.model_validate(item)
-            except ValidationError as exc:
-                issues += _issues(source, label, exc)
+            label = _label(name, i, item)
+            rec = _validate(cls, item, source, label, limits)
+            if isinstance(rec, list):
+                issues += rec
                 continue
-            if rec.id in seen:
+            late = _date_issues(source, label, rec, limits)
+            if late:
+                issues += late
+                continue
+            valid.append((label, rec))
+        by_id: dict[str, list[str]] = {}
+        for label, rec in valid:
+            by_id.setdefault(rec.id, []).append(label)
+        for label, rec in valid:
+            if len(by_id[rec.id]) > 1:
+                others = ", ".join(x for x in by_id[rec.id] if x != label)
                 issues.append(
                     InputIssue(
                         source=source,
                         record=label,
                         field="id",
-                        message="duplicate id; this record was not evaluated",
+                        message=f"id {rec.id!r} is also used by {others}; "
+                        "records sharing an id are not evaluated",
                     )
                 )
-                continue
-            seen.add(rec.id)
-            good.append(rec)
-        parts[name] = tuple(good)
+        parts[name] = tuple(rec for _, rec in valid if len(by_id[rec.id]) == 1)
     return ParsedCase(case=PolicyCase(**parts), issues=tuple(issues))
 
 
-def load_case_file(path: str | Path) -> ParsedCase:
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise _DuplicateKey(k)
+        out[k] = v
+    return out
+
+
+def _int(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts: the model reports the field
+        return text
+
+
+def _depth_over(data: Any, max_depth: int) -> bool:
+    """Is ``data`` nested more than ``max_depth`` levels deep? (iterative)"""
+    stack = [(data, 1)]
+    while stack:
+        x, d = stack.pop()
+        if isinstance(x, dict | list):
+            if d > max_depth:
+                return True
+            stack.extend((y, d + 1) for y in (x.values() if isinstance(x, dict) else x))
+    return False
+
+
+def _duplicate_line(text: str) -> int | None:
+    """Line of the object holding a duplicate key, found by decoding again with the
+    pure-Python scanner (which knows positions). Only run after a duplicate was found."""
+    found: list[int] = []
+
+    def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict, int]:
+        strict, scan_once, _, _, *memo = args
+        pairs, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, list, *memo)
+        keys = [k for k, _ in pairs]
+        if len(set(keys)) < len(keys) and not found:
+            found.append(s_and_end[0].count("\n", 0, s_and_end[1]) + 1)
+        return dict(pairs), end
+
+    dec = json.JSONDecoder()
+    dec.parse_object = parse_object  # type: ignore[assignment]
+    dec.scan_once = json.scanner.py_make_scanner(dec)
+    try:
+        dec.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
+def loads_json(text: str, where: str, *, limits: Limits | None = None, line: int = 0) -> Any:
+    """Parse one JSON document strictly: duplicate keys rejected, nesting bounded, integers
+    too long for Python kept as text for the model to report. ``where`` names the file and
+    ``line`` the JSON Lines line (0 for a whole file). Errors are :class:`InputError`."""
+    limits = limits or DEFAULT_LIMITS
+    at = f"{where}: line {line}" if line else where
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_int)
+    except json.JSONDecodeError as exc:
+        n = line or exc.lineno
+        raise InputError(f"{where}: line {n}: invalid JSON: {exc.msg}") from None
+    except _DuplicateKey as exc:
+        n = line or _duplicate_line(text)
+        at = f"{where}: line {n}" if n else where
+        raise InputError(f"{at}: duplicate key {exc.args[0]!r} in one object") from None
+    except RecursionError:
+        raise InputError(
+            f"{at}: nested more than {limits.max_depth} levels deep "
+            "(limit max_depth, docs/limits.md)"
+        ) from None
+    except ValueError as exc:
+        raise InputError(f"{at}: invalid JSON: {exc}") from None
+    if _depth_over(data, limits.max_depth):
+        raise InputError(
+            f"{at}: nested more than {limits.max_depth} levels deep "
+            "(limit max_depth, docs/limits.md)"
+        )
+    return data
+
+
+def load_case_file(path: str | Path, *, limits: Limits | None = None) -> ParsedCase:
     """Read a case from a YAML or JSON file."""
+    limits = limits or DEFAULT_LIMITS
     p = Path(path)
-    text = read_text(p, InputError)
+    text = decode(read_bytes(p, InputError, limits.max_file_bytes), str(p), InputError)
     if p.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        data = loads_json(text, str(p), limits=limits)
     else:
         try:
-            data = load_yaml_text(text, str(p))
+            data = load_yaml_text(
+                text, str(p), max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes
+            )
         except Exception as exc:
             raise InputError(str(exc)) from None
-    return parse_case(data, str(p))
+    return parse_case(data, str(p), limits=limits)

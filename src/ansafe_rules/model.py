@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
     "Archive",
@@ -233,6 +233,31 @@ class Policy(_Model):
         description="确定和登记保险服务团队、第三方技术服务机构和项目服务团队的日期",
     )
     smart_site_platform: bool | None = Field(default=None, description="是否应用智慧工地管理平台")
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction_is_an_id(cls, v: str) -> str:
+        # data names a registered ruleset; it never chooses a file to read
+        if any(c in v for c in "/\\\0:") or v.lower().endswith((".yaml", ".yml")) or v[:1] == ".":
+            raise ValueError(
+                f"{v!r} is not a jurisdiction id (e.g. 'national'); a ruleset file can be "
+                "chosen only by the caller (--jurisdiction FILE), not by the data"
+            )
+        return v
+
+    @field_validator("contract_services")
+    @classmethod
+    def _one_frequency_per_kind(cls, v: tuple[ContractService, ...]) -> tuple[ContractService, ...]:
+        first: dict[ServiceKind, int] = {}
+        for i, s in enumerate(v):
+            if s.service_kind in first:
+                j = first[s.service_kind]
+                raise ValueError(
+                    f"service kind {s.service_kind.value!r} is listed twice (items {j} and {i}); "
+                    "state one frequency per service kind"
+                )
+            first[s.service_kind] = i
+        return v
 
     @model_validator(mode="after")
     def _term_order(self) -> Policy:

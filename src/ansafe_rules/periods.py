@@ -23,7 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .calendar import WorkCalendar
 
-__all__ = ["DueDate", "Period", "PeriodUnit", "add_calendar_period", "compute_due"]
+__all__ = [
+    "MAX_AMOUNT",
+    "DueDate",
+    "Period",
+    "PeriodUnit",
+    "add_calendar_period",
+    "compute_due",
+]
 
 
 class PeriodUnit(StrEnum):
@@ -46,6 +53,19 @@ _ZH = {
 }
 
 
+MAX_AMOUNT: dict[PeriodUnit, int] = {
+    PeriodUnit.workdays: 2_500,
+    PeriodUnit.days: 36_500,
+    PeriodUnit.months: 1_200,
+    PeriodUnit.years: 100,
+    PeriodUnit.hours: 876_000,
+    PeriodUnit.same_day: 0,
+}
+"""Largest amount per unit (about 100 years; 2,500 working days is about ten years, more than
+the working-day calendar spans). A longer period is rejected when the ruleset is loaded, so no
+period can run past 9999-12-31 from a date the input accepts (see docs/limits.md)."""
+
+
 class Period(BaseModel):
     """A length of time with a unit, e.g. ``{amount: 5, unit: workdays}`` for 5个工作日."""
 
@@ -60,6 +80,11 @@ class Period(BaseModel):
             raise ValueError("same_day takes amount 0")
         if self.unit is not PeriodUnit.same_day and self.amount < 1:
             raise ValueError(f"amount must be >= 1 for unit {self.unit.value}")
+        if self.amount > MAX_AMOUNT[self.unit]:
+            raise ValueError(
+                f"amount {self.amount} is too large for unit {self.unit.value} "
+                f"(at most {MAX_AMOUNT[self.unit]}; see docs/limits.md)"
+            )
         return self
 
     def label(self) -> str:
@@ -100,7 +125,23 @@ def compute_due(
 
     ``roll=False`` turns off art. 203 rolling for calendar periods (used for retention ends,
     which are not deadlines to act by).
+
+    A period that would end after 9999-12-31 raises ``ValueError`` naming the trigger and the
+    period (never ``OverflowError``).
     """
+    try:
+        return _compute_due(trigger, period, calendar, roll=roll)
+    except OverflowError:
+        raise _past_end(trigger, period) from None
+
+
+def _past_end(trigger: dt.date | dt.datetime, period: Period) -> ValueError:
+    return ValueError(f"{trigger} + {period.label()} ends after 9999-12-31")
+
+
+def _compute_due(
+    trigger: dt.date | dt.datetime, period: Period, calendar: WorkCalendar, *, roll: bool
+) -> DueDate:
     day = _as_date(trigger)
     unit, n = period.unit, period.amount
     if unit is PeriodUnit.hours:
@@ -128,15 +169,11 @@ def compute_due(
             explanation=f"{n}th working day strictly after {day} = {due} (start day not counted, "
             "民法典 art. 201; 调休 make-up workdays count)",
         )
+    end = add_calendar_period(day, period)
     if unit is PeriodUnit.days:
-        end = day + dt.timedelta(days=n)
         how = f"{day} + {n} days = {end} (民法典 art. 201)"
-    elif unit is PeriodUnit.months:
-        end = day + relativedelta(months=n)
-        how = f"{day} + {n} months = {end} (corresponding day or month end, 民法典 art. 202)"
     else:
-        end = day + relativedelta(years=n)
-        how = f"{day} + {n} years = {end} (corresponding day or month end, 民法典 art. 202)"
+        how = f"{day} + {n} {unit.value} = {end} (corresponding day or month end, 民法典 art. 202)"
     if not roll:
         return DueDate(due_date=end, explanation=how + "; not rolled")
     rolled = calendar.next_workday_on_or_after(end)
@@ -154,11 +191,16 @@ def compute_due(
 
 def add_calendar_period(day: dt.date, period: Period) -> dt.date:
     """``day`` + a days/months/years period (arts. 201-202), without rolling. Used for the end
-    of a trial or a retention, which are not deadlines to act by."""
-    if period.unit is PeriodUnit.days:
-        return day + dt.timedelta(days=period.amount)
-    if period.unit is PeriodUnit.months:
-        return day + relativedelta(months=period.amount)
-    if period.unit is PeriodUnit.years:
-        return day + relativedelta(years=period.amount)
+    of a trial or a retention, which are not deadlines to act by. Past 9999-12-31: a
+    ``ValueError`` naming the day and the period."""
+    try:
+        if period.unit is PeriodUnit.days:
+            return day + dt.timedelta(days=period.amount)
+        if period.unit is PeriodUnit.months:
+            return day + relativedelta(months=period.amount)
+        if period.unit is PeriodUnit.years:
+            return day + relativedelta(years=period.amount)
+    except (OverflowError, ValueError):
+        # datetime raises OverflowError, dateutil ValueError("year 10004 is out of range")
+        raise _past_end(day, period) from None
     raise ValueError(f"{period.unit.value} is not a calendar period")

@@ -2,24 +2,29 @@
 
 A portfolio is JSON Lines: one policy case per line. :func:`evaluate_portfolio` reads it as a
 stream (memory does not grow with the number of lines), reuses each resolved ruleset and the
-calendar across policies, and turns a line that cannot be read into an error result for that
-line while the others are still evaluated.
+calendar across policies, and turns a line that cannot be read (invalid JSON or UTF-8, too
+long, too deep, an unknown jurisdiction, or anything else) into an error result naming the file
+and line while the lines before and after it are still evaluated.
+
+A jurisdiction named in *data* (a policy's ``jurisdiction``) must be a registry id: it is looked
+up among the rulesets, never read as a file path. Only the caller chooses a ruleset file
+(``jurisdiction=`` here, ``--jurisdiction FILE`` on the command line).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import AnsafeError
+from ._errors import AnsafeError, InputError
+from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Report, evaluate
-from .inputs import load_case_file, parse_case
+from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
 from .rulesets import ResolvedRuleset
 
@@ -60,19 +65,85 @@ class RulesetCache:
         self._cache: dict[str, ResolvedRuleset] = {}
 
     def get(self, name: str) -> ResolvedRuleset:
+        """The ruleset ``name``: an id, or a ruleset file path chosen by the caller."""
         if name not in self._cache:
             self._cache[name] = load_ruleset(
                 name, search_paths=self._paths, overrides=self._overrides, in_force=self._in_force
             )
         return self._cache[name]
 
+    def get_registered(self, name: str) -> ResolvedRuleset:
+        """The ruleset with id ``name`` named in data: never a file path."""
+        if not is_registry_name(name):
+            raise InputError(
+                f"{name!r} is not a jurisdiction id (a ruleset file is chosen by the caller, "
+                "e.g. --jurisdiction FILE, never by the data)"
+            )
+        return self.get(name)
 
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) of the non-blank lines of a JSON Lines file, streamed."""
-    with Path(path).open(encoding="utf-8") as fh:
-        for n, text in enumerate(fh, start=1):
-            if text.strip():
-                yield n, text
+
+def is_registry_name(name: str) -> bool:
+    """Could ``name`` be a ruleset id (no path separator, no file suffix, no leading dot)?"""
+    low = name.lower()
+    return bool(name) and not (
+        any(c in name for c in "/\\\0:") or low.endswith((".yaml", ".yml")) or name.startswith(".")
+    )
+
+
+def _skip_rest(fh: Any) -> None:
+    while True:
+        chunk = fh.readline(1 << 20)
+        if not chunk or chunk.endswith(b"\n"):
+            return
+
+
+def _lines(path: Path, limits: Limits) -> Iterator[tuple[int, str | InputError]]:
+    """(line number, text or the error that prevents reading it) of the non-blank lines.
+
+    Read as bytes and decoded line by line, so a line that is not UTF-8 or longer than
+    ``limits.max_line_bytes`` costs only that line; memory is bounded by the longest line."""
+    limit = limits.max_line_bytes
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield 0, InputError(f"{path}: cannot read file: {exc.strerror}")
+        return
+    with fh:
+        n = 0
+        while raw := fh.readline(limit + 1):
+            n += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                _skip_rest(fh)
+                yield (
+                    n,
+                    InputError(
+                        f"{path}: line {n}: longer than {limit:,} bytes "
+                        "(limit max_line_bytes, docs/limits.md)"
+                    ),
+                )
+                continue
+            if not raw.strip():
+                continue
+            try:
+                yield n, decode(raw, str(path), InputError, line=n)
+            except InputError as exc:
+                yield n, exc
+
+
+def read_jsonl(path: str | Path, *, limits: Limits | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text) of the non-blank lines of a JSON Lines file, streamed. A line that
+    cannot be read raises :class:`InputError` naming the file and line (``evaluate_portfolio``
+    reports such lines and goes on)."""
+    for n, item in _lines(Path(path), limits or DEFAULT_LIMITS):
+        if isinstance(item, InputError):
+            raise item
+        yield n, item
+
+
+def _policy_id(data: Any) -> str | None:
+    pol = data.get("policy") if isinstance(data, Mapping) else None
+    pid = pol.get("policy_id") if isinstance(pol, Mapping) else None
+    return pid if isinstance(pid, str) else None
 
 
 def _evaluate_one(
@@ -86,19 +157,29 @@ def _evaluate_one(
     layer: str | None,
     calendar: WorkCalendar,
     rulesets: RulesetCache,
+    limits: Limits,
 ) -> PortfolioResult:
-    """Parse, pick the ruleset, evaluate; an unreadable input becomes an error result."""
+    """Parse, pick the ruleset, evaluate; an input that cannot be evaluated becomes an error
+    result naming the file, line and field. Never raises."""
     try:
-        parsed = parse_case(data, label)
-        rs = rulesets.get(jurisdiction or parsed.case.policy.jurisdiction)
+        parsed = parse_case(data, label, limits=limits)
+        if jurisdiction is not None:
+            rs = rulesets.get(jurisdiction)  # the caller's choice: an id or a ruleset file
+        else:
+            name = parsed.case.policy.jurisdiction
+            try:
+                rs = rulesets.get_registered(name)
+            except AnsafeError as exc:
+                raise InputError(f"{label}: policy: field 'jurisdiction': {exc}") from None
         report = evaluate(rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label)
     except (AnsafeError, ValueError) as exc:
-        pid = data.get("policy", {}).get("policy_id") if isinstance(data, Mapping) else None
+        return PortfolioResult(source=source, line=line, policy_id=_policy_id(data), error=str(exc))
+    except Exception as exc:  # never a traceback, never the end of the stream
         return PortfolioResult(
             source=source,
             line=line,
-            policy_id=pid if isinstance(pid, str) else None,
-            error=str(exc),
+            policy_id=_policy_id(data),
+            error=f"{label}: could not be evaluated: {type(exc).__name__}: {exc}",
         )
     return PortfolioResult(source=source, line=line, policy_id=report.policy_id, report=report)
 
@@ -112,15 +193,22 @@ def evaluate_portfolio(
     calendar: WorkCalendar | None = None,
     rulesets: RulesetCache | None = None,
     source: str | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[PortfolioResult]:
     """Evaluate a portfolio lazily.
 
     ``lines`` is a JSON Lines path, or an iterable of ``(line number, JSON text or mapping)``.
-    ``jurisdiction`` forces a ruleset; otherwise each policy's own ``jurisdiction`` is used.
+    ``jurisdiction`` forces a ruleset (an id or a file); otherwise each policy's own
+    ``jurisdiction`` is used, which must be a ruleset id. One result per line, in order; a line
+    that cannot be evaluated gives an error result and the next lines are still evaluated.
     """
+    limits = limits or DEFAULT_LIMITS
+    items: Iterable[tuple[int, Any]]
     if isinstance(lines, str | Path):
         source = source or str(lines)
-        lines = read_jsonl(lines)
+        items = _lines(Path(lines), limits)
+    else:
+        items = lines
     source = source or "<portfolio>"
     common = {
         "as_of": as_of,
@@ -128,14 +216,17 @@ def evaluate_portfolio(
         "layer": layer,
         "calendar": calendar or default_calendar(),
         "rulesets": rulesets or RulesetCache(),
+        "limits": limits,
     }
-    for n, item in lines:
+    for n, item in items:
         try:
-            data = json.loads(item) if isinstance(item, str) else item
-        except json.JSONDecodeError as exc:
-            yield PortfolioResult(
-                source=source, line=n, error=f"{source}: line {n}: invalid JSON: {exc.msg}"
+            if isinstance(item, InputError):
+                raise item
+            data = (
+                loads_json(item, source, limits=limits, line=n) if isinstance(item, str) else item
             )
+        except InputError as exc:
+            yield PortfolioResult(source=source, line=n, error=str(exc))
             continue
         yield _evaluate_one(data, source=source, line=n, label=f"{source}: line {n}", **common)
 
@@ -148,17 +239,20 @@ def evaluate_files(
     layer: str | None = None,
     calendar: WorkCalendar | None = None,
     rulesets: RulesetCache | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[PortfolioResult]:
     """Evaluate case files (``.yaml``/``.yml``/``.json``, one policy each, ``line`` 0) and
     portfolios (``.jsonl``, streamed), in order, sharing one ruleset cache and calendar."""
     calendar = calendar or default_calendar()
     rulesets = rulesets or RulesetCache()
+    limits = limits or DEFAULT_LIMITS
     common = {
         "as_of": as_of,
         "jurisdiction": jurisdiction,
         "layer": layer,
         "calendar": calendar,
         "rulesets": rulesets,
+        "limits": limits,
     }
     for path in map(Path, paths):
         if path.suffix == ".jsonl":
@@ -169,7 +263,7 @@ def evaluate_files(
             yield from evaluate_portfolio(path, **common)
             continue
         try:
-            parsed = load_case_file(path)
+            parsed = load_case_file(path, limits=limits)
         except AnsafeError as exc:
             yield PortfolioResult(source=str(path), line=0, error=str(exc))
             continue

@@ -89,7 +89,7 @@ def policies(
                     per=st.sampled_from([p for p in m.Per if p is not m.Per.stage]),
                 ),
                 max_size=3,
-                unique_by=lambda s: (s.service_kind, s.per),
+                unique_by=lambda s: s.service_kind,  # one frequency per kind (Policy rejects two)
             )
         )
         return m.Policy(

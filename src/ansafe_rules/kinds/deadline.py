@@ -142,8 +142,13 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             else:
                 late = ""
                 if p.period.unit is PeriodUnit.workdays:
-                    n = ctx.cal.count_workdays(due.due_date, day_of(act))
-                    late = f", {n} working day(s) late"
+                    try:
+                        n = ctx.cal.count_workdays(due.due_date, day_of(act))
+                        late = f", {n} working day(s) late"
+                    except CalendarRangeError:
+                        late = (
+                            f"; working days late not counted: {day_of(act)} is past the calendar"
+                        )
                 f = ctx.finding(
                     Status.violation,
                     label,
