@@ -45,10 +45,14 @@ COMMON_TESTS = (
     "tests/test_layers.py",
     "tests/test_evaluate.py",
     "tests/test_properties.py",
-    "tests/test_cli.py",
 )
-# hypothesis properties that take minutes each and pin no ruleset value (--thorough runs them)
+# slow tests that pin no ruleset value: invariants over generated cases, and the CLI (which
+# repeats tests/test_examples.py through a subprocess); --thorough runs them too
+THOROUGH_TESTS = ("tests/test_cli.py",)
 SLOW_TESTS = (
+    "tests/test_evaluate.py::test_findings_do_not_depend_on_record_order",
+    "tests/test_evaluate.py::test_adding_a_record_never_breaks_a_compliant_frequency",
+    "tests/test_evaluate.py::test_evaluation_is_deterministic_and_thread_safe",
     "tests/test_properties.py::test_every_rule_of_every_jurisdiction_is_exercised",
     "tests/test_properties.py::test_shuffling_records_never_changes_the_report",
     "tests/test_properties.py::test_adding_records_never_breaks_a_compliant_frequency",
@@ -198,13 +202,13 @@ def mutants(root: Path, names: Sequence[str], kinds: Sequence[str]) -> list[Muta
     return out
 
 
-def tests_for(root: Path, ruleset: str) -> list[str]:
+def tests_for(root: Path, ruleset: str, thorough: bool = False) -> list[str]:
     """The behavioural test modules for a mutant of ``ruleset``, its own module first."""
     own = [f"tests/test_{ruleset}.py"]
     if ruleset == "national":  # every jurisdiction extends it
         own += [f"tests/test_{j}.py" for j in rulesets_of(root)]
         own.append("tests/test_sixth_jurisdiction.py")
-    picked = list(dict.fromkeys([*own, *COMMON_TESTS]))
+    picked = list(dict.fromkeys([*own, *COMMON_TESTS, *(THOROUGH_TESTS if thorough else ())]))
     return [t for t in picked if (root / t).is_file()]
 
 
@@ -321,7 +325,7 @@ def run_mutant(
         original = target.read_text(encoding="utf-8")
         target.write_text(m.apply(original), encoding="utf-8")
         try:
-            rc, detail = run_pytest(tree, tests_for(tree, m.ruleset), thorough, timeout)
+            rc, detail = run_pytest(tree, tests_for(tree, m.ruleset, thorough), thorough, timeout)
         finally:
             target.write_text(original, encoding="utf-8")
     status = "survived" if rc == 0 else "killed"
@@ -357,12 +361,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="all",
         help="drop every rule, or only each ruleset's first",
     )
-    ap.add_argument("--match", help="only mutants whose id contains this text")
+    ap.add_argument(
+        "--match", action="append", help="only mutants whose id contains this text (repeatable)"
+    )
     ap.add_argument("--limit", type=int, help="run at most N mutants")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel pytest runs")
     ap.add_argument("--list", action="store_true", help="enumerate the mutants and stop")
     ap.add_argument("--json", type=Path, help="write the results to this file")
-    ap.add_argument("--thorough", action="store_true", help="also run the slow properties")
+    ap.add_argument(
+        "--thorough", action="store_true", help="also run the slow invariants and the CLI tests"
+    )
     ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant (killed)")
     ap.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
     ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -383,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seen.update([m.file] if m.kind == "drop" else [])
         todo = keep
     if args.match:
-        todo = [m for m in todo if args.match in m.id]
+        todo = [m for m in todo if any(s in m.id for s in args.match)]
     if args.limit is not None:
         todo = todo[: args.limit]
     if args.list:
@@ -397,14 +405,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     slots = Slots(root, jobs)
     try:
         if not args.no_baseline:
-            with slots.borrow() as tree:
-                for name in sorted({m.ruleset for m in todo}):
-                    rc, detail = run_pytest(
-                        tree, tests_for(tree, name), args.thorough, args.timeout
-                    )
-                    if rc != 0:
-                        print(f"baseline tests fail for {name} (fix them first): {detail}")
-                        return 2
+            with slots.borrow() as tree:  # the unmutated tree must pass every selected test
+                tests = [t for m in todo for t in tests_for(tree, m.ruleset, args.thorough)]
+                rc, detail = run_pytest(
+                    tree, list(dict.fromkeys(tests)), args.thorough, args.timeout
+                )
+                if rc != 0:
+                    print(f"the unmutated tree fails its tests (fix them first): {detail}")
+                    return 2
         results: list[Result] = []
         lock = threading.Lock()
         with ThreadPoolExecutor(jobs) as pool:
