@@ -259,13 +259,95 @@ class Result:
         }
 
 
+# A warm worker per slot: it imports pytest, hypothesis and the package once, then forks a
+# child per mutant that runs pytest.main (the test modules, which load the rulesets, are imported
+# afresh in each child; the package caches no ruleset).
+_SERVER = r"""
+import json, os, signal, sys, time
+import hypothesis, pytest
+import ansafe_rules, ansafe_rules.testing
+ansafe_rules.default_calendar()
+for line in sys.stdin:
+    job = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open(job["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        sys.stdout = os.fdopen(1, "w", buffering=1)
+        sys.stderr = sys.stdout
+        try:
+            rc = int(pytest.main(job["args"]))
+        except BaseException:
+            rc = 3
+        sys.stdout.flush()
+        os._exit(rc)
+    deadline = time.monotonic() + job["timeout"]
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            rc = os.waitstatus_to_exitcode(status)
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            rc = 124
+            break
+        time.sleep(0.05)
+    print(json.dumps({"rc": rc}), flush=True)
+"""
+
+
+class Worker:
+    """A copy of the tree and its warm pytest server."""
+
+    def __init__(self, tree: Path) -> None:
+        self.tree = tree
+        env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", "-c", _SERVER],
+            cwd=tree,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def pytest(self, tests: Sequence[str], thorough: bool, timeout: float) -> tuple[int, str]:
+        args = ["-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--deselect"]
+        args += [DOCS_FRESHNESS, "--hypothesis-seed=0"]  # the same examples for every mutant
+        if not thorough:
+            for t in SLOW_TESTS:
+                args += ["--deselect", t]
+        out = self.tree.parent / "pytest.out"
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        job = {"args": [*args, *tests], "out": str(out), "timeout": timeout}
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        reply = self.proc.stdout.readline()
+        if not reply:
+            raise RuntimeError("the pytest worker died")
+        rc = json.loads(reply)["rc"]
+        if rc == 124:
+            return rc, f"timeout after {timeout:.0f} s"
+        text = out.read_text("utf-8", errors="replace").strip()
+        lines = [ln for ln in text.splitlines() if ln.startswith(("FAILED", "ERROR"))]
+        return rc, "; ".join(lines[:3] or text.splitlines()[-1:])
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
 class Slots:
     """Isolated copies of the tree, one per job; a mutant borrows one and restores it."""
 
     def __init__(self, root: Path, n: int) -> None:
         self.root = root
         self.tmp = Path(tempfile.mkdtemp(prefix="ansafe-mutate-"))
-        self.free: queue.Queue[Path] = queue.Queue()
+        self.free: queue.Queue[Worker] = queue.Queue()
+        self.workers: list[Worker] = []
         for i in range(n):
             slot = self.tmp / f"slot{i}"
             tree = slot / "tree"
@@ -279,37 +361,23 @@ class Slots:
             shared = root.parent / "shared"  # the source texts tests/conftest.py reads
             if shared.is_dir():
                 (slot / "shared").symlink_to(shared)
-            self.free.put(tree)
+            worker = Worker(tree)
+            self.workers.append(worker)
+            self.free.put(worker)
 
     @contextlib.contextmanager
-    def borrow(self) -> Iterator[Path]:
-        tree = self.free.get()
+    def borrow(self) -> Iterator[Worker]:
+        worker = self.free.get()
         try:
-            yield tree
+            yield worker
         finally:
-            self.free.put(tree)
+            self.free.put(worker)
 
     def close(self) -> None:
+        for w in self.workers:
+            with contextlib.suppress(Exception):
+                w.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def run_pytest(tree: Path, tests: Sequence[str], thorough: bool, timeout: float) -> tuple[int, str]:
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"]
-    cmd += ["-o", "addopts=", "--deselect", DOCS_FRESHNESS]
-    cmd += ["--hypothesis-seed=0"]  # the same examples for every mutant
-    if not thorough:
-        for t in SLOW_TESTS:
-            cmd += ["--deselect", t]
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-    try:
-        proc = subprocess.run(
-            [*cmd, *tests], cwd=tree, env=env, capture_output=True, text=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        return 124, f"timeout after {timeout:.0f} s"
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(("FAILED", "ERROR"))]
-    tail = proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else []
-    return proc.returncode, "; ".join(lines[:3] or tail)
 
 
 def run_mutant(
@@ -320,12 +388,18 @@ def run_mutant(
         reason = invalid_reason(slots.root, m)
     if reason is not None:
         return Result(m, "invalid", time.monotonic() - t0, reason)
-    with slots.borrow() as tree:
-        target = tree / "rulesets" / m.file
+    with slots.borrow() as worker:
+        target = worker.tree / "rulesets" / m.file
         original = target.read_text(encoding="utf-8")
         target.write_text(m.apply(original), encoding="utf-8")
         try:
-            rc, detail = run_pytest(tree, tests_for(tree, m.ruleset, thorough), thorough, timeout)
+            tests = tests_for(worker.tree, m.ruleset, thorough)
+            own = [t for t in tests if t not in COMMON_TESTS and t not in THOROUGH_TESTS]
+            # the ruleset's own modules first (quick to collect); the rest only if they pass
+            for stage in (own, [t for t in tests if t not in own]):
+                rc, detail = worker.pytest(stage, thorough, timeout) if stage else (0, "")
+                if rc != 0:
+                    break
         finally:
             target.write_text(original, encoding="utf-8")
     status = "survived" if rc == 0 else "killed"
@@ -405,11 +479,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     slots = Slots(root, jobs)
     try:
         if not args.no_baseline:
-            with slots.borrow() as tree:  # the unmutated tree must pass every selected test
-                tests = [t for m in todo for t in tests_for(tree, m.ruleset, args.thorough)]
-                rc, detail = run_pytest(
-                    tree, list(dict.fromkeys(tests)), args.thorough, args.timeout
-                )
+            with slots.borrow() as w:  # the unmutated tree must pass every selected test
+                tests = [t for m in todo for t in tests_for(w.tree, m.ruleset, args.thorough)]
+                rc, detail = w.pytest(list(dict.fromkeys(tests)), args.thorough, args.timeout)
                 if rc != 0:
                     print(f"the unmutated tree fails its tests (fix them first): {detail}")
                     return 2
