@@ -85,6 +85,11 @@ def test_each_mutant_changes_one_value_and_loads() -> None:
     # the checklist row naming the dropped rule is cleaned, so the mutant loads
     assert "shaoxing.inspection.first" not in json.dumps(after["checklists"])
     assert mutate.invalid_reason(ROOT, m) is None
+    # so are the rows of a child's checklist naming a dropped national rule
+    national = ROOT / "rulesets" / "national.yaml"
+    cascaded = [m for m in mutate.enumerate_mutants(national, ["drop"]) if m.other_edits]
+    assert cascaded  # shaoxing's checklists name national rules
+    assert mutate.invalid_reason(ROOT, cascaded[0]) is None
     same_day = next(i for i in by_id if i.endswith("params.period.amount:0->1"))
     assert "same_day" in mutate.invalid_reason(ROOT, by_id[same_day])
 

@@ -77,6 +77,8 @@ class Mutant:
     old: str
     new: str
     edits: tuple[tuple[int, int, str], ...]
+    # edits of other files the change needs to load (checklist rows naming a dropped rule)
+    other_edits: tuple[tuple[str, tuple[tuple[int, int, str], ...]], ...] = ()
 
     @property
     def id(self) -> str:
@@ -86,10 +88,17 @@ class Mutant:
     def ruleset(self) -> str:
         return Path(self.file).stem
 
-    def apply(self, text: str) -> str:
-        for start, end, repl in sorted(self.edits, reverse=True):
+    def apply(self, text: str, edits: Sequence[tuple[int, int, str]] | None = None) -> str:
+        for start, end, repl in sorted(self.edits if edits is None else edits, reverse=True):
             text = text[:start] + repl + text[end:]
         return text
+
+    def changed(self, rulesets: Path) -> dict[str, str]:
+        """The new text of every file the mutant changes in the folder ``rulesets``."""
+        out = {self.file: self.apply((rulesets / self.file).read_text("utf-8"))}
+        for name, edits in self.other_edits:
+            out[name] = self.apply((rulesets / name).read_text("utf-8"), edits)
+        return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -149,8 +158,12 @@ def _drop_edits(text: str, doc: yaml.Node, rules: yaml.SequenceNode, i: int) -> 
         end = lines[rules.value[i + 1].start_mark.line]
     else:  # the sequence ends at the next top-level key (column 0) or at the end of the file
         end = rules.end_mark.index if rules.end_mark.column == 0 else len(text)
-    edits = [(start, end, "")]
-    rule_id = _get(item, "id").value
+    return [(start, end, ""), *_checklist_edits(doc, _get(item, "id").value)]
+
+
+def _checklist_edits(doc: yaml.Node, rule_id: str) -> list[tuple[int, int, str]]:
+    """Edits removing ``rule_id`` from the checklist rows of a file (so a drop still loads)."""
+    edits = []
     for cl in getattr(_get(doc, "checklists"), "value", []):
         for row in getattr(_get(cl, "rows"), "value", []):
             refs = _get(row, "rules")
@@ -171,6 +184,11 @@ def enumerate_mutants(path: Path, kinds: Sequence[str] = KINDS) -> list[Mutant]:
     text = path.read_text(encoding="utf-8")
     doc = yaml.compose(text, Loader=yaml.SafeLoader)
     file, out = path.name, []
+    siblings = {
+        p.name: yaml.compose(p.read_text("utf-8"), Loader=yaml.SafeLoader)
+        for p in sorted(path.parent.glob("*.yaml"))
+        if p != path and "drop" in kinds
+    }
     rules = _get(doc, "rules")
     for i, rule in enumerate(getattr(rules, "value", [])):
         rid = _get(rule, "id").value
@@ -179,7 +197,12 @@ def enumerate_mutants(path: Path, kinds: Sequence[str] = KINDS) -> list[Mutant]:
                 out += _value_mutants(file, rid, sub, key)
         if "drop" in kinds:
             edits = tuple(_drop_edits(text, doc, rules, i))
-            out.append(Mutant(file, "drop", rid, "rule", "present", "dropped", edits))
+            others = tuple(
+                (name, tuple(e))
+                for name, other in siblings.items()
+                if (e := _checklist_edits(other, rid))
+            )
+            out.append(Mutant(file, "drop", rid, "rule", "present", "dropped", edits, others))
     for op in getattr(_get(doc, "overrides"), "value", []):
         if (sub := _get(op, "params")) is not None:
             out += _value_mutants(file, _get(op, "rule").value, sub, "override.params")
@@ -223,9 +246,9 @@ def invalid_reason(root: Path, m: Mutant) -> str | None:
         sys.path.pop(0)
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         d = Path(tmp)
+        changed = m.changed(root / "rulesets")
         for p in (root / "rulesets").glob("*.yaml"):
-            text = p.read_text(encoding="utf-8")
-            (d / p.name).write_text(m.apply(text) if p.name == m.file else text, "utf-8")
+            (d / p.name).write_text(changed.get(p.name) or p.read_text("utf-8"), "utf-8")
         try:
             for p in sorted(d.glob("*.yaml")):
                 load_ruleset(p)
@@ -389,9 +412,11 @@ def run_mutant(
     if reason is not None:
         return Result(m, "invalid", time.monotonic() - t0, reason)
     with slots.borrow() as worker:
-        target = worker.tree / "rulesets" / m.file
-        original = target.read_text(encoding="utf-8")
-        target.write_text(m.apply(original), encoding="utf-8")
+        folder = worker.tree / "rulesets"
+        changed = m.changed(folder)
+        originals = {name: (folder / name).read_text("utf-8") for name in changed}
+        for name, text in changed.items():
+            (folder / name).write_text(text, "utf-8")
         try:
             tests = tests_for(worker.tree, m.ruleset, thorough)
             own = [t for t in tests if t not in COMMON_TESTS and t not in THOROUGH_TESTS]
@@ -401,7 +426,8 @@ def run_mutant(
                 if rc != 0:
                     break
         finally:
-            target.write_text(original, encoding="utf-8")
+            for name, text in originals.items():
+                (folder / name).write_text(text, "utf-8")
     status = "survived" if rc == 0 else "killed"
     return Result(m, status, time.monotonic() - t0, "" if rc == 0 else detail)
 
