@@ -2,8 +2,8 @@
 give a report under every jurisdiction, and a bad portfolio must cost only its bad lines.
 
 The default run draws 200 cases (1,000 evaluations). ``ANSAFE_FUZZ=20000`` (environment)
-draws that many, each evaluated under every jurisdiction. Time zones are left out on purpose
-(naive datetimes only): mixing naive and aware datetimes is handled separately.
+draws that many, each evaluated under every jurisdiction. Timestamps are naive, UTC, or at
+any offset from -23:59 to +23:59, mixed within a case (they compare in China time).
 """
 
 from __future__ import annotations
@@ -51,6 +51,20 @@ naive_datetimes = st.one_of(
     st.sampled_from([dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59)]),
     st.datetimes(timezones=st.none()),
 )
+offsets = st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(
+    lambda m: dt.timezone(dt.timedelta(minutes=m))
+)
+# naive and offset-aware timestamps, mixed within a case (offsets at the ends of the range too)
+any_datetimes = st.one_of(
+    naive_datetimes,
+    st.datetimes(timezones=st.one_of(st.just(dt.UTC), offsets)),
+    st.sampled_from(
+        [
+            dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=23, minutes=59))),
+            dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-23))),
+        ]
+    ),
+)
 
 
 class _DeepList(list):
@@ -79,10 +93,10 @@ def _deep_dict(n: int) -> Any:
     return _DeepDict(x)
 
 
-# adversarial values: wrong types, extremes, huge numbers, deep nesting (no time zones)
+# adversarial values: wrong types, extremes, huge numbers, deep nesting, mixed time zones
 hostile = st.one_of(
     dates.map(lambda d: d.isoformat()),
-    naive_datetimes.map(lambda d: d.isoformat()),
+    any_datetimes.map(lambda d: d.isoformat()),
     st.sampled_from(
         [
             None,
@@ -139,7 +153,7 @@ def from_schema(
     if t == "string" and fmt == "date":
         return (policy_dates if safe else dates).map(lambda d: d.isoformat())
     if t == "string" and fmt == "date-time":
-        return naive_datetimes.map(lambda d: d.isoformat())
+        return any_datetimes.map(lambda d: d.isoformat())
     if t == "string" and "pattern" in schema:
         return st.from_regex(schema["pattern"], fullmatch=True).filter(lambda x: len(x) < 30)
     if t == "string":

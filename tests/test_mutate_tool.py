@@ -56,6 +56,16 @@ def test_numeric_mutants_of_national_are_listed() -> None:
     assert all(":citation" not in i and ":interpretive" not in i for i in ids)
 
 
+def test_a_one_unit_workdays_days_swap_is_equivalent_and_not_run() -> None:
+    """1个工作日 and 1日 rolled past rest days give the same due date for every trigger: such a
+    mutant cannot be killed and is reported apart, not as a survivor."""
+    muts = {m.id: m for m in mutate.enumerate_mutants(ROOT / "rulesets" / "national.yaml")}
+    one = muts["national.yaml:national.hazard.major_notice:params.period.unit:workdays->days"]
+    assert one.equivalent is not None and "same day" in one.equivalent
+    five = muts["national.yaml:national.service.callback:params.period.unit:workdays->days"]
+    assert five.equivalent is None
+
+
 def test_units_swap_both_ways_and_every_rule_is_dropped() -> None:
     tiny = FIXTURES / "mutate" / "rulesets" / "tiny.yaml"
     ids = {m.id for m in mutate.enumerate_mutants(tiny)}

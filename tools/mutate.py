@@ -79,6 +79,8 @@ class Mutant:
     edits: tuple[tuple[int, int, str], ...]
     # edits of other files the change needs to load (checklist rows naming a dropped rule)
     other_edits: tuple[tuple[str, tuple[tuple[int, int, str], ...]], ...] = ()
+    # why the mutant cannot change any result (not run, not a survivor), or None
+    equivalent: str | None = None
 
     @property
     def id(self) -> str:
@@ -132,15 +134,25 @@ def _bumped(node: yaml.ScalarNode) -> list[str]:
     return [repr(round(x - 0.1, 6)), repr(round(x + 0.1, 6))]
 
 
+ONE_UNIT_SWAP = (
+    "1 working day after a day is the first working day strictly after it, and 1 day after it "
+    "rolled past rest days (民法典 art. 203) is the same day: the two periods are one function"
+)
+
+
 def _value_mutants(file: str, target: str, root: yaml.Node, prefix: str) -> Iterator[Mutant]:
-    for path, key, node in _scalars(root, prefix):
+    scalars = list(_scalars(root, prefix))
+    values = {path: node.value for path, _, node in scalars}
+    for path, key, node in scalars:
         span = (node.start_mark.index, node.end_mark.index)
         if node.tag in (INT, FLOAT):
             for new in _bumped(node):
                 yield Mutant(file, "numeric", target, path, node.value, new, ((*span, new),))
         elif key == "unit" and node.value in UNIT_SWAP:
             new = UNIT_SWAP[node.value]
-            yield Mutant(file, "unit", target, path, node.value, new, ((*span, new),))
+            amount = values.get(path.removesuffix("unit") + "amount")
+            same = ONE_UNIT_SWAP if amount == "1" else None
+            yield Mutant(file, "unit", target, path, node.value, new, ((*span, new),), (), same)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -262,7 +274,7 @@ def invalid_reason(root: Path, m: Mutant) -> str | None:
 @dataclasses.dataclass
 class Result:
     mutant: Mutant
-    status: str  # killed | survived | invalid
+    status: str  # killed | survived | invalid | equivalent
     seconds: float
     detail: str = ""
 
@@ -407,6 +419,8 @@ def run_mutant(
     slots: Slots, m: Mutant, thorough: bool, timeout: float, lock: threading.Lock
 ) -> Result:
     t0 = time.monotonic()
+    if m.equivalent is not None:
+        return Result(m, "equivalent", 0.0, m.equivalent)
     with lock:  # the loader import is shared; validation is quick
         reason = invalid_reason(slots.root, m)
     if reason is not None:
@@ -436,6 +450,8 @@ def summary(results: Sequence[Result]) -> list[str]:
     rows: dict[tuple[str, str], list[int]] = {}
     for r in results:
         c = rows.setdefault((r.mutant.ruleset, r.mutant.kind), [0, 0, 0])
+        if r.status == "equivalent":
+            continue  # counted apart, below
         c[{"killed": 0, "survived": 1, "invalid": 2}[r.status]] += 1
     out = [
         f"{'ruleset':<12} {'kind':<8} {'killed/valid':>12} {'%':>6} {'survived':>8} {'invalid':>7}"
@@ -448,6 +464,9 @@ def summary(results: Sequence[Result]) -> list[str]:
     k, s, inv = tot
     pct = f"{100 * k / (k + s):.0f}%" if k + s else "-"
     out.append(f"{'total':<12} {'':<8} {f'{k}/{k + s}':>12} {pct:>6} {s:>8} {inv:>7}")
+    same = sum(r.status == "equivalent" for r in results)
+    if same:
+        out.append(f"{same} equivalent mutant(s) not run (they cannot change any result)")
     return out
 
 
