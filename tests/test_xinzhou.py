@@ -858,3 +858,7 @@ def test_a_service_the_project_prevents_is_reported_promptly(insurer, authority,
     ok = {**rec, "blocked_by_project": False}
     rep = run(service_records=[ok])
     assert only(rep, "xinzhou.service.blocked_reported_to_insurer").status is S.not_applicable
+    # a record without the flag is a service that went ahead: nothing owed, nothing unknown
+    plain = {"id": "V1", "kind": "hazard_inspection", "started_on": "2025-09-30"}
+    rep = run(service_records=[plain])
+    assert only(rep, "xinzhou.service.blocked_reported_to_insurer").status is S.not_applicable
