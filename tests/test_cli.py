@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+import ansafe_rules as ar
 from ansafe_rules.cli import main
 
 from .conftest import BASE_POLICY, FIXTURES, ROOT
@@ -187,7 +188,7 @@ def test_diff_rules_validate_schema(tmp_path: Path, capsys: Capture) -> None:
     assert "field 'params.deadline': unknown key" in capsys.readouterr().err
     assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
     assert (tmp_path / "schemas" / "PolicyCase.json").is_file()
-    assert capsys.readouterr().out.startswith("wrote 9 schemas")
+    assert capsys.readouterr().out.startswith("wrote 10 schemas")
     assert main(["schema"]) == 0
     assert "Report" in json.loads(capsys.readouterr().out)
 
@@ -248,6 +249,7 @@ def test_in_force_option(capsys: Capture) -> None:
             "jsonl",
             "--in-force",
             "xinzhou=2024-01-01",
+            "--all",
         ]
     )
     (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
@@ -257,3 +259,44 @@ def test_in_force_option(capsys: Capture) -> None:
     with pytest.raises(SystemExit):
         main(["check", xz, "--in-force", "xinzhou"])
     assert "expected LAYER=YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_json_output_is_compact_and_stamped_with_the_ruleset(capsys: Capture) -> None:
+    """One ruleset stamp per report (id, digest, engine version), no file paths; findings as
+    rows of what needs attention; --all adds the rest; --detail full brings every trace."""
+    gd = str(ROOT / "examples" / "guangdong-housing.yaml")
+    main(["check", gd, "--as-of", "2026-07-31", "--format", "jsonl"])
+    text = capsys.readouterr().out
+    (row,) = [json.loads(x) for x in text.splitlines()]
+    stamp = row["report"]["ruleset"]
+    assert stamp["id"] == "guangdong" and len(stamp["digest"]) == 64
+    assert stamp["digest"] == ar.load_ruleset("guangdong").digest
+    assert str(ROOT / "rulesets") not in text  # no machine paths of the rulesets
+    assert "trace" not in text and "obligations" not in row["report"]
+    statuses = {f["status"] for f in row["report"]["findings"]}
+    assert "compliant" not in statuses and "violation" in statuses
+    assert sum(row["report"]["counts"].values()) > len(row["report"]["findings"])
+    assert len(text.encode("utf-8")) <= 20_000
+    main(["check", gd, "--as-of", "2026-07-31", "--format", "jsonl", "--all"])
+    (every,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(every["report"]["findings"]) == sum(every["report"]["counts"].values())
+    main(["check", gd, "--as-of", "2026-07-31", "--format", "jsonl", "--detail", "full"])
+    (full,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert full["ruleset"] == stamp
+    assert all(
+        "trace" in f for f in full["report"]["findings"] if f["rule_id"] != "input.validation"
+    )
+    assert full["report"]["obligations"]
+
+
+def test_ruleset_digest_is_the_same_wherever_the_files_lie(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "rulesets", tmp_path / "rs")
+    here = ar.load_ruleset("xinzhou")
+    there = ar.load_ruleset(tmp_path / "rs" / "xinzhou.yaml")
+    assert here.digest == there.digest
+    changed = here.with_overrides(
+        {"xinzhou.service.upload": {"period": {"amount": 2, "unit": "workdays"}}}
+    )
+    assert changed.digest != here.digest

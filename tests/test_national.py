@@ -206,11 +206,21 @@ def test_complaint_reply_5_and_10_working_days(national) -> None:
                 "replied_on": "2025-10-17",
             },
             {"id": "C5", "received_on": "2025-09-26", "replied_on": "2025-10-20"},
+            # the 6th working day is the make-up Saturday 10-11: one day late
+            {
+                "id": "C6",
+                "received_on": "2025-09-26",
+                "needs_verification": False,
+                "replied_on": "2025-10-11",
+            },
         ],
     )
     five = {f.subject: f.status for f in findings(rep, "national.complaint.reply")}
     ten = {f.subject: f for f in findings(rep, "national.complaint.reply_after_verification")}
     assert five["complaints/C1"] is S.compliant and five["complaints/C2"] is S.violation
+    assert five["complaints/C6"] is S.violation
+    c1 = next(f for f in findings(rep, "national.complaint.reply") if f.subject == "complaints/C1")
+    assert c1.trace.due.due_date == D(2025, 10, 10)
     assert ten["complaints/C3"].status is S.compliant
     assert ten["complaints/C3"].trace.due.due_date == D(2025, 10, 16)
     assert ten["complaints/C4"].status is S.violation
@@ -294,10 +304,17 @@ def test_contract_frequency_per_policy_quarter(national) -> None:
 
 
 def test_contract_must_state_services_and_no_extra_fee(national) -> None:
-    rep = run(national, service_records=[svc("S1", extra_fee=500), svc("S2")])
+    # 4.1 不应另行收取费用: any fee, however small (S3: 1 yuan), is a violation
+    rep = run(
+        national, service_records=[svc("S1", extra_fee=500), svc("S2"), svc("S3", extra_fee=1)]
+    )
     assert only(rep, "national.contract.service_items").status is S.violation
     fee = {f.subject: f.status for f in findings(rep, "national.contract.no_extra_fee")}
-    assert fee == {"service_records/S1": S.violation, "service_records/S2": S.compliant}
+    assert fee == {
+        "service_records/S1": S.violation,
+        "service_records/S2": S.compliant,
+        "service_records/S3": S.violation,
+    }
     assert only(rep, "national.contract.service_frequency").status is S.not_applicable
 
 

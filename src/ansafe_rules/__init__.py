@@ -5,6 +5,7 @@ The public API is what this module exports; everything else is internal.
 """
 
 from ._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
+from ._version import __version__
 from .calendar import CalendarOverride, WorkCalendar, default_calendar, load_calendar_overrides
 from .checklists import ChecklistReport, checklist
 from .diff import RulesetDiff, diff, format_diff
@@ -28,8 +29,6 @@ from .periods import DueDate, Period, PeriodUnit, compute_due
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
 from .rulesets import DutyHolder, ResolvedRule, ResolvedRuleset, Rule, Severity
 from .schema import json_schemas
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AnsafeError",

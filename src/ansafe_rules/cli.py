@@ -19,15 +19,17 @@ import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ._errors import AnsafeError
+from ._version import __version__
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Finding, Obligation, Report, Status
 from .ical import obligations_to_ical
 from .inputs import DEFAULT_LIMITS, Limits
 from .loader import jurisdictions, load_ruleset
+from .outputs import RulesetStamp, summarize
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files
 from .rulesets import NOT_A_BREACH, DutyHolder, Severity
 from .schema import json_schemas
@@ -135,6 +137,13 @@ def _parser() -> argparse.ArgumentParser:
     _common(c)
     c.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
     c.add_argument("--all", action="store_true", help="also list compliant and n/a findings")
+    c.add_argument(
+        "--detail",
+        choices=("summary", "full"),
+        default="summary",
+        help="JSON: compact rows of the findings needing attention (summary; --all adds "
+        "compliant and n/a ones) or the full report with every trace and obligation (full)",
+    )
     c.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
@@ -323,7 +332,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if r.report is not None:
                 _print_report(r.report, args.all, out)
             continue
-        text = r.model_dump_json(exclude_none=True)
+        text = _record(r, args, cache)
         if args.format == "jsonl":
             out.write(text + "\n")
         else:
@@ -335,6 +344,38 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if unreadable:
         return _summary(err, unreadable, total)
     return 1 if violations else 0
+
+
+def _record(r: PortfolioResult, args: argparse.Namespace, cache: RulesetCache) -> str:
+    """One result as JSON: the compact report (``--detail summary``, the default) or the full
+    one with every trace (``--detail full``); either way the ruleset is stamped once."""
+    if r.report is None:
+        return r.model_dump_json(exclude_none=True)
+    rs = cache.get(args.jurisdiction or r.report.jurisdiction)
+    digests = args.__dict__.setdefault("_digests", {})  # one digest per ruleset per run
+    if id(rs) not in digests:
+        digests[id(rs)] = (rs, rs.digest)
+    stamp = RulesetStamp(
+        id=rs.id, layers=r.report.layers, digest=digests[id(rs)][1], engine_version=__version__
+    )
+    head = r.model_dump(mode="json", exclude_none=True, exclude={"report"})
+    if args.detail == "full":
+        body: dict[str, Any] = {
+            "ruleset": stamp.model_dump(mode="json"),
+            "report": r.report.model_dump(mode="json"),
+        }
+    else:
+        rep = r.report
+        if not args.all:  # as the table: what needs attention, the counts say the rest
+            hidden = {Status.compliant, Status.not_applicable}
+            rep = rep.model_copy(
+                update={"findings": tuple(f for f in rep.findings if f.status not in hidden)}
+            )
+        summary = summarize(rep, stamp).model_dump(
+            mode="json", exclude_defaults=True, exclude={"obligations"}
+        )
+        body = {"report": summary}
+    return json.dumps({**head, **body}, ensure_ascii=False)
 
 
 def _summary(err: TextIO, unreadable: int, total: int) -> int:

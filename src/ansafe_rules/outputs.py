@@ -19,7 +19,20 @@ from .rulesets import (
     Severity,
 )
 
-__all__ = ["Binding", "Finding", "Obligation", "Report", "Status", "Trace", "Window"]
+__all__ = [
+    "Binding",
+    "Finding",
+    "FindingRow",
+    "Obligation",
+    "ObligationRow",
+    "Report",
+    "ReportSummary",
+    "RulesetStamp",
+    "Status",
+    "Trace",
+    "Window",
+    "summarize",
+]
 
 
 class _Out(BaseModel):
@@ -175,4 +188,138 @@ def _for_party(report: Report, party: DutyHolder) -> Report:
             "bindings": tuple(b for b in report.bindings if mine(b)),
             "counts": counts,
         }
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# compact output: what a report says, without what every finding of a rule repeats
+class RulesetStamp(_Out):
+    """Which rules produced a report: stated once per report, so it can be audited later."""
+
+    id: str = Field(description="the ruleset evaluated (top layer)")
+    layers: tuple[str, ...]
+    digest: str = Field(
+        description="SHA-256 of the resolved ruleset's content (ResolvedRuleset.digest)"
+    )
+    engine_version: str = Field(description="ansafe_rules version")
+
+
+class FindingRow(_Out):
+    """A finding without its trace: the rule's clause, the judgement and its dates and counts.
+    The full trace is ``--detail full`` (:class:`Finding`)."""
+
+    rule_id: str
+    layer: str
+    clause: str | None = None
+    severity: Severity
+    duty_holder: DutyHolder | None = None
+    liable_party: DutyHolder | None = None
+    status: Status
+    subject: str
+    reason: str
+    due_date: dt.date | None = None
+    due_at: dt.datetime | None = None
+    window: Window | None = None
+    required_count: int | None = None
+    counted: float | None = None
+    records: tuple[str, ...] = ()
+    provisional: bool = False
+
+
+class ObligationRow(_Out):
+    """An obligation without its quote and readings (``--detail full`` has them)."""
+
+    rule_id: str
+    layer: str
+    clause: str
+    duty_holder: DutyHolder
+    liable_party: DutyHolder | None = None
+    subject: str
+    requirement: str
+    due_date: dt.date | None = None
+    due_at: dt.datetime | None = None
+    window: Window | None = None
+    min_count: int | None = None
+    retain_until: dt.date | None = None
+    provisional: bool = False
+
+
+class ReportSummary(_Out):
+    """A report in compact form (the CLI's default JSON): findings and obligations as rows, the
+    ruleset stamped once."""
+
+    policy_id: str
+    jurisdiction: str
+    layers: tuple[str, ...]
+    as_of: dt.date
+    ruleset: RulesetStamp
+    findings: tuple[FindingRow, ...] = Field(
+        description="the CLI lists only findings needing attention unless --all; `counts` "
+        "counts every finding"
+    )
+    obligations: tuple[ObligationRow, ...] = Field(
+        default=(), description="left out of the CLI's summary (see `ansafe-rules obligations`)"
+    )
+    bindings: tuple[Binding, ...] = ()
+    input_issues: tuple[InputIssue, ...] = ()
+    notes: tuple[str, ...] = ()
+    counts: dict[Status, int]
+
+
+def summarize(report: Report, stamp: RulesetStamp) -> ReportSummary:
+    """The compact form of ``report``."""
+    rows = []
+    for f in report.findings:
+        t = f.trace
+        due = t.due if t else None
+        rows.append(
+            FindingRow(
+                rule_id=f.rule_id,
+                layer=f.layer,
+                clause=t.citation.clause if t else None,
+                severity=f.severity,
+                duty_holder=f.duty_holder,
+                liable_party=f.liable_party,
+                status=f.status,
+                subject=f.subject,
+                reason=f.reason,
+                due_date=due.due_date if due else None,
+                due_at=due.due_at if due else None,
+                window=t.window if t else None,
+                required_count=t.required_count if t else None,
+                counted=t.counted if t else None,
+                records=t.records if t else (),
+                provisional=f.provisional,
+            )
+        )
+    obs = [
+        ObligationRow(
+            rule_id=o.rule_id,
+            layer=o.layer,
+            clause=o.citation.clause,
+            duty_holder=o.duty_holder,
+            liable_party=o.liable_party,
+            subject=o.subject,
+            requirement=o.requirement,
+            due_date=o.due_date,
+            due_at=o.due_at,
+            window=o.window,
+            min_count=o.min_count,
+            retain_until=o.retain_until,
+            provisional=o.provisional,
+        )
+        for o in report.obligations
+    ]
+    return ReportSummary(
+        policy_id=report.policy_id,
+        jurisdiction=report.jurisdiction,
+        layers=report.layers,
+        as_of=report.as_of,
+        ruleset=stamp,
+        findings=tuple(rows),
+        obligations=tuple(obs),
+        bindings=report.bindings,
+        input_issues=report.input_issues,
+        notes=report.notes,
+        counts=report.counts,
     )

@@ -11,6 +11,8 @@ rule id and is rejected when that id is unknown. Each error names the file, rule
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -687,6 +689,24 @@ class ResolvedRuleset(_Strict):
         new = li.model_copy(update={"effective": eff})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
         return self.model_copy(update={"layers": layers})
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the resolved ruleset's content (rules, layers, windows, checklists), without
+        where its files lie on this machine: the same law gives the same digest everywhere, so a
+        report can later be matched with the exact rules that produced it. Computed on each
+        call (a few milliseconds): keep it where you need it often."""
+        data = {
+            "id": self.id,
+            "layers": [li.model_dump(mode="json", exclude={"path"}) for li in self.layers],
+            "rules": [
+                {"layer": r.layer, "rule": r.rule.model_dump(mode="json")} for r in self.rules
+            ],
+            "windows": [w.model_dump(mode="json") for w in self.windows],
+            "checklists": [c.model_dump(mode="json") for c in self.checklists],
+        }
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property
     def service_liability(self) -> ServiceLiability | None:

@@ -9,6 +9,7 @@ from .checklists import ChecklistReport
 from .diff import RulesetDiff
 from .evaluate import Finding, Obligation, Report
 from .model import PolicyCase
+from .outputs import ReportSummary
 from .portfolio import PortfolioResult
 from .rulesets import RulesetFile
 
@@ -21,6 +22,7 @@ _MODELS = {
     "Finding": Finding,
     "Obligation": Obligation,
     "Report": Report,
+    "ReportSummary": ReportSummary,
     "PortfolioResult": PortfolioResult,
     "RulesetDiff": RulesetDiff,
     "ChecklistReport": ChecklistReport,
