@@ -218,6 +218,15 @@ class Ctx:
                 )
         return out
 
+    def subject_items(self, acc: Acc) -> list[tuple[str, Any]] | None:
+        """The rule's subject items matching its ``where``; None (with the finding that says
+        why) when there are none to judge."""
+        items = self.selected(acc)
+        if not items and not acc.findings:
+            self.none_found(acc)
+            return None
+        return items
+
     def none_found(self, acc: Acc) -> None:
         p = self.rule.params
         what = p.subject.value + (f" matching {describe(p.where)}" if p.where else "")

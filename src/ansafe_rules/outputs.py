@@ -294,19 +294,8 @@ def summarize(report: Report, stamp: RulesetStamp) -> ReportSummary:
         )
     obs = [
         ObligationRow(
-            rule_id=o.rule_id,
-            layer=o.layer,
+            **o.model_dump(include=set(ObligationRow.model_fields) - {"clause"}),
             clause=o.citation.clause,
-            duty_holder=o.duty_holder,
-            liable_party=o.liable_party,
-            subject=o.subject,
-            requirement=o.requirement,
-            due_date=o.due_date,
-            due_at=o.due_at,
-            window=o.window,
-            min_count=o.min_count,
-            retain_until=o.retain_until,
-            provisional=o.provisional,
         )
         for o in report.obligations
     ]

@@ -66,9 +66,8 @@ def _extended(ctx: Ctx, p: DeadlineParams, item: Any, due: DueDate) -> tuple[Due
 
 def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     p: DeadlineParams = ctx.rule.params  # type: ignore[assignment]
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     hourly = p.period.unit is PeriodUnit.hours
     what = p.action or f"first {p.first_event.subject.value} event"  # type: ignore[union-attr]

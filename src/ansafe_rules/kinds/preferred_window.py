@@ -50,9 +50,8 @@ def evaluate_preferred_window(ctx: Ctx, acc: Acc) -> None:
         subject = f"window {w.label} {w.start}..{w.end}"
         req = f"preferred period for {p.subject.value} ({w.label}): {w.start}..{w.end}"
         acc.add(ctx.obligation(subject, req, window=w, provisional_reason=why), None)
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     names = ", ".join(dict.fromkeys(str(w.label) for w, _ in occ)) or ", ".join(p.windows)
     for label, item in items:

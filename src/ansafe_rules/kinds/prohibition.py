@@ -12,9 +12,8 @@ __all__ = ["evaluate_prohibition"]
 
 def evaluate_prohibition(ctx: Ctx, acc: Acc) -> None:
     p: ProhibitionParams = ctx.rule.params  # type: ignore[assignment]
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     text = "; ".join(c.describe() for c in p.forbid)
     for label, item in items:

@@ -29,9 +29,8 @@ def _counts(ctx: Ctx, p: QualificationParams, item: Any) -> tuple[list[str], lis
 
 def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
     p: QualificationParams = ctx.rule.params  # type: ignore[assignment]
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     text = "; ".join(
         [c.describe() for c in p.require]

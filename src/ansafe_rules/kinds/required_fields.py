@@ -14,9 +14,8 @@ __all__ = ["evaluate_required_fields"]
 
 def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
     p: RequiredFieldsParams = ctx.rule.params  # type: ignore[assignment]
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     needed = [*p.fields, *(f"{c.field}: {', '.join(c.values)}" for c in p.contains)]
     for label, item in items:

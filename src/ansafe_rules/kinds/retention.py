@@ -15,9 +15,8 @@ __all__ = ["evaluate_retention"]
 
 def evaluate_retention(ctx: Ctx, acc: Acc) -> None:
     p: RetentionParams = ctx.rule.params  # type: ignore[assignment]
-    items = ctx.selected(acc)
-    if not items and not acc.findings:
-        ctx.none_found(acc)
+    items = ctx.subject_items(acc)
+    if items is None:
         return
     for label, item in items:
         rec = record_ids(label)
