@@ -300,3 +300,36 @@ def test_ruleset_digest_is_the_same_wherever_the_files_lie(tmp_path: Path) -> No
         {"xinzhou.service.upload": {"period": {"amount": 2, "unit": "workdays"}}}
     )
     assert changed.digest != here.digest
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "table"])
+def test_jobs_give_the_same_output_in_the_same_order(tmp_path: Path, capsys: Capture, fmt) -> None:
+    """`check --jobs 2` (worker processes, chunks of 16 lines) writes exactly what `--jobs 1`
+    writes, line for line, bad lines included, and exits the same."""
+    import yaml
+
+    cases = [
+        yaml.safe_load(p.read_text(encoding="utf-8"))
+        for p in sorted((ROOT / "examples").glob("*.yaml"))
+    ]
+    lines = []
+    for i in range(41):
+        if i % 10 == 7:
+            lines.append("{not json" if i % 20 == 7 else json.dumps({"policy": {"policy_id": i}}))
+            continue
+        c = cases[i % len(cases)]
+        c = {**c, "policy": {**c["policy"], "policy_id": f"P{i:03d}"}}
+        lines.append(json.dumps(c, ensure_ascii=False, default=str))
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = []
+    for jobs in ("1", "2"):
+        code = main(["check", str(path), "--as-of", "2026-07-31", "--format", fmt, "--jobs", jobs])
+        got = capsys.readouterr()
+        runs.append((code, got.out, got.err))
+    assert runs[0] == runs[1]
+    code, out, err = runs[0]
+    assert code == 2 and "4 of 41 input(s) could not be evaluated" in err
+    if fmt == "jsonl":
+        ids = [json.loads(x).get("policy_id") for x in out.splitlines()]
+        assert ids[:3] == ["P000", "P001", "P002"] and len(ids) == 41

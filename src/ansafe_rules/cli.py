@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
+import io
 import json
 import os
 import sys
@@ -30,7 +33,16 @@ from .ical import obligations_to_ical
 from .inputs import DEFAULT_LIMITS, Limits
 from .loader import jurisdictions, load_ruleset
 from .outputs import RulesetStamp, summarize
-from .portfolio import PortfolioResult, RulesetCache, evaluate_files
+from .portfolio import (
+    PortfolioResult,
+    RulesetCache,
+    RunSettings,
+    evaluate_files,
+    evaluate_lines,
+    iter_lines,
+    map_chunks,
+    run_environment,
+)
 from .rulesets import NOT_A_BREACH, DutyHolder, Severity
 from .schema import json_schemas
 
@@ -145,6 +157,13 @@ def _parser() -> argparse.ArgumentParser:
         "compliant and n/a ones) or the full report with every trace and obligation (full)",
     )
     c.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="worker processes for .jsonl portfolios (default 0: one per core; 1: no workers)",
+    )
+    c.add_argument(
         "--progress",
         choices=("auto", "always", "never"),
         default="auto",
@@ -253,7 +272,11 @@ def _bad(f: Finding) -> bool:
 
 # -- inputs ----------------------------------------------------------------------------------
 def _results(
-    args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
+    args: argparse.Namespace,
+    cache: RulesetCache,
+    calendar: WorkCalendar | None,
+    *,
+    filtered: bool = True,
 ) -> Iterator[PortfolioResult]:
     results = evaluate_files(
         args.files,
@@ -264,7 +287,7 @@ def _results(
         rulesets=cache,
         limits=_limits(args),
     )
-    if args.duty_holder is None:
+    if args.duty_holder is None or not filtered:
         return results
     party = DutyHolder(args.duty_holder)
     return (
@@ -298,9 +321,9 @@ class _Progress:
         self.err.write(f"\r  [{bar}] {done}/{self.total} policies ({self.bad} unreadable)")
         self.err.flush()
 
-    def tick(self, r: PortfolioResult) -> None:
+    def tick(self, failed: bool) -> None:
         self.n += 1
-        self.bad += r.error is not None
+        self.bad += failed
         if self.on and (self.n % 10 == 0 or self.n in (1, self.total)):
             self._draw()
 
@@ -308,6 +331,36 @@ class _Progress:
         if self.on:
             self._draw()
             self.err.write("\n")
+
+
+def _outcomes(
+    args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
+) -> Iterator[tuple[str | None, bool, str | None]]:
+    """(error, has a breach, text) per input, in input order. Portfolios go to ``--jobs``
+    worker processes in chunks; single case files are evaluated here."""
+    spec = _Render.of(args)
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs <= 1 or not any(f.suffix == ".jsonl" for f in args.files):
+        for r in _results(args, cache, calendar, filtered=False):
+            yield _rendered(r, spec, cache)
+        return
+    settings = RunSettings(
+        as_of=args.as_of or dt.date.today(),
+        jurisdiction=args.jurisdiction,
+        layer=args.layer,
+        search_paths=tuple(map(str, args.ruleset_path)),
+        in_force=tuple(args.in_force),
+        calendar_file=str(args.calendar) if args.calendar else None,
+        limits=_limits(args),
+    )
+    for path in args.files:
+        if path.suffix != ".jsonl" or not path.is_file():
+            one = argparse.Namespace(**{**vars(args), "files": [path]})
+            for r in _results(one, cache, calendar, filtered=False):
+                yield _rendered(r, spec, cache)
+            continue
+        work = functools.partial(_check_chunk, source=str(path), settings=settings, spec=spec)
+        yield from map_chunks(work, iter_lines(path, settings.limits), jobs=jobs)
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -319,21 +372,18 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     first = True
     if args.format == "json":
         out.write("[")
-    for r in _results(args, cache, calendar):
-        progress.tick(r)
+    for error, bad, text in _outcomes(args, cache, calendar):
+        progress.tick(error is not None)
         total += 1
-        if r.error is not None:
+        if error is not None:
             unreadable += 1
-            print(f"ansafe-rules: error: {r.error}", file=err)
-        else:
-            assert r.report is not None
-            violations |= any(_bad(f) for f in r.report.findings)
-        if args.format == "table":
-            if r.report is not None:
-                _print_report(r.report, args.all, out)
+            print(f"ansafe-rules: error: {error}", file=err)
+        violations |= bad
+        if text is None:
             continue
-        text = _record(r, args, cache)
-        if args.format == "jsonl":
+        if args.format == "table":
+            out.write(text)
+        elif args.format == "jsonl":
             out.write(text + "\n")
         else:
             out.write(("" if first else ",") + "\n" + text)
@@ -346,17 +396,54 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if violations else 0
 
 
-def _record(r: PortfolioResult, args: argparse.Namespace, cache: RulesetCache) -> str:
+@dataclasses.dataclass(frozen=True)
+class _Render:
+    """How `check` renders one result (picklable: worker processes render too)."""
+
+    format: str
+    all: bool = False
+    detail: str = "summary"
+    jurisdiction: str | None = None
+    duty_holder: str | None = None
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> _Render:
+        return cls(args.format, args.all, args.detail, args.jurisdiction, args.duty_holder)
+
+
+def _rendered(
+    r: PortfolioResult, spec: _Render, cache: RulesetCache
+) -> tuple[str | None, bool, str | None]:
+    """(error, has a breach, text to write) for one result."""
+    if r.report is not None and spec.duty_holder is not None:
+        r = r.model_copy(update={"report": r.report.for_party(DutyHolder(spec.duty_holder))})
+    bad = r.report is not None and any(_bad(f) for f in r.report.findings)
+    if spec.format == "table":
+        if r.report is None:
+            return r.error, bad, None
+        buf = io.StringIO()
+        _print_report(r.report, spec.all, buf)
+        return r.error, bad, buf.getvalue()
+    return r.error, bad, _record(r, spec, cache)
+
+
+def _check_chunk(
+    lines: list[tuple[int, Any]], source: str, settings: RunSettings, spec: _Render
+) -> list[tuple[str | None, bool, str | None]]:
+    """A worker's part of `check --jobs`: evaluate and render some portfolio lines."""
+    cache, _ = run_environment(settings)
+    return [_rendered(r, spec, cache) for r in evaluate_lines(lines, source, settings)]
+
+
+def _record(r: PortfolioResult, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
     """One result as JSON: the compact report (``--detail summary``, the default) or the full
     one with every trace (``--detail full``); either way the ruleset is stamped once."""
     if r.report is None:
         return r.model_dump_json(exclude_none=True)
-    rs = cache.get(args.jurisdiction or r.report.jurisdiction)
-    digests = args.__dict__.setdefault("_digests", {})  # one digest per ruleset per run
-    if id(rs) not in digests:
-        digests[id(rs)] = (rs, rs.digest)
+    name = args.jurisdiction or r.report.jurisdiction
+    rs = cache.get(name)
     stamp = RulesetStamp(
-        id=rs.id, layers=r.report.layers, digest=digests[id(rs)][1], engine_version=__version__
+        id=rs.id, layers=r.report.layers, digest=cache.digest(name), engine_version=__version__
     )
     head = r.model_dump(mode="json", exclude_none=True, exclude={"report"})
     if args.detail == "full":

@@ -13,8 +13,12 @@ up among the rulesets, never read as a file path. Only the caller chooses a rule
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +35,14 @@ from .rulesets import ResolvedRuleset
 __all__ = [
     "PortfolioResult",
     "RulesetCache",
+    "RunSettings",
     "evaluate_files",
+    "evaluate_lines",
     "evaluate_portfolio",
+    "iter_lines",
+    "map_chunks",
     "read_jsonl",
+    "run_environment",
 ]
 
 
@@ -63,6 +72,7 @@ class RulesetCache:
         self._overrides = overrides
         self._in_force = in_force
         self._cache: dict[str, ResolvedRuleset] = {}
+        self._digests: dict[str, str] = {}
 
     def get(self, name: str) -> ResolvedRuleset:
         """The ruleset ``name``: an id, or a ruleset file path chosen by the caller."""
@@ -71,6 +81,13 @@ class RulesetCache:
                 name, search_paths=self._paths, overrides=self._overrides, in_force=self._in_force
             )
         return self._cache[name]
+
+    def digest(self, name: str) -> str:
+        """The digest of ruleset ``name`` (computed once per cache)."""
+        key = f"digest:{name}"
+        if key not in self._digests:
+            self._digests[key] = self.get(name).digest
+        return self._digests[key]
 
     def get_registered(self, name: str) -> ResolvedRuleset:
         """The ruleset with id ``name`` named in data: never a file path."""
@@ -97,7 +114,7 @@ def _skip_rest(fh: Any) -> None:
             return
 
 
-def _lines(path: Path, limits: Limits) -> Iterator[tuple[int, str | InputError]]:
+def iter_lines(path: Path, limits: Limits) -> Iterator[tuple[int, str | InputError]]:
     """(line number, text or the error that prevents reading it) of the non-blank lines.
 
     Read as bytes and decoded line by line, so a line that is not UTF-8 or longer than
@@ -134,7 +151,7 @@ def read_jsonl(path: str | Path, *, limits: Limits | None = None) -> Iterator[tu
     """(line number, text) of the non-blank lines of a JSON Lines file, streamed. A line that
     cannot be read raises :class:`InputError` naming the file and line (``evaluate_portfolio``
     reports such lines and goes on)."""
-    for n, item in _lines(Path(path), limits or DEFAULT_LIMITS):
+    for n, item in iter_lines(Path(path), limits or DEFAULT_LIMITS):
         if isinstance(item, InputError):
             raise item
         yield n, item
@@ -206,7 +223,7 @@ def evaluate_portfolio(
     items: Iterable[tuple[int, Any]]
     if isinstance(lines, str | Path):
         source = source or str(lines)
-        items = _lines(Path(lines), limits)
+        items = iter_lines(Path(lines), limits)
     else:
         items = lines
     source = source or "<portfolio>"
@@ -268,3 +285,79 @@ def evaluate_files(
             yield PortfolioResult(source=str(path), line=0, error=str(exc))
             continue
         yield _evaluate_one(parsed, source=str(path), line=0, label=str(path), **common)
+
+
+# ------------------------------------------------------------------------------------------
+# all cores: chunks of a portfolio evaluated in worker processes, results in input order
+@dataclasses.dataclass(frozen=True)
+class RunSettings:
+    """Everything a worker process needs to evaluate lines as the parent would (picklable,
+    hashable): the date, the ruleset choice, the calendar overrides file, the limits."""
+
+    as_of: dt.date
+    jurisdiction: str | None = None
+    layer: str | None = None
+    search_paths: tuple[str, ...] = ()
+    in_force: tuple[tuple[str, dt.date], ...] = ()
+    calendar_file: str | None = None
+    limits: Limits = DEFAULT_LIMITS
+
+
+@functools.lru_cache(maxsize=4)
+def run_environment(settings: RunSettings) -> tuple[RulesetCache, WorkCalendar]:
+    """One ruleset cache and calendar per worker process and settings (a memo, not shared
+    state: each process builds its own from the same settings)."""
+    from .calendar import load_calendar_overrides
+
+    cal = (
+        WorkCalendar(load_calendar_overrides(settings.calendar_file))
+        if settings.calendar_file
+        else default_calendar()
+    )
+    return RulesetCache(settings.search_paths, in_force=dict(settings.in_force)), cal
+
+
+def evaluate_lines(
+    lines: Sequence[tuple[int, str | InputError]], source: str, settings: RunSettings
+) -> list[PortfolioResult]:
+    """Evaluate some lines of a portfolio (one chunk, in a worker or not)."""
+    cache, cal = run_environment(settings)
+    return list(
+        evaluate_portfolio(
+            lines,
+            as_of=settings.as_of,
+            jurisdiction=settings.jurisdiction,
+            layer=settings.layer,
+            calendar=cal,
+            rulesets=cache,
+            source=source,
+            limits=settings.limits,
+        )
+    )
+
+
+def map_chunks(
+    fn: Callable[[list[Any]], list[Any]],
+    items: Iterable[Any],
+    *,
+    jobs: int,
+    chunk: int = 16,
+    ahead: int = 4,
+) -> Iterator[Any]:
+    """``fn`` over consecutive chunks of ``items`` in ``jobs`` processes, yielding its outputs in
+    input order. At most ``jobs * ahead`` chunks are in flight, so memory stays flat however
+    long ``items`` is. ``fn`` must be picklable (a module-level function or a partial of one)."""
+    it = iter(items)
+
+    def chunks() -> Iterator[list[Any]]:
+        while batch := [x for _, x in zip(range(chunk), it, strict=False)]:
+            yield batch
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pending: collections.deque[Future[list[Any]]] = collections.deque()
+        for batch in chunks():
+            pending.append(pool.submit(fn, batch))
+            if len(pending) >= jobs * ahead:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

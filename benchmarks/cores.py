@@ -1,0 +1,86 @@
+"""`check --jobs N`: wall time on 1 vs N cores for the same portfolio, side by side in one run.
+
+The five example projects in rotation (new policy ids), as JSON Lines; each configuration runs
+`ansafe-rules check --format jsonl` in a fresh process, several times (min and median wall
+seconds; the machine is shared and noisy). The outputs of every configuration must be identical
+byte for byte. Also prints the bytes of output per policy (default compact output).
+
+Run: python benchmarks/cores.py [--n 400] [--repeats 3] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ansafe_rules._yaml import load_yaml_file  # noqa: E402
+
+
+def _portfolio(path: Path, n: int) -> None:
+    cases = [load_yaml_file(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            case = cases[i % len(cases)]
+            case = {**case, "policy": {**case["policy"], "policy_id": f"P{i:06d}"}}
+            fh.write(json.dumps(case, ensure_ascii=False, default=str) + "\n")
+
+
+def _run(path: Path, jobs: int, detail: str) -> tuple[float, str, int]:
+    cmd = [
+        sys.executable, "-m", "ansafe_rules", "check", str(path), "--as-of", "2026-07-31",
+        "--format", "jsonl", "--jobs", str(jobs), "--detail", detail, "--progress", "never",
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, check=False, env={**os.environ})
+    seconds = time.perf_counter() - t0
+    if out.returncode not in (0, 1):
+        raise SystemExit(out.stderr.decode())
+    return seconds, hashlib.sha256(out.stdout).hexdigest(), len(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=400, help="policies in the portfolio")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "portfolio.jsonl"
+        _portfolio(path, args.n)
+        times: dict[int, list[float]] = {1: [], args.jobs: []}
+        digests, size = set(), 0
+        for _ in range(args.repeats):
+            for jobs in times:
+                sec, digest, size = _run(path, jobs, "summary")
+                times[jobs].append(sec)
+                digests.add(digest)
+        full_size = _run(path, args.jobs, "full")[2]
+    if len(digests) != 1:
+        raise SystemExit("outputs differ between job counts")
+    base = min(times[1])
+    print(f"{'configuration':<34}{'min s':>9}{'median s':>10}{'policies/s':>12}{'speed-up':>10}")
+    for jobs, secs in times.items():
+        lo = min(secs)
+        print(
+            f"{f'--jobs {jobs}':<34}{lo:>9.2f}{statistics.median(secs):>10.2f}"
+            f"{args.n / lo:>12.1f}{base / lo:>9.2f}x"
+        )
+    print(f"identical output across job counts: yes ({args.repeats} repeats each)")
+    print(f"output per policy, default (summary): {size / args.n / 1024:,.1f} KiB")
+    print(f"output per policy, --detail full:     {full_size / args.n / 1024:,.1f} KiB")
+    print(f"({args.n} policies: the five example projects in rotation; {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()
