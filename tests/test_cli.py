@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_portfolio_progress_on_request(tmp_path: Path, capsys: Capture) -> None:
     f.write_text("\n".join(_line(policy_id=f"P{i}") for i in range(3)) + "\n", encoding="utf-8")
     main(["check", str(f), "--as-of", "2026-07-31", "--progress", "always"])
     err = capsys.readouterr().err
-    assert "[" + "#" * 30 + "] 3/3 policies (0 unreadable)" in err
+    assert "[" + "#" * 30 + "] 3/3 policies (0 unreadable), " in err
+    assert re.search(r"3/3 policies \(0 unreadable\), [\d,]+\.\d/s", err)  # with the rate
     main(["check", str(f), "--as-of", "2026-07-31"])  # not a terminal: no progress
     assert "policies" not in capsys.readouterr().err
 

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -306,6 +307,7 @@ class _Progress:
         self.on = mode == "always" or (mode == "auto" and err.isatty())
         self.err, self.n, self.bad = err, 0, 0
         self.total = 0
+        self.start = time.monotonic()
         if self.on:
             for f in files:
                 if f.suffix == ".jsonl" and f.is_file():
@@ -318,7 +320,14 @@ class _Progress:
         done = min(self.n, self.total) if self.total else self.n
         filled = self.WIDTH * done // self.total if self.total else 0
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.err.write(f"\r  [{bar}] {done}/{self.total} policies ({self.bad} unreadable)")
+        elapsed = time.monotonic() - self.start
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = (self.total - done) / rate if rate and self.total > done else 0.0
+        eta = f", ETA {int(left) // 60}:{int(left) % 60:02d}" if left else ""
+        self.err.write(
+            f"\r  [{bar}] {done}/{self.total} policies ({self.bad} unreadable), "
+            f"{rate:,.1f}/s{eta}   "
+        )
         self.err.flush()
 
     def tick(self, failed: bool) -> None:
