@@ -98,7 +98,10 @@ def test_a_shuffled_batch_gives_what_single_evaluations_give() -> None:
         assert result.error is None and result.report is not None
         row = rows[result.line]
         single = ar.evaluate(RULESETS[row["jurisdiction"]], row["case"], as_of=as_of)
-        for part in ("findings", "obligations", "bindings", "notes", "counts"):
-            assert getattr(result.report, part) == getattr(single, part), (row["id"], part)
+        # compared without machine paths: the batch may read the installed package's copy of
+        # the rulesets, the single evaluation this checkout's
+        got, want = freeze.freeze_report(result.report), freeze.freeze_report(single)
+        if got != want:  # a short message: pytest's diff of two large reports takes minutes
+            pytest.fail(f"{row['id']}: {_first_difference(got, want)}")
         seen += 1
     assert seen == len(rows) > 250
