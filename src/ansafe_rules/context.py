@@ -47,16 +47,15 @@ class Scope:
     """How one rule applies to one case: its layer's binding force, who is liable, and the
     span of event dates it covers (a layer in force from a given day, ``scope_date: event``)."""
 
-    __slots__ = ("events", "liable", "out", "severity")
+    __slots__ = ("events", "liable", "severity")
 
     def __init__(
         self,
-        out: str | None = None,
         severity: Severity | None = None,
         liable: DutyHolder | None = None,
         events: tuple[dt.date | None, dt.date | None] | None = None,
     ) -> None:
-        self.out, self.severity, self.liable, self.events = out, severity, liable, events
+        self.severity, self.liable, self.events = severity, liable, events
 
 
 class Ctx:
