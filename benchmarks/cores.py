@@ -3,7 +3,8 @@
 The five example projects in rotation (new policy ids), as JSON Lines; each configuration runs
 `ansafe-rules check --format jsonl` in a fresh process, several times (min and median wall
 seconds; the machine is shared and noisy). The outputs of every configuration must be identical
-byte for byte. Also prints the bytes of output per policy (default compact output).
+byte for byte. Also prints the ceiling this machine allows (N independent single-process runs
+at once against one alone: vCPUs may share a physical core) and the bytes of output per policy.
 
 Run: python benchmarks/cores.py [--n 400] [--repeats 3] [--jobs 2]
 """
@@ -49,6 +50,22 @@ def _run(path: Path, jobs: int, detail: str) -> tuple[float, str, int]:
     return seconds, hashlib.sha256(out.stdout).hexdigest(), len(out.stdout)
 
 
+def _ceiling(path: Path, jobs: int) -> float:
+    """Throughput gain of ``jobs`` independent `--jobs 1` runs at once over one alone: what
+    this machine allows for perfectly parallel work (vCPUs may share a physical core)."""
+    alone = _run(path, 1, "summary")[0]
+    cmd = [
+        sys.executable, "-m", "ansafe_rules", "check", str(path), "--as-of", "2026-07-31",
+        "--format", "jsonl", "--jobs", "1", "--progress", "never",
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL) for _ in range(jobs)]
+    for p in procs:
+        p.wait()
+    together = time.perf_counter() - t0
+    return jobs * alone / together
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=400, help="policies in the portfolio")
@@ -66,6 +83,7 @@ def main() -> None:
                 times[jobs].append(sec)
                 digests.add(digest)
         full_size = _run(path, args.jobs, "full")[2]
+        ceiling = _ceiling(path, args.jobs)
     if len(digests) != 1:
         raise SystemExit("outputs differ between job counts")
     base = min(times[1])
@@ -76,6 +94,10 @@ def main() -> None:
             f"{f'--jobs {jobs}':<34}{lo:>9.2f}{statistics.median(secs):>10.2f}"
             f"{args.n / lo:>12.1f}{base / lo:>9.2f}x"
         )
+    print(
+        f"{'ceiling: ' + str(args.jobs) + ' independent runs at once':<34}"
+        f"{'':>9}{'':>10}{'':>12}{ceiling:>9.2f}x"
+    )
     print(f"identical output across job counts: yes ({args.repeats} repeats each)")
     print(f"output per policy, default (summary): {size / args.n / 1024:,.1f} KiB")
     print(f"output per policy, --detail full:     {full_size / args.n / 1024:,.1f} KiB")
