@@ -25,6 +25,7 @@ from .ical import obligations_to_ical
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .loader import jurisdictions, load_ruleset
 from .model import PolicyCase
+from .outputs import ReportSummary, RulesetStamp, summarize
 from .periods import DueDate, Period, PeriodUnit, compute_due
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
 from .rulesets import DutyHolder, ResolvedRule, ResolvedRuleset, Rule, Severity
@@ -48,12 +49,14 @@ __all__ = [
     "PolicyCase",
     "PortfolioResult",
     "Report",
+    "ReportSummary",
     "ResolvedRule",
     "ResolvedRuleset",
     "Rule",
     "RulesetCache",
     "RulesetDiff",
     "RulesetError",
+    "RulesetStamp",
     "Severity",
     "Status",
     "Trace",
@@ -77,4 +80,5 @@ __all__ = [
     "obligations",
     "obligations_to_ical",
     "parse_case",
+    "summarize",
 ]
