@@ -335,3 +335,14 @@ def test_jobs_give_the_same_output_in_the_same_order(tmp_path: Path, capsys: Cap
     if fmt == "jsonl":
         ids = [json.loads(x).get("policy_id") for x in out.splitlines()]
         assert ids[:3] == ["P000", "P001", "P002"] and len(ids) == 41
+
+
+def test_version_and_exit_codes_in_help(capsys: Capture) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ansafe-rules {ar.__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "exit codes: 0 no breach" in out and "2 something could not be evaluated" in out

@@ -141,7 +141,11 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ansafe-rules",
         description="Evaluate 安责险 accident-prevention services against the rules.",
+        epilog="exit codes: 0 no breach of a duty; 1 breaches found (advisory and assessment "
+        "findings never count); 2 something could not be evaluated, or bad usage. Example: "
+        "ansafe-rules check examples/*.yaml --as-of 2026-07-31",
     )
+    p.add_argument("--version", action="version", version=f"ansafe-rules {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser(
         "check", help="findings for policies (YAML/JSON case, or a .jsonl portfolio)"
