@@ -813,3 +813,55 @@ def test_example_status_of_every_guangdong_rule() -> None:
         "guangdong.evaluation.reported": {"violation": 2},
         "guangdong.evaluation.report_contents": {"violation": 2},
     }
+
+
+def test_archiving_without_both_confirmations_is_a_violation():
+    """6.3 由双方确认后归档: archived with no confirmation recorded is a violation (was
+    insufficient_data, while the national rule said violation for the same record)."""
+    rec = {
+        "id": "S1",
+        "kind": "training",
+        "completed_on": "2025-09-01",
+        "archived_on": "2025-09-10",
+    }
+    f = only(
+        run_case(GD, D(2026, 7, 31), service_records=[rec]),
+        "guangdong.service.archive_confirmation",
+    )
+    assert f.status is S.violation
+    both = {**rec, "insured_confirmed_on": "2025-09-05", "provider_confirmed_on": "2025-09-05"}
+    f = only(
+        run_case(GD, D(2026, 7, 31), service_records=[both]),
+        "guangdong.service.archive_confirmation",
+    )
+    assert f.status is S.compliant
+
+
+def test_a_fresh_record_is_not_incomplete_before_its_callback_is_due():
+    """6.3: completed 2026-12-29 and checked the next day, the record is not a violation for
+    lacking a callback (due 2027-01-13 here, 2027-01-06 nationally); nor is the callback's
+    method an item to record (电话、网络、现场验证等方式 is how the callback is made)."""
+    rec = {
+        "id": "S1",
+        "kind": "training",
+        "completed_on": "2026-12-29",
+        "place": "现场",
+        "organisation": "某公司",
+        "staff": ["王工"],
+        "measures": "检查",
+        "process": "检查",
+        "content": "检查",
+    }
+    rep = run_case(GD, D(2026, 12, 30), service_records=[rec])
+    for rid in ("guangdong.service.record_fields", "national.service.record_fields"):
+        assert only(rep, rid).status is S.compliant, rid
+    called = {
+        **rec,
+        "callback_on": "2027-01-04",
+        "satisfaction": "satisfied",
+        "callback_opinion": "无",
+        "objection_or_complaint": "无",
+    }
+    rep = run_case(GD, D(2027, 1, 5), service_records=[called])
+    for rid in ("guangdong.service.callback_record", "national.service.callback_record"):
+        assert only(rep, rid).status is S.compliant, rid

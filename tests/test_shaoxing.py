@@ -853,3 +853,13 @@ def test_key_staff_one_of_each_is_enough():
     assert f.status is S.violation and "0 project leads (at least 1)" in f.reason
     org["staff"].append({"id": "L", "role": "project_lead"})
     assert only(run(organisations=[org]), "shaoxing.third_party.key_staff").status is S.compliant
+
+
+def test_destruction_without_the_insurers_approval_is_a_violation():
+    """附件 7 档案销毁前应报保险机构核准: a destroyed archive with no approval recorded is the
+    breach itself (was insufficient_data)."""
+    arch = {"id": "P", "medium": "paper", "destroyed_on": "2026-03-01"}
+    f = only(run(archives=[arch]), "shaoxing.archive.destruction_approval")
+    assert f.status is S.violation
+    ok = {**arch, "destruction_register": {"insurer_approved_on": "2026-02-20"}}
+    assert only(run(archives=[ok]), "shaoxing.archive.destruction_approval").status is S.compliant

@@ -268,7 +268,7 @@ def test_quote_letter_and_policy_fields():
 DUTIES = {
     # rule: (duty holder, service duty, scope date) — the grammatical subject of each duty
     "xinzhou.policy.per_project": ("contractor", False, "policy"),  # 一: 施工单位投保
-    "xinzhou.policy.before_permit": ("contractor", False, "policy"),
+    "xinzhou.policy.before_permit": ("contractor", False, "event"),
     "xinzhou.contract.reported_to_authority": ("insured", False, "policy"),  # 二 投保单位
     "xinzhou.premium.single_payment": ("insurer", False, "policy"),  # 四 保险机构
     "xinzhou.premium.no_split_policy": ("insurer", False, "policy"),
@@ -378,12 +378,19 @@ def test_policy_in_force_before_the_notice_owes_service_and_claims_duties_for_la
         ],
     )
     # underwriting duties: the policy's issue date decides
-    for rid in ("xinzhou.policy.before_permit", "xinzhou.premium.single_payment"):
-        f = only(rep, rid)
-        assert f.status is S.not_applicable
-        assert f.reason == (
-            "does not apply: policy issued 2025-06-25, before xinzhou took effect on 2025-09-01"
-        )
+    f = only(rep, "xinzhou.premium.single_payment")
+    assert f.status is S.not_applicable
+    assert f.reason == (
+        "does not apply: policy issued 2025-06-25, before xinzhou took effect on 2025-09-01"
+    )
+    # insuring before the permit: the permit's date decides (一 ¶1: a project permitted before
+    # the notice insures afterwards)
+    f = only(rep, "xinzhou.policy.before_permit")
+    assert f.status is S.not_applicable
+    assert f.reason == (
+        "does not apply: construction_permit_on 2025-06-20 is before xinzhou took effect on "
+        "2025-09-01"
+    )
     # service and claims duties: each event's date decides
     up = {f.subject: f for f in findings(rep, "xinzhou.service.upload")}
     assert up["service_records/S-before"].status is S.not_applicable
@@ -862,3 +869,60 @@ def test_a_service_the_project_prevents_is_reported_promptly(insurer, authority,
     plain = {"id": "V1", "kind": "hazard_inspection", "started_on": "2025-09-30"}
     rep = run(service_records=[plain])
     assert only(rep, "xinzhou.service.blocked_reported_to_insurer").status is S.not_applicable
+
+
+# ---- audit follow-ups --------------------------------------------------------------------------
+def test_project_permitted_before_the_notice_is_not_judged_on_insuring_before_its_permit():
+    """一 ¶1 本通知印发前，已取得施工许可证的项目…应当增加或将其调整为安责险: such a project can
+    only insure after its permit. Before the fix: a violation (issued 2025-07-01 > permit 03-01)."""
+    pol = {
+        "issued_on": "2025-07-01",
+        "term_start": "2025-07-01",
+        "construction_permit_on": "2025-03-01",
+    }
+    rep = run_case(XZ_DATED, D(2026, 7, 31), policy=pol)
+    assert only(rep, "xinzhou.policy.before_permit").status is S.not_applicable
+    later = {**pol, "construction_permit_on": "2025-09-10"}  # permitted under the notice
+    rep = run_case(XZ_DATED, D(2026, 7, 31), policy=later)
+    assert only(rep, "xinzhou.policy.before_permit").status is S.compliant
+    rep = run_case(
+        XZ_DATED,
+        D(2026, 7, 31),
+        policy={**later, "issued_on": "2025-09-11", "term_start": "2025-09-11"},
+    )
+    assert only(rep, "xinzhou.policy.before_permit").status is S.violation
+
+
+def test_a_listed_third_party_shows_it_was_engaged():
+    """六 应委托第三方技术服务机构: the organisation in the case is proof enough (was
+    insufficient_data without the flag)."""
+    org = {"id": "TP", "role": "third_party"}
+    rep = run(policy={"third_party_engaged": None}, organisations=[org])
+    assert only(rep, "xinzhou.third_party.engaged").status is S.compliant
+    rep = run(policy={"third_party_engaged": None}, organisations=[])
+    assert only(rep, "xinzhou.third_party.engaged").status is S.insufficient_data
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "as_of", "status"),
+    [
+        (None, D(2025, 10, 10), S.pending),  # rectified 10-09, due 10-10: not yet late
+        (None, D(2025, 10, 11), S.violation),
+        ("2025-10-10", D(2026, 7, 31), S.compliant),
+        ("2025-10-11", D(2026, 7, 31), S.violation),
+    ],
+)
+def test_general_hazard_upload_is_owed_by_the_rectification_time(uploaded, as_of, status):
+    """八(八) 应在规定时间内完成整改，并…上传整改情况: the upload is owed within the same time.
+    Before the fix a general hazard rectified today was a violation at once, stricter than the
+    major hazard's 立即 (same day)."""
+    hz = {
+        "id": "H",
+        "grade": "general",
+        "found_on": "2025-09-26",
+        "rectified_on": "2025-10-09",
+        "rectification_due_on": "2025-10-10",
+        "rectification_uploaded_on": uploaded,
+    }
+    f = only(run(as_of, hazards=[hz]), "xinzhou.hazard.general_rectification_upload")
+    assert f.status is status

@@ -201,7 +201,15 @@ class Ctx:
         subject = subject or p.subject
         where = p.where if where is None else where
         out = []
+        scope_field = self.rule.scope_field if subject is p.subject else None
         for label, item in self.items(subject):
+            if scope_field is not None:
+                day = self.get(item, scope_field)
+                outside = self.event_outside(day) if day is not None else None
+                if outside is not None:
+                    msg = f"does not apply: {scope_field} {outside}"
+                    acc.add(None, self.finding(Status.not_applicable, label, msg))
+                    continue
             ok, failed = all_hold(where, item, self.case)
             if ok:
                 out.append((label, item))

@@ -221,6 +221,10 @@ def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
                 raise bad(f"applies_if[{i}].{role}", f"{cp!r} is not a field of the case")
     for name in ("where", "require", "forbid"):
         check_conds(f"params.{name}", getattr(p, name, ()), subj_model, subj)
+    if r.scope_field is not None:
+        if r.scope_date.value != "event":
+            raise bad("scope_field", "goes with scope_date: event")
+        check("scope_field", r.scope_field, subj_model, subj)
     for name in ("trigger", "action", "date", "anchor", "destroyed", "link"):
         value = getattr(p, name, None)
         if value is not None:

@@ -467,6 +467,12 @@ class Rule(_Strict):
         default=ScopeDate.policy,
         description="which date decides whether the layer's in-force period covers the rule",
     )
+    scope_field: str | None = Field(
+        default=None,
+        description="scope_date event: the field of each subject item holding its event date "
+        "(items dated outside the layer's in-force period are not_applicable); deadlines use "
+        "their trigger and frequencies their windows without it",
+    )
     applies_if: tuple[Condition, ...] = ()
     params: Params
     interpretive: dict[str, str] = Field(
