@@ -21,7 +21,7 @@ import os
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -276,12 +276,16 @@ def _bad(f: Finding) -> bool:
 
 
 # -- inputs ----------------------------------------------------------------------------------
+def _for_party(results: Iterable[PortfolioResult], party: str | None) -> Iterator[PortfolioResult]:
+    """``--duty-holder``: each report reduced to one party's duties (errors unchanged)."""
+    for r in results:
+        if party is not None and r.report is not None:
+            r = r.model_copy(update={"report": r.report.for_party(DutyHolder(party))})
+        yield r
+
+
 def _results(
-    args: argparse.Namespace,
-    cache: RulesetCache,
-    calendar: WorkCalendar | None,
-    *,
-    filtered: bool = True,
+    args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
 ) -> Iterator[PortfolioResult]:
     results = evaluate_files(
         args.files,
@@ -292,13 +296,7 @@ def _results(
         rulesets=cache,
         limits=_limits(args),
     )
-    if args.duty_holder is None or not filtered:
-        return results
-    party = DutyHolder(args.duty_holder)
-    return (
-        r.model_copy(update={"report": r.report.for_party(party)}) if r.report else r
-        for r in results
-    )
+    return _for_party(results, args.duty_holder)
 
 
 class _Progress:
@@ -354,7 +352,7 @@ def _outcomes(
     spec = _Render.of(args)
     jobs = args.jobs or os.cpu_count() or 1
     if jobs <= 1 or not any(f.suffix == ".jsonl" for f in args.files):
-        for r in _results(args, cache, calendar, filtered=False):
+        for r in _results(args, cache, calendar):
             yield _rendered(r, spec, cache)
         return
     settings = RunSettings(
@@ -369,7 +367,7 @@ def _outcomes(
     for path in args.files:
         if path.suffix != ".jsonl" or not path.is_file():
             one = argparse.Namespace(**{**vars(args), "files": [path]})
-            for r in _results(one, cache, calendar, filtered=False):
+            for r in _results(one, cache, calendar):
                 yield _rendered(r, spec, cache)
             continue
         work = functools.partial(_check_chunk, source=str(path), settings=settings, spec=spec)
@@ -428,8 +426,6 @@ def _rendered(
     r: PortfolioResult, spec: _Render, cache: RulesetCache
 ) -> tuple[str | None, bool, str | None]:
     """(error, has a breach, text to write) for one result."""
-    if r.report is not None and spec.duty_holder is not None:
-        r = r.model_copy(update={"report": r.report.for_party(DutyHolder(spec.duty_holder))})
     bad = r.report is not None and any(_bad(f) for f in r.report.findings)
     if spec.format == "table":
         if r.report is None:
@@ -445,7 +441,8 @@ def _check_chunk(
 ) -> list[tuple[str | None, bool, str | None]]:
     """A worker's part of `check --jobs`: evaluate and render some portfolio lines."""
     cache, _ = run_environment(settings)
-    return [_rendered(r, spec, cache) for r in evaluate_lines(lines, source, settings)]
+    results = _for_party(evaluate_lines(lines, source, settings), spec.duty_holder)
+    return [_rendered(r, spec, cache) for r in results]
 
 
 def _record(r: PortfolioResult, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:

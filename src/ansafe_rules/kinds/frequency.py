@@ -130,6 +130,26 @@ def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window,
     ]
 
 
+def _unused_in(
+    events: list[tuple[str, Any, float]],
+    days: list[dt.date | None],
+    used: set[int],
+    link_of: dict[str, Any] | None,
+    stage_id: str | None,
+    lo: dt.date,
+    hi: dt.date,
+) -> list[int]:
+    """Indexes of the events not yet counted, dated ``lo``..``hi``, linked to the stage if any."""
+    return [
+        i
+        for i, (lab, _, _) in enumerate(events)
+        if i not in used
+        and (d := days[i]) is not None
+        and lo <= d <= hi
+        and (link_of is None or stage_id is None or link_of[lab] == stage_id)
+    ]
+
+
 def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     p: FrequencyParams = ctx.rule.params  # type: ignore[assignment]
     pol = ctx.case.policy
@@ -171,6 +191,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                 events = [e for e in events if e[0] in of_kind]
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
+            days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
             what = f"{kind} " if kind else ""
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
@@ -185,30 +206,15 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                     acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
                     continue
                 grace = compute_due(w.end, p.grace, ctx.cal) if p.grace else None
-                own = [
-                    i
-                    for i, (lab, d, _) in enumerate(events)
-                    if d is not None
-                    and i not in used
-                    and w.start <= day_of(d) <= w.end
-                    and (link_of is None or stage_id is None or link_of[lab] == stage_id)
-                ]
+
+                pick = (events, days, used, link_of, stage_id)
+                own = _unused_in(*pick, w.start, w.end)
                 total = sum(events[i][2] for i in own)
                 if grace is not None and p.grace_counts_events and total < need:
                     # a short period borrows, in date order, events recorded in its grace;
                     # each event counts for one period only
-                    late = sorted(
-                        (
-                            i
-                            for i, (lab, d, _) in enumerate(events)
-                            if d is not None
-                            and i not in used
-                            and w.end < day_of(d) <= grace.due_date
-                            and (link_of is None or stage_id is None or link_of[lab] == stage_id)
-                        ),
-                        key=lambda i: (day_of(events[i][1]), events[i][0]),
-                    )
-                    for i in late:
+                    late = _unused_in(*pick, w.end + dt.timedelta(days=1), grace.due_date)
+                    for i in sorted(late, key=lambda i: (days[i], events[i][0])):
                         if total >= need:
                             break
                         own.append(i)
