@@ -11,6 +11,7 @@ from .checklists import ChecklistReport, checklist
 from .diff import RulesetDiff, diff, format_diff
 from .evaluate import (
     Binding,
+    Evaluation,
     Finding,
     Obligation,
     Report,
@@ -19,6 +20,7 @@ from .evaluate import (
     Window,
     check,
     evaluate,
+    evaluate_rows,
     obligations,
 )
 from .ical import obligations_to_ical
@@ -39,6 +41,7 @@ __all__ = [
     "ChecklistReport",
     "DueDate",
     "DutyHolder",
+    "Evaluation",
     "Finding",
     "InputError",
     "InputIssue",
@@ -71,6 +74,7 @@ __all__ = [
     "evaluate",
     "evaluate_files",
     "evaluate_portfolio",
+    "evaluate_rows",
     "format_diff",
     "json_schemas",
     "jurisdictions",

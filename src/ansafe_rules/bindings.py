@@ -29,14 +29,15 @@ def annual_rate(params: Any) -> float | None:
     return None
 
 
-def _cite(rs: ResolvedRuleset, rule_id: str) -> str:
-    rr = rs.rule(rule_id)
+def _cite(rules: dict[str, ResolvedRule], rule_id: str) -> str:
+    rr = rules[rule_id]
     return f"{rr.layer} {rr.rule.citation.clause} ({rule_id})"
 
 
 def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Binding, ...]:
     """For each obligation key regulated by several rules: the strictest, with a note."""
     order = {r.rule.id: i for i, r in enumerate(rs.rules)}
+    by_id = {r.rule.id: r for r in rs.rules}
     out: list[Binding] = []
     groups: dict[tuple[str, str], list[Obligation]] = {}
     for o in obligations:
@@ -65,9 +66,11 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
             best = max(obs, key=lambda o: (value(o), -order[o.rule_id]))
             what = "keep until"
         values = {rank(o) if is_deadline else value(o) for o in obs}
-        parts = [f"{_cite(rs, o.rule_id)}: {what} {value(o)}" for o in obs]
+        parts = [f"{_cite(by_id, o.rule_id)}: {what} {value(o)}" for o in obs]
         conflict = len(values) > 1
-        verdict = f"the strictest, {_cite(rs, best.rule_id)}, binds" if conflict else "they agree"
+        verdict = (
+            f"the strictest, {_cite(by_id, best.rule_id)}, binds" if conflict else "they agree"
+        )
         out.append(
             Binding(
                 obligation=key,
@@ -97,12 +100,14 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
         best_rr = max(rrs, key=lambda r: (rates[r.rule.id], -order[r.rule.id]))
         conflict = len(set(rates.values())) > 1
         parts = [
-            f"{_cite(rs, r.rule.id)}: at least {r.rule.params.min_count} per "  # type: ignore[union-attr]
+            f"{_cite(by_id, r.rule.id)}: at least {r.rule.params.min_count} per "  # type: ignore[union-attr]
             f"{r.rule.params.per.value}"  # type: ignore[union-attr]
             for r in rrs
         ]
         verdict = (
-            f"the most frequent, {_cite(rs, best_rr.rule.id)}, binds" if conflict else "they agree"
+            f"the most frequent, {_cite(by_id, best_rr.rule.id)}, binds"
+            if conflict
+            else "they agree"
         )
         out.append(
             Binding(

@@ -21,7 +21,7 @@ import os
 import sys
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -29,22 +29,23 @@ from ._errors import AnsafeError
 from ._version import __version__
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
-from .evaluate import Finding, Obligation, Report, Status
+from .evaluate import Evaluation, Obligation, Status
 from .ical import obligations_to_ical
 from .inputs import DEFAULT_LIMITS, Limits
 from .loader import jurisdictions, load_ruleset
-from .outputs import RulesetStamp, summarize
+from .outputs import RulesetStamp
 from .portfolio import (
-    PortfolioResult,
+    Outcome,
     RulesetCache,
     RunSettings,
-    evaluate_files,
-    evaluate_lines,
     iter_lines,
     map_chunks,
+    outcome_files,
+    outcome_lines,
     run_environment,
 )
-from .rulesets import NOT_A_BREACH, DutyHolder, Severity
+from .results import AnyFinding
+from .rulesets import DutyHolder, Severity
 from .schema import json_schemas
 
 __all__ = ["main"]
@@ -204,25 +205,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - shown)
 
 
-def _when(f: Finding) -> str:
-    t = f.trace
-    if t is None:
-        return ""
-    if t.due is not None:
+def _when(f: AnyFinding) -> str:
+    if f.due is not None:
         prov = " (provisional)" if f.provisional else ""
-        return f"due {t.due.due_at or t.due.due_date}{prov}"
-    if t.window is not None:
-        return f"period {t.window.start}..{t.window.end}"
+        return f"due {f.due.due_at or f.due.due_date}{prov}"
+    if f.window is not None:
+        return f"period {f.window.start}..{f.window.end}"
     return ""
 
 
-def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
+def _print_report(rep: Evaluation, show_all: bool, out: TextIO) -> None:
     print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]  as of {rep.as_of}", file=out)
     hidden = {Status.compliant, Status.not_applicable}
     for f in rep.findings:
         if f.status in hidden and not show_all:
             continue
-        clause = f.trace.citation.clause if f.trace else ""
+        clause = f.clause or ""
         mark = _MARK[f.status] + _SEVERITY_MARK.get(f.severity, "")
         print(
             f"  {mark:<10} {f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
@@ -251,7 +249,7 @@ def _print_report(rep: Report, show_all: bool, out: TextIO) -> None:
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
 
 
-def _holder(x: Finding | Obligation) -> str:
+def _holder(x: AnyFinding | Obligation) -> str:
     """The duty holder, and the liable party where it differs (``third_party>insurer``)."""
     if x.duty_holder is None:
         return "-"
@@ -269,25 +267,12 @@ def _obligation_when(o: Obligation) -> str:
     return "standing"
 
 
-def _bad(f: Finding) -> bool:
-    if f.status is Status.data_error:
-        return True
-    return f.status is Status.violation and f.severity not in NOT_A_BREACH
-
-
 # -- inputs ----------------------------------------------------------------------------------
-def _for_party(results: Iterable[PortfolioResult], party: str | None) -> Iterator[PortfolioResult]:
-    """``--duty-holder``: each report reduced to one party's duties (errors unchanged)."""
-    for r in results:
-        if party is not None and r.report is not None:
-            r = r.model_copy(update={"report": r.report.for_party(DutyHolder(party))})
-        yield r
-
-
 def _results(
     args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
-) -> Iterator[PortfolioResult]:
-    results = evaluate_files(
+) -> Iterator[Outcome]:
+    """Each input's outcome, reduced to the ``--duty-holder``'s duties if one is given."""
+    results = outcome_files(
         args.files,
         as_of=args.as_of or dt.date.today(),
         jurisdiction=args.jurisdiction,
@@ -296,7 +281,7 @@ def _results(
         rulesets=cache,
         limits=_limits(args),
     )
-    return _for_party(results, args.duty_holder)
+    return (r.for_party(args.duty_holder) for r in results)
 
 
 class _Progress:
@@ -423,15 +408,15 @@ class _Render:
 
 
 def _rendered(
-    r: PortfolioResult, spec: _Render, cache: RulesetCache
+    r: Outcome, spec: _Render, cache: RulesetCache
 ) -> tuple[str | None, bool, str | None]:
     """(error, has a breach, text to write) for one result."""
-    bad = r.report is not None and any(_bad(f) for f in r.report.findings)
+    bad = r.evaluation is not None and r.evaluation.has_breach
     if spec.format == "table":
-        if r.report is None:
+        if r.evaluation is None:
             return r.error, bad, None
         buf = io.StringIO()
-        _print_report(r.report, spec.all, buf)
+        _print_report(r.evaluation, spec.all, buf)
         return r.error, bad, buf.getvalue()
     return r.error, bad, _record(r, spec, cache)
 
@@ -441,38 +426,47 @@ def _check_chunk(
 ) -> list[tuple[str | None, bool, str | None]]:
     """A worker's part of `check --jobs`: evaluate and render some portfolio lines."""
     cache, _ = run_environment(settings)
-    results = _for_party(evaluate_lines(lines, source, settings), spec.duty_holder)
-    return [_rendered(r, spec, cache) for r in results]
+    results = outcome_lines(lines, source, settings)
+    return [_rendered(r.for_party(spec.duty_holder), spec, cache) for r in results]
 
 
-def _record(r: PortfolioResult, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
+def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
     """One result as JSON: the compact report (``--detail summary``, the default) or the full
     one with every trace (``--detail full``); either way the ruleset is stamped once."""
-    if r.report is None:
-        return r.model_dump_json(exclude_none=True)
-    name = args.jurisdiction or r.report.jurisdiction
+    ev = r.evaluation
+    if ev is None:
+        return r.result().model_dump_json(exclude_none=True)
+    name = args.jurisdiction or ev.jurisdiction
     rs = cache.get(name)
     stamp = RulesetStamp(
-        id=rs.id, layers=r.report.layers, digest=cache.digest(name), engine_version=__version__
+        id=rs.id, layers=ev.layers, digest=cache.digest(name), engine_version=__version__
     )
-    head = r.model_dump(mode="json", exclude_none=True, exclude={"report"})
+    head = {"source": r.source, "line": r.line}
+    if r.policy_id is not None:
+        head["policy_id"] = r.policy_id
     if args.detail == "full":
         body: dict[str, Any] = {
             "ruleset": stamp.model_dump(mode="json"),
-            "report": r.report.model_dump(mode="json"),
+            "report": ev.report().model_dump(mode="json"),
         }
     else:
-        rep = r.report
-        if not args.all:  # as the table: what needs attention, the counts say the rest
-            hidden = {Status.compliant, Status.not_applicable}
-            rep = rep.model_copy(
-                update={"findings": tuple(f for f in rep.findings if f.status not in hidden)}
-            )
-        summary = summarize(rep, stamp).model_dump(
+        # as the table: what needs attention unless --all; the counts say the rest
+        shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
+        summary = ev.summary(stamp, statuses=shown, obligations=False).model_dump(
             mode="json", exclude_defaults=True, exclude={"obligations"}
         )
         body = {"report": summary}
     return json.dumps({**head, **body}, ensure_ascii=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Obligations:
+    """One policy's obligations, for `obligations`."""
+
+    policy_id: str
+    layers: tuple[str, ...]
+    as_of: dt.date
+    obligations: list[Obligation]
 
 
 def _summary(err: TextIO, unreadable: int, total: int) -> int:
@@ -492,15 +486,15 @@ class _IcsSink:
 
     def __init__(self, output: Path | None, out: TextIO) -> None:
         self.output, self.out = output, out
-        self.pending: tuple[PortfolioResult, bytes] | None = None
+        self.pending: tuple[Outcome, bytes] | None = None
         self.count = 0
 
     @staticmethod
-    def _name(r: PortfolioResult) -> str:
+    def _name(r: Outcome) -> str:
         stem = Path(r.source).stem
         return f"{stem}.ics" if r.line == 0 else f"{stem}-line{r.line}.ics"
 
-    def add(self, r: PortfolioResult, data: bytes) -> bool:
+    def add(self, r: Outcome, data: bytes) -> bool:
         """False when several policies arrive without --output FOLDER."""
         self.count += 1
         if self.count == 1:
@@ -537,8 +531,9 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"ansafe-rules: error: {r.error}", file=err)
             unreadable += 1
             continue
-        rep = r.report
-        assert rep is not None
+        ev = r.evaluation
+        assert ev is not None
+        rep = _Obligations(ev.policy_id, ev.layers, ev.as_of, [o.model() for o in ev.obligations])
         if args.format == "ics":
             stamp = dt.datetime.combine(rep.as_of, dt.time(), tzinfo=dt.UTC)
             data = obligations_to_ical(rep.policy_id, rep.obligations, stamp=stamp)

@@ -5,10 +5,13 @@ timestamps compare in China time."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from pydantic import BaseModel
 
 from .rulesets import (
     Condition,
@@ -33,6 +36,10 @@ __all__ = [
 
 
 def _step(obj: Any, part: str) -> Any:
+    if isinstance(obj, BaseModel):  # the usual case: a validated record
+        return getattr(obj, part, None)
+    if type(obj) is dict:
+        return obj.get(part)
     if isinstance(obj, tuple | list):
         # through a list: the values of every item, flattened, missing ones left out
         out: list[Any] = []
@@ -44,6 +51,15 @@ def _step(obj: Any, part: str) -> Any:
                 out.append(v)
         return tuple(out)
     return obj.get(part) if isinstance(obj, Mapping) else getattr(obj, part, None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(path: str) -> tuple[bool, tuple[str, ...], str | None]:
+    """``path`` parsed once: (read from the case?, its steps, its aggregate). A memo of a pure
+    function of the text, bounded."""
+    from_case = path.startswith("$case.")
+    base, agg = split_aggregate(path.removeprefix("$case.") if from_case else path)
+    return from_case, tuple(base.split(".")), agg
 
 
 def _aggregate(values: Any, agg: str) -> Any:
@@ -62,8 +78,12 @@ def resolve(obj: Any, path: str) -> Any:
     """Dotted attribute lookup; None when any step is missing. Through a list it yields the
     values of all items (``policy.contract_services.service_kind``); a ``|min``, ``|max`` or
     ``|count`` suffix aggregates them."""
-    path, agg = split_aggregate(path)
-    for part in path.split("."):
+    base, agg = split_aggregate(path)
+    return _walk(obj, _parsed(base)[1], agg)
+
+
+def _walk(obj: Any, parts: tuple[str, ...], agg: str | None) -> Any:
+    for part in parts:
         if obj is None:
             break
         obj = _step(obj, part)
@@ -107,9 +127,8 @@ def norm(v: Any) -> Any:
 
 def get(root: Any, path: str, case: Any = None) -> Any:
     """Value at ``path`` below ``root``; ``$case.``-paths are read from ``case``."""
-    if path.startswith("$case."):
-        return resolve(case, path.removeprefix("$case."))
-    return resolve(root, path)
+    from_case, parts, agg = _parsed(path)
+    return _walk(case if from_case else root, parts, agg)
 
 
 def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
@@ -140,15 +159,16 @@ def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
     if c.op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
         return None  # a list compared with a scalar: not decidable
     left = norm(left)
-    if c.op is Op.in_:
-        return left in {norm(x) for x in right}
-    if c.op is Op.not_in:
-        return left not in {norm(x) for x in right}
-    if c.op in (Op.any_in, Op.none_in):
+    if c.op in _SET_OPS:
+        values = c.value_set if c.value_field is None else {norm(x) for x in right}
+        if c.op is Op.in_:
+            return left in values
+        if c.op is Op.not_in:
+            return left not in values
         have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
-        hit = bool(have & {norm(x) for x in right})
+        hit = not have.isdisjoint(values)
         return hit if c.op is Op.any_in else not hit
-    right = norm(right)
+    right = c.value_norm if c.value_field is None else norm(right)
     if isinstance(left, dt.date) != isinstance(right, dt.date) or (
         isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
     ):
@@ -164,6 +184,9 @@ def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
         }[c.op]
     except TypeError:
         return None
+
+
+_SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})
 
 
 def all_hold(

@@ -11,8 +11,9 @@ from typing import Any
 from .calendar import WorkCalendar
 from .conditions import all_hold, day_of, describe, get, missing
 from .model import PolicyCase
-from .outputs import Finding, Obligation, Status, Trace
+from .outputs import Status
 from .periods import DueDate
+from .results import FindingRef, ObligationRef
 from .rulesets import (
     Condition,
     DutyHolder,
@@ -33,10 +34,10 @@ class Acc:
     __slots__ = ("findings", "obligations")
 
     def __init__(self) -> None:
-        self.obligations: list[Obligation] = []
-        self.findings: list[Finding] = []
+        self.obligations: list[ObligationRef] = []
+        self.findings: list[FindingRef] = []
 
-    def add(self, ob: Obligation | None, f: Finding | None) -> None:
+    def add(self, ob: ObligationRef | None, f: FindingRef | None) -> None:
         if ob is not None:
             self.obligations.append(ob)
         if f is not None:
@@ -59,7 +60,7 @@ class Scope:
 
 
 class Ctx:
-    __slots__ = ("as_of", "cal", "case", "params", "rr", "rs", "scope")
+    __slots__ = ("as_of", "cal", "case", "rr", "rs", "scope")
 
     def __init__(
         self,
@@ -72,7 +73,6 @@ class Ctx:
     ) -> None:
         self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
         self.scope = scope or Scope()
-        self.params = rr.rule.params.model_dump(mode="json", exclude_defaults=True)
 
     def event_outside(self, day: dt.date | dt.datetime) -> str | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
@@ -93,40 +93,6 @@ class Ctx:
     def get(self, item: Any, path: str) -> Any:
         return get(item, path, self.case)
 
-    def trace(self, **kw: Any) -> Trace:
-        r = self.rule
-        return Trace(
-            rule_id=r.id,
-            layer=self.rr.layer,
-            kind=r.kind,
-            source_file=self.rr.source_file,
-            overridden_by=self.rr.overridden_by,
-            param_sources=self.rr.param_sources,
-            params=self.params,
-            interpretive=dict(r.interpretive),
-            as_of=self.as_of,
-            citation=r.citation,
-            **kw,
-        )
-
-    def _common(
-        self, subject: str, due: DueDate | None, provisional_reason: str | None
-    ) -> dict[str, Any]:
-        """Fields findings and obligations share: the rule, the subject, provisionality."""
-        r = self.rule
-        why = provisional_reason or (due.provisional_reason if due else None)
-        return {
-            "rule_id": r.id,
-            "obligation": r.obligation,
-            "layer": self.rr.layer,
-            "title": r.title,
-            "duty_holder": r.duty_holder,
-            "liable_party": self.scope.liable,
-            "subject": subject,
-            "provisional": why is not None,
-            "provisional_reason": why,
-        }
-
     def finding(
         self,
         status: Status,
@@ -136,13 +102,18 @@ class Ctx:
         due: DueDate | None = None,
         provisional_reason: str | None = None,
         **kw: Any,
-    ) -> Finding:
-        return Finding(
-            **self._common(subject, due, provisional_reason),
-            severity=self.scope.severity or self.rule.severity,
-            status=status,
-            reason=reason,
-            trace=self.trace(due=due, **kw),
+    ) -> FindingRef:
+        """A judgement of this rule (its explanation is built on demand)."""
+        return FindingRef(
+            self.rr,
+            self.scope.severity or self.rr.rule.severity,
+            self.scope.liable,
+            status,
+            subject,
+            reason,
+            due,
+            provisional_reason,
+            **kw,
         )
 
     def obligation(
@@ -153,16 +124,10 @@ class Ctx:
         due: DueDate | None = None,
         provisional_reason: str | None = None,
         **kw: Any,
-    ) -> Obligation:
-        return Obligation(
-            **self._common(subject, due, provisional_reason),
-            kind=self.rule.kind,
-            requirement=requirement,
-            due_date=due.due_date if due else None,
-            due_at=due.due_at if due else None,
-            interpretive=dict(self.rule.interpretive),
-            citation=self.rule.citation,
-            **kw,
+    ) -> ObligationRef:
+        """An obligation of this rule."""
+        return ObligationRef(
+            self.rr, self.scope.liable, subject, requirement, due, provisional_reason, **kw
         )
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:

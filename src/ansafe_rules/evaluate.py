@@ -10,7 +10,7 @@ own module under :mod:`ansafe_rules.kinds`; outputs in :mod:`ansafe_rules.output
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .bindings import bindings
@@ -21,6 +21,7 @@ from .inputs import ParsedCase, parse_case
 from .kinds import KINDS
 from .model import PolicyCase
 from .outputs import Binding, Finding, Obligation, Report, Status, Trace, Window
+from .results import AnyFinding, Evaluation, ObligationRef, _InputFinding
 from .rulesets import (
     DutyHolder,
     ResolvedRule,
@@ -31,6 +32,7 @@ from .rulesets import (
 
 __all__ = [
     "Binding",
+    "Evaluation",
     "Finding",
     "Obligation",
     "Report",
@@ -40,6 +42,7 @@ __all__ = [
     "bindings",
     "check",
     "evaluate",
+    "evaluate_rows",
     "obligations",
 ]
 
@@ -146,12 +149,17 @@ def _run_rule(
     return acc
 
 
-def _order(rule_index: dict[str, int]) -> Any:
+def _finding_key(rule_index: dict[str, int]) -> Callable[[AnyFinding], tuple]:
     """Sort key independent of record order: rule, subject, then the content itself."""
 
-    def key(x: Finding | Obligation) -> tuple:
-        if isinstance(x, Finding):
-            return (rule_index[x.rule_id], x.subject, x.status.value, x.reason)
+    def key(x: AnyFinding) -> tuple:
+        return (rule_index[x.rule_id], x.subject, x.status.value, x.reason)
+
+    return key
+
+
+def _obligation_key(rule_index: dict[str, int]) -> Callable[[ObligationRef], tuple]:
+    def key(x: ObligationRef) -> tuple:
         return (rule_index[x.rule_id], x.subject, x.requirement)
 
     return key
@@ -176,6 +184,58 @@ def _notes(
     return tuple(notes)
 
 
+def evaluate_rows(
+    ruleset: ResolvedRuleset,
+    case: PolicyCase | ParsedCase | Mapping[str, Any],
+    *,
+    as_of: dt.date,
+    calendar: WorkCalendar | None = None,
+    layer: str | None = None,
+    source: str = "<input>",
+    duty_holder: DutyHolder | str | None = None,
+) -> Evaluation:
+    """Judge ``case`` as :func:`evaluate` does, returning compact rows: the explanation of a
+    finding (its :class:`Trace`) is built only when asked for (:meth:`Evaluation.report`,
+    :meth:`Evaluation.summary`). The fast path for portfolios."""
+    parsed = parse_case(case, source)
+    cal = calendar or default_calendar()
+    if layer is not None and layer not in {li.id for li in ruleset.layers}:
+        raise ValueError(f"layer {layer!r} is not in ruleset {ruleset.id!r}")
+    obligations: list[ObligationRef] = []
+    findings: list[AnyFinding] = []
+    scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
+    for rr in ruleset.rules:
+        if layer is not None and rr.layer != layer:
+            continue
+        try:
+            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+        except Exception as exc:  # a rule never costs the report: its error becomes a finding
+            acc = Acc()
+            why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
+            ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
+            acc.add(None, ctx.finding(Status.data_error, "policy", why))
+        obligations += acc.obligations
+        findings += acc.findings
+    idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}
+    idx["input.validation"] = -1
+    findings += [_InputFinding(i) for i in parsed.issues]
+    findings.sort(key=_finding_key(idx))
+    obligations.sort(key=_obligation_key(idx))
+    layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
+    ev = Evaluation(
+        policy_id=parsed.case.policy.policy_id,
+        jurisdiction=ruleset.id,
+        layers=layer_ids,
+        as_of=as_of,
+        findings=findings,
+        obligations=obligations,
+        bindings=bindings(ruleset, obligations),
+        input_issues=parsed.issues,
+        notes=_notes(ruleset, layer_ids, scope),
+    )
+    return ev if duty_holder is None else ev.for_party(duty_holder)
+
+
 def evaluate(
     ruleset: ResolvedRuleset,
     case: PolicyCase | ParsedCase | Mapping[str, Any],
@@ -193,61 +253,18 @@ def evaluate(
     others are evaluated. ``layer`` restricts the evaluation to the rules one layer defines
     (e.g. only ``"national"``). Where several rules regulate one obligation, ``bindings`` says
     which binds. ``duty_holder`` keeps only that party's duties: those it owes, and those whose
-    liability it bears (:meth:`Report.for_party`).
+    liability it bears (:meth:`Report.for_party`). Every finding carries its full trace; for
+    compact rows use :func:`evaluate_rows`.
     """
-    parsed = parse_case(case, source)
-    cal = calendar or default_calendar()
-    if layer is not None and layer not in {li.id for li in ruleset.layers}:
-        raise ValueError(f"layer {layer!r} is not in ruleset {ruleset.id!r}")
-    rules = [r for r in ruleset.rules if layer is None or r.layer == layer]
-    obligations: list[Obligation] = []
-    findings: list[Finding] = []
-    scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
-    for rr in rules:
-        try:
-            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
-        except Exception as exc:  # a rule never costs the report: its error becomes a finding
-            acc = Acc()
-            why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
-            ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
-            acc.add(None, ctx.finding(Status.data_error, "policy", why))
-        obligations += acc.obligations
-        findings += acc.findings
-    idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}
-    idx["input.validation"] = -1
-    findings += [
-        Finding(
-            rule_id="input.validation",
-            obligation="input.validation",
-            layer="input",
-            title="输入数据校验",
-            severity=Severity.major,
-            status=Status.data_error,
-            subject=i.record,
-            reason=str(i),
-        )
-        for i in parsed.issues
-    ]
-    key = _order(idx)
-    findings.sort(key=key)
-    obligations.sort(key=key)
-    counts = {s: 0 for s in Status}
-    for f in findings:
-        counts[f.status] += 1
-    layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
-    report = Report(
-        policy_id=parsed.case.policy.policy_id,
-        jurisdiction=ruleset.id,
-        layers=layer_ids,
+    return evaluate_rows(
+        ruleset,
+        case,
         as_of=as_of,
-        findings=tuple(findings),
-        obligations=tuple(obligations),
-        bindings=bindings(ruleset, obligations),
-        input_issues=parsed.issues,
-        notes=_notes(ruleset, layer_ids, scope),
-        counts=counts,
-    )
-    return report if duty_holder is None else report.for_party(duty_holder)
+        calendar=calendar,
+        layer=layer,
+        source=source,
+        duty_holder=duty_holder,
+    ).report()
 
 
 def check(

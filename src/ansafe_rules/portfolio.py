@@ -27,12 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._errors import AnsafeError, InputError
 from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
-from .evaluate import Report, evaluate
+from .evaluate import Evaluation, Report, evaluate_rows
 from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
 from .rulesets import ResolvedRuleset
 
 __all__ = [
+    "Outcome",
     "PortfolioResult",
     "RulesetCache",
     "RunSettings",
@@ -40,7 +41,10 @@ __all__ = [
     "evaluate_lines",
     "evaluate_portfolio",
     "iter_lines",
+    "iter_outcomes",
     "map_chunks",
+    "outcome_files",
+    "outcome_lines",
     "read_jsonl",
     "run_environment",
 ]
@@ -56,6 +60,34 @@ class PortfolioResult(BaseModel):
     policy_id: str | None = None
     report: Report | None = None
     error: str | None = Field(default=None, description="why the line could not be evaluated")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome:
+    """The outcome for one line as compact rows (:class:`Evaluation`): the fast path the CLI,
+    worker processes and Spark use; :meth:`result` builds the full :class:`PortfolioResult`."""
+
+    source: str
+    line: int
+    policy_id: str | None = None
+    evaluation: Evaluation | None = None
+    error: str | None = None
+
+    def result(self) -> PortfolioResult:
+        ev = self.evaluation
+        return PortfolioResult(
+            source=self.source,
+            line=self.line,
+            policy_id=self.policy_id,
+            report=ev.report() if ev is not None else None,
+            error=self.error,
+        )
+
+    def for_party(self, party: str | None) -> Outcome:
+        """Only ``party``'s duties (unchanged when ``party`` is None or there is an error)."""
+        if party is None or self.evaluation is None:
+            return self
+        return dataclasses.replace(self, evaluation=self.evaluation.for_party(party))
 
 
 class RulesetCache:
@@ -175,7 +207,7 @@ def _evaluate_one(
     calendar: WorkCalendar,
     rulesets: RulesetCache,
     limits: Limits,
-) -> PortfolioResult:
+) -> Outcome:
     """Parse, pick the ruleset, evaluate; an input that cannot be evaluated becomes an error
     result naming the file, line and field. Never raises."""
     try:
@@ -188,17 +220,17 @@ def _evaluate_one(
                 rs = rulesets.get_registered(name)
             except AnsafeError as exc:
                 raise InputError(f"{label}: policy: field 'jurisdiction': {exc}") from None
-        report = evaluate(rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label)
+        ev = evaluate_rows(rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label)
     except (AnsafeError, ValueError) as exc:
-        return PortfolioResult(source=source, line=line, policy_id=_policy_id(data), error=str(exc))
+        return Outcome(source=source, line=line, policy_id=_policy_id(data), error=str(exc))
     except Exception as exc:  # never a traceback, never the end of the stream
-        return PortfolioResult(
+        return Outcome(
             source=source,
             line=line,
             policy_id=_policy_id(data),
             error=f"{label}: could not be evaluated: {type(exc).__name__}: {exc}",
         )
-    return PortfolioResult(source=source, line=line, policy_id=report.policy_id, report=report)
+    return Outcome(source=source, line=line, policy_id=ev.policy_id, evaluation=ev)
 
 
 def evaluate_portfolio(
@@ -218,7 +250,33 @@ def evaluate_portfolio(
     ``jurisdiction`` forces a ruleset (an id or a file); otherwise each policy's own
     ``jurisdiction`` is used, which must be a ruleset id. One result per line, in order; a line
     that cannot be evaluated gives an error result and the next lines are still evaluated.
+    Every report is built in full; :func:`iter_outcomes` gives compact rows instead.
     """
+    for o in iter_outcomes(
+        lines,
+        as_of=as_of,
+        jurisdiction=jurisdiction,
+        layer=layer,
+        calendar=calendar,
+        rulesets=rulesets,
+        source=source,
+        limits=limits,
+    ):
+        yield o.result()
+
+
+def iter_outcomes(
+    lines: Iterable[tuple[int, str | Mapping[str, Any]]] | str | Path,
+    *,
+    as_of: dt.date,
+    jurisdiction: str | None = None,
+    layer: str | None = None,
+    calendar: WorkCalendar | None = None,
+    rulesets: RulesetCache | None = None,
+    source: str | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Outcome]:
+    """:func:`evaluate_portfolio` as compact rows (:class:`Outcome`), explanations on demand."""
     limits = limits or DEFAULT_LIMITS
     items: Iterable[tuple[int, Any]]
     if isinstance(lines, str | Path):
@@ -243,7 +301,7 @@ def evaluate_portfolio(
                 loads_json(item, source, limits=limits, line=n) if isinstance(item, str) else item
             )
         except InputError as exc:
-            yield PortfolioResult(source=source, line=n, error=str(exc))
+            yield Outcome(source=source, line=n, error=str(exc))
             continue
         yield _evaluate_one(data, source=source, line=n, label=f"{source}: line {n}", **common)
 
@@ -260,6 +318,29 @@ def evaluate_files(
 ) -> Iterator[PortfolioResult]:
     """Evaluate case files (``.yaml``/``.yml``/``.json``, one policy each, ``line`` 0) and
     portfolios (``.jsonl``, streamed), in order, sharing one ruleset cache and calendar."""
+    for o in outcome_files(
+        paths,
+        as_of=as_of,
+        jurisdiction=jurisdiction,
+        layer=layer,
+        calendar=calendar,
+        rulesets=rulesets,
+        limits=limits,
+    ):
+        yield o.result()
+
+
+def outcome_files(
+    paths: Iterable[str | Path],
+    *,
+    as_of: dt.date,
+    jurisdiction: str | None = None,
+    layer: str | None = None,
+    calendar: WorkCalendar | None = None,
+    rulesets: RulesetCache | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Outcome]:
+    """:func:`evaluate_files` as compact rows (:class:`Outcome`)."""
     calendar = calendar or default_calendar()
     rulesets = rulesets or RulesetCache()
     limits = limits or DEFAULT_LIMITS
@@ -275,14 +356,14 @@ def evaluate_files(
         if path.suffix == ".jsonl":
             if not path.is_file():
                 error = f"{path}: cannot read file: no such file"
-                yield PortfolioResult(source=str(path), line=0, error=error)
+                yield Outcome(source=str(path), line=0, error=error)
                 continue
-            yield from evaluate_portfolio(path, **common)
+            yield from iter_outcomes(path, **common)
             continue
         try:
             parsed = load_case_file(path, limits=limits)
         except AnsafeError as exc:
-            yield PortfolioResult(source=str(path), line=0, error=str(exc))
+            yield Outcome(source=str(path), line=0, error=str(exc))
             continue
         yield _evaluate_one(parsed, source=str(path), line=0, label=str(path), **common)
 
@@ -321,9 +402,16 @@ def evaluate_lines(
     lines: Sequence[tuple[int, str | InputError]], source: str, settings: RunSettings
 ) -> list[PortfolioResult]:
     """Evaluate some lines of a portfolio (one chunk, in a worker or not)."""
+    return [o.result() for o in outcome_lines(lines, source, settings)]
+
+
+def outcome_lines(
+    lines: Sequence[tuple[int, str | InputError]], source: str, settings: RunSettings
+) -> list[Outcome]:
+    """:func:`evaluate_lines` as compact rows."""
     cache, cal = run_environment(settings)
     return list(
-        evaluate_portfolio(
+        iter_outcomes(
             lines,
             as_of=settings.as_of,
             jurisdiction=settings.jurisdiction,

@@ -11,6 +11,7 @@ rule id and is rejected when that id is unknown. Each error names the file, rule
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -230,6 +231,21 @@ class Condition(_Strict):
             return f"{self.field} {self.op.value}"
         rhs = self.value_field if self.value_field is not None else self.value
         return f"{self.field} {self.op.value} {rhs}"
+
+    @functools.cached_property
+    def value_set(self) -> frozenset[Any]:
+        """The normalised members of a list ``value`` (``in``, ``any_in``...), computed once:
+        conditions are immutable, so the memo is never stale."""
+        from .conditions import norm
+
+        return frozenset(norm(x) for x in self.value)
+
+    @functools.cached_property
+    def value_norm(self) -> Any:
+        """The normalised scalar ``value``, computed once."""
+        from .conditions import norm
+
+        return norm(self.value)
 
     def paths(self) -> list[tuple[str, str]]:
         """(role, path) of every field path in the condition, for load-time checking.

@@ -1,0 +1,79 @@
+"""Measures one engine (whichever ``ansafe_rules`` is importable) on scaled cases; prints JSON.
+Run by benchmarks/engine.py, once for this checkout and once for the baseline release, so both
+are timed on the same machine in the same run. Not meant to be run by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scaled import examples, scaled
+
+import ansafe_rules as ar
+
+AS_OF = dt.date(2026, 7, 31)
+SHOWN = {"violation", "pending", "insufficient_data", "data_error"}
+
+
+def _output(rs: Any, parsed: Any, stamp: Any) -> str:
+    """What `check --format jsonl` writes for one policy by default (needing attention only)."""
+    if hasattr(ar, "evaluate_rows"):  # compact rows, explanations on demand
+        from ansafe_rules.outputs import Status
+
+        ev = ar.evaluate_rows(rs, parsed, as_of=AS_OF)
+        shown = {Status(s) for s in SHOWN}
+        return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
+    rep = ar.evaluate(rs, parsed, as_of=AS_OF)
+    rep = rep.model_copy(
+        update={"findings": tuple(f for f in rep.findings if f.status.value in SHOWN)}
+    )
+    return ar.summarize(rep, stamp).model_dump_json()
+
+
+def _cpu(fn: Any, items: list[Any], repeats: int) -> tuple[float, float]:
+    """(min, median) CPU seconds per item over ``repeats`` passes."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.process_time()
+        for x in items:
+            fn(x)
+        times.append((time.process_time() - t0) / len(items))
+    return min(times), statistics.median(times)
+
+
+def main() -> None:
+    cfg = json.loads(sys.argv[1])
+    out: dict[str, Any] = {}
+    cases = examples()
+    for j in cfg["jurisdictions"]:
+        rs = ar.load_ruleset(j)
+        layers = tuple(li.id for li in rs.layers)
+        stamp = ar.RulesetStamp(id=rs.id, layers=layers, digest="-", engine_version="-")
+        for size in cfg["sizes"]:
+            n = max(2, cfg["policies"] * 50 // max(size, 50))
+            raw = [scaled(cases[j], size, f"P{i:06d}") for i in range(n)]
+            parsed = [ar.parse_case(x) for x in raw]
+            key = f"{j}/{size}"
+            out[key] = {
+                "validate": _cpu(ar.parse_case, raw, cfg["repeats"]),
+                "output": _cpu(
+                    lambda p, rs=rs, st=stamp: _output(rs, p, st), parsed, cfg["repeats"]
+                ),
+            }
+            if cfg["full"]:
+                out[key]["full"] = _cpu(
+                    lambda p, rs=rs: ar.evaluate(rs, p, as_of=AS_OF), parsed, cfg["repeats"]
+                )
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The engine at portfolio scale, side by side in one run: this checkout against a baseline
+release (by default the last commit before the row engine, ``555fbed``), on the same cases.
+
+For each ruleset and records per policy (the example project of the jurisdiction, its records
+replicated with new ids): CPU time per policy of what ``check`` writes by default (compact rows
+of the findings needing attention), of the full report (every finding with its trace), and of
+input validation; records/s per core; the speed-up over the baseline; evaluation time over
+validation time; the cost per record from 10 to 1,600 records (flat = the same); and the
+projected one-core time of a mixed 10,000 x 50 portfolio (2,000 policies per jurisdiction).
+Each figure is the minimum over ``--repeats`` passes (the median is printed too). Both engines
+run in fresh processes, one after the other, on this machine in the same run.
+
+Run: python benchmarks/engine.py [--policies 20] [--repeats 3] [--baseline 555fbed]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKER = Path(__file__).resolve().parent / "_engine_worker.py"
+JURISDICTIONS = ("national", "guangdong", "xinzhou", "shaoxing", "xuancheng")
+
+
+def _baseline_tree(commit: str, into: Path) -> Path:
+    """The baseline's ``src`` and ``rulesets`` extracted from git into ``into``."""
+    data = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "src", "rulesets"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def _measure(src: Path | None, cfg: dict) -> dict:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)  # the baseline shadows the installed package
+    out = subprocess.run(
+        [sys.executable, str(WORKER), json.dumps(cfg)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if out.returncode:
+        raise SystemExit(out.stderr)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--policies", type=int, default=20, help="policies per measure at 50 records")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--baseline", default="555fbed", help="git commit of the baseline release")
+    ap.add_argument("--sizes", default="10,50,200,1600")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    cfg = {"jurisdictions": JURISDICTIONS, "sizes": sizes, "policies": args.policies,
+           "repeats": args.repeats, "full": True}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        base = _measure(_baseline_tree(args.baseline, Path(tmp)), cfg)
+    new = _measure(ROOT / "src", cfg)
+
+    print(f"CPU ms per policy (min of {args.repeats}; median in brackets), baseline "
+          f"{args.baseline} vs this checkout")  # fmt: skip
+    head = (
+        f"{'ruleset/records':<18}{'validate':>10}{'base out':>10}{'new out':>10}{'speed-up':>10}"
+        f"{'base full':>11}{'new full':>10}{'eval/val':>10}{'rec/s/core':>12}"
+    )
+    print(head)
+    for key in new:
+        size = int(key.split("/")[1])
+        b, n = base[key], new[key]
+        val = n["validate"][0]
+        print(
+            f"{key:<18}{val * 1e3:>10.2f}{b['output'][0] * 1e3:>10.2f}"
+            f"{n['output'][0] * 1e3:>10.2f}{b['output'][0] / n['output'][0]:>9.1f}x"
+            f"{b['full'][0] * 1e3:>11.2f}{n['full'][0] * 1e3:>10.2f}"
+            f"{n['output'][0] / val:>9.1f}x{size / n['output'][0]:>12,.0f}"
+            f"   [{n['output'][1] * 1e3:.2f}]"
+        )
+    print("\ncost per record (µs, default output), 10 -> 1,600 records per policy:")
+    for j in JURISDICTIONS:
+        per = [new[f"{j}/{s}"]["output"][0] / s * 1e6 for s in sizes]
+        flat = per[-1] / per[min(1, len(per) - 1)]
+        row = "  ".join(f"{s}: {p:6.1f}" for s, p in zip(sizes, per, strict=True))
+        print(f"  {j:<10} {row}   {sizes[-1]} vs {sizes[min(1, len(sizes) - 1)]}: {flat:.2f}x")
+    if 50 in sizes:
+        b50 = sum(base[f"{j}/50"]["output"][0] for j in JURISDICTIONS) / len(JURISDICTIONS)
+        n50 = sum(new[f"{j}/50"]["output"][0] for j in JURISDICTIONS) / len(JURISDICTIONS)
+        print(
+            f"\nmixed 10,000 x 50 on one core (projected from the per-policy minimums): "
+            f"baseline {b50 * 1e4:.1f} s, this checkout {n50 * 1e4:.1f} s, {b50 / n50:.1f}x "
+            "(target: <= 5 s, 25x)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,415 @@
+"""Compact results: what the rule kinds produce, one light row per judgement, and the
+explanation (a :class:`Finding` with its :class:`Trace`, an :class:`Obligation`) built on
+demand, for the rows a caller asks about.
+
+Why: a policy with 50 records yields over a thousand judgements, nine in ten of them
+"compliant"; building and validating a pydantic model with a trace for each cost most of an
+evaluation. Rows hold references to the rule and the values the kind computed, nothing more;
+the models they turn into are exactly what the full :class:`Report` always carried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .inputs import InputIssue
+from .outputs import (
+    Binding,
+    Finding,
+    FindingRow,
+    Obligation,
+    ObligationRow,
+    Report,
+    ReportSummary,
+    RulesetStamp,
+    Status,
+    Trace,
+    Window,
+)
+from .periods import DueDate
+from .rulesets import NOT_A_BREACH, DutyHolder, ResolvedRule, Severity
+
+__all__ = ["Evaluation", "FindingRef", "ObligationRef"]
+
+
+class FindingRef:
+    """One judgement, before its explanation is built: the rule, the status, the subject, the
+    reason, and what the trace will say (due date, window, counts, records)."""
+
+    __slots__ = (
+        "counted",
+        "due",
+        "liable_party",
+        "reason",
+        "records",
+        "required_count",
+        "rr",
+        "severity",
+        "status",
+        "subject",
+        "trigger",
+        "why",
+        "window",
+    )
+
+    def __init__(
+        self,
+        rr: ResolvedRule,
+        severity: Severity,
+        liable: DutyHolder | None,
+        status: Status,
+        subject: str,
+        reason: str,
+        due: DueDate | None,
+        why: str | None,
+        trigger: dt.date | dt.datetime | None = None,
+        window: Window | None = None,
+        required_count: int | None = None,
+        counted: float | None = None,
+        records: tuple[str, ...] = (),
+    ) -> None:
+        self.rr, self.severity, self.liable_party = rr, severity, liable
+        self.status, self.subject, self.reason = status, subject, reason
+        self.due, self.why = due, why
+        self.trigger, self.window = trigger, window
+        self.required_count, self.counted, self.records = required_count, counted, records
+
+    rule_id = property(lambda self: self.rr.rule.id)
+    obligation = property(lambda self: self.rr.rule.obligation)
+    layer = property(lambda self: self.rr.layer)
+    duty_holder = property(lambda self: self.rr.rule.duty_holder)
+    clause = property(lambda self: self.rr.rule.citation.clause)
+    due_date = property(lambda self: self.due.due_date if self.due else None)
+    due_at = property(lambda self: self.due.due_at if self.due else None)
+
+    @property
+    def provisional_reason(self) -> str | None:
+        return self.why or (self.due.provisional_reason if self.due else None)
+
+    @property
+    def provisional(self) -> bool:
+        return self.provisional_reason is not None
+
+    @property
+    def breach(self) -> bool:
+        """A breach of a duty: a violation that is neither advisory nor an assessment item."""
+        return self.status is Status.violation and self.severity not in NOT_A_BREACH
+
+    def finding(self, as_of: dt.date, params: dict[str, Any] | None = None) -> Finding:
+        """The full finding, trace included (``params``: the rule's parameters as dumped)."""
+        r, rr = self.rr.rule, self.rr
+        why = self.provisional_reason
+        trace = Trace(
+            rule_id=r.id,
+            layer=rr.layer,
+            kind=r.kind,
+            source_file=rr.source_file,
+            overridden_by=rr.overridden_by,
+            param_sources=rr.param_sources,
+            params=params if params is not None else rule_params(rr),
+            interpretive=dict(r.interpretive),
+            as_of=as_of,
+            citation=r.citation,
+            due=self.due,
+            trigger=self.trigger,
+            window=self.window,
+            required_count=self.required_count,
+            counted=self.counted,
+            records=self.records,
+        )
+        return Finding(
+            rule_id=r.id,
+            obligation=r.obligation,
+            layer=rr.layer,
+            title=r.title,
+            duty_holder=r.duty_holder,
+            liable_party=self.liable_party,
+            subject=self.subject,
+            provisional=why is not None,
+            provisional_reason=why,
+            severity=self.severity,
+            status=self.status,
+            reason=self.reason,
+            trace=trace,
+        )
+
+    def row(self) -> FindingRow:
+        """The compact row (no trace)."""
+        return FindingRow(
+            rule_id=self.rr.rule.id,
+            layer=self.rr.layer,
+            clause=self.rr.rule.citation.clause,
+            severity=self.severity,
+            duty_holder=self.rr.rule.duty_holder,
+            liable_party=self.liable_party,
+            status=self.status,
+            subject=self.subject,
+            reason=self.reason,
+            due_date=self.due.due_date if self.due else None,
+            due_at=self.due.due_at if self.due else None,
+            window=self.window,
+            required_count=self.required_count,
+            counted=self.counted,
+            records=self.records,
+            provisional=self.provisional,
+        )
+
+
+class _InputFinding:
+    """A finding about the input itself (a record that failed validation): no rule, no trace."""
+
+    __slots__ = ("issue",)
+
+    rule_id = obligation = "input.validation"
+    layer = "input"
+    severity = Severity.major
+    status = Status.data_error
+    duty_holder = liable_party = clause = None
+    due = due_date = due_at = window = required_count = counted = None
+    records: tuple[str, ...] = ()
+    provisional = False
+    breach = False
+
+    def __init__(self, issue: InputIssue) -> None:
+        self.issue = issue
+
+    subject = property(lambda self: self.issue.record)
+    reason = property(lambda self: str(self.issue))
+
+    def finding(self, as_of: dt.date, params: dict[str, Any] | None = None) -> Finding:
+        return Finding(
+            rule_id="input.validation",
+            obligation="input.validation",
+            layer="input",
+            title="输入数据校验",
+            severity=Severity.major,
+            status=Status.data_error,
+            subject=self.subject,
+            reason=self.reason,
+        )
+
+    def row(self) -> FindingRow:
+        return FindingRow(
+            rule_id="input.validation",
+            layer="input",
+            severity=Severity.major,
+            status=Status.data_error,
+            subject=self.subject,
+            reason=self.reason,
+        )
+
+
+class ObligationRef:
+    """One obligation, before its model is built."""
+
+    __slots__ = (
+        "due",
+        "liable_party",
+        "min_count",
+        "requirement",
+        "retain_until",
+        "rr",
+        "subject",
+        "why",
+        "window",
+    )
+
+    def __init__(
+        self,
+        rr: ResolvedRule,
+        liable: DutyHolder | None,
+        subject: str,
+        requirement: str,
+        due: DueDate | None,
+        why: str | None,
+        window: Window | None = None,
+        min_count: int | None = None,
+        retain_until: dt.date | None = None,
+    ) -> None:
+        self.rr, self.liable_party, self.subject = rr, liable, subject
+        self.requirement, self.due, self.why = requirement, due, why
+        self.window, self.min_count, self.retain_until = window, min_count, retain_until
+
+    rule_id = property(lambda self: self.rr.rule.id)
+    obligation = property(lambda self: self.rr.rule.obligation)
+    layer = property(lambda self: self.rr.layer)
+    kind = property(lambda self: self.rr.rule.kind)
+    duty_holder = property(lambda self: self.rr.rule.duty_holder)
+    due_date = property(lambda self: self.due.due_date if self.due else None)
+    due_at = property(lambda self: self.due.due_at if self.due else None)
+
+    @property
+    def provisional_reason(self) -> str | None:
+        return self.why or (self.due.provisional_reason if self.due else None)
+
+    @property
+    def provisional(self) -> bool:
+        return self.provisional_reason is not None
+
+    def model(self) -> Obligation:
+        r = self.rr.rule
+        why = self.provisional_reason
+        return Obligation(
+            rule_id=r.id,
+            obligation=r.obligation,
+            layer=self.rr.layer,
+            title=r.title,
+            duty_holder=r.duty_holder,
+            liable_party=self.liable_party,
+            subject=self.subject,
+            provisional=why is not None,
+            provisional_reason=why,
+            kind=r.kind,
+            requirement=self.requirement,
+            due_date=self.due_date,
+            due_at=self.due_at,
+            interpretive=dict(r.interpretive),
+            citation=r.citation,
+            window=self.window,
+            min_count=self.min_count,
+            retain_until=self.retain_until,
+        )
+
+    def row(self) -> ObligationRow:
+        why = self.provisional_reason
+        return ObligationRow(
+            rule_id=self.rr.rule.id,
+            layer=self.rr.layer,
+            clause=self.rr.rule.citation.clause,
+            duty_holder=self.rr.rule.duty_holder,
+            liable_party=self.liable_party,
+            subject=self.subject,
+            requirement=self.requirement,
+            due_date=self.due_date,
+            due_at=self.due_at,
+            window=self.window,
+            min_count=self.min_count,
+            retain_until=self.retain_until,
+            provisional=why is not None,
+        )
+
+
+def rule_params(rr: ResolvedRule) -> dict[str, Any]:
+    """The parameters a trace shows: those set, after all overrides."""
+    return rr.rule.params.model_dump(mode="json", exclude_defaults=True)
+
+
+AnyFinding = FindingRef | _InputFinding
+
+
+class Evaluation:
+    """The outcome of judging one case, as rows: cheap to produce, cheap to count and filter.
+    :meth:`report` builds the full :class:`Report` (every finding with its trace);
+    :meth:`summary` the compact :class:`ReportSummary`, for the rows asked for only."""
+
+    __slots__ = (
+        "as_of",
+        "bindings",
+        "counts",
+        "findings",
+        "input_issues",
+        "jurisdiction",
+        "layers",
+        "notes",
+        "obligations",
+        "policy_id",
+    )
+
+    def __init__(
+        self,
+        *,
+        policy_id: str,
+        jurisdiction: str,
+        layers: tuple[str, ...],
+        as_of: dt.date,
+        findings: Sequence[AnyFinding],
+        obligations: Sequence[ObligationRef],
+        bindings: tuple[Binding, ...],
+        input_issues: tuple[InputIssue, ...],
+        notes: tuple[str, ...],
+    ) -> None:
+        self.policy_id, self.jurisdiction, self.layers = policy_id, jurisdiction, layers
+        self.as_of = as_of
+        self.findings: tuple[AnyFinding, ...] = tuple(findings)
+        self.obligations: tuple[ObligationRef, ...] = tuple(obligations)
+        self.bindings, self.input_issues, self.notes = bindings, input_issues, notes
+        counts = dict.fromkeys(Status, 0)
+        for f in self.findings:
+            counts[f.status] += 1
+        self.counts: dict[Status, int] = counts
+
+    @property
+    def has_breach(self) -> bool:
+        """A breach of a duty or a data error: what makes ``check`` exit with 1."""
+        return any(f.breach or f.status is Status.data_error for f in self.findings)
+
+    def report(self, select: Callable[[AnyFinding], bool] | None = None) -> Report:
+        """The full report; ``select`` keeps only some findings (``counts`` still count all)."""
+        params: dict[str, dict[str, Any]] = {}
+
+        def full(f: AnyFinding) -> Finding:
+            if isinstance(f, _InputFinding):
+                return f.finding(self.as_of)
+            rid = f.rr.rule.id
+            if rid not in params:
+                params[rid] = rule_params(f.rr)
+            return f.finding(self.as_of, params[rid])
+
+        return Report(
+            policy_id=self.policy_id,
+            jurisdiction=self.jurisdiction,
+            layers=self.layers,
+            as_of=self.as_of,
+            findings=tuple(full(f) for f in self.findings if select is None or select(f)),
+            obligations=tuple(o.model() for o in self.obligations),
+            bindings=self.bindings,
+            input_issues=self.input_issues,
+            notes=self.notes,
+            counts=self.counts,
+        )
+
+    def summary(
+        self,
+        stamp: RulesetStamp,
+        *,
+        statuses: Iterable[Status] | None = None,
+        obligations: bool = True,
+    ) -> ReportSummary:
+        """The compact form: finding rows (only those with ``statuses``, if given), obligation
+        rows unless ``obligations=False``, the ruleset stamped once."""
+        keep = None if statuses is None else frozenset(statuses)
+        return ReportSummary(
+            policy_id=self.policy_id,
+            jurisdiction=self.jurisdiction,
+            layers=self.layers,
+            as_of=self.as_of,
+            ruleset=stamp,
+            findings=tuple(f.row() for f in self.findings if keep is None or f.status in keep),
+            obligations=tuple(o.row() for o in self.obligations) if obligations else (),
+            bindings=self.bindings,
+            input_issues=self.input_issues,
+            notes=self.notes,
+            counts=self.counts,
+        )
+
+    def for_party(self, party: DutyHolder | str) -> Evaluation:
+        """Only ``party``'s duties: those it owes and those whose liability it bears (input
+        errors are kept), as :meth:`Report.for_party`."""
+        p = DutyHolder(party)
+
+        def mine(x: Any) -> bool:
+            return p in (x.duty_holder, x.liable_party)
+
+        return Evaluation(
+            policy_id=self.policy_id,
+            jurisdiction=self.jurisdiction,
+            layers=self.layers,
+            as_of=self.as_of,
+            findings=[f for f in self.findings if f.duty_holder is None or mine(f)],
+            obligations=[o for o in self.obligations if mine(o)],
+            bindings=tuple(b for b in self.bindings if mine(b)),
+            input_issues=self.input_issues,
+            notes=self.notes,
+        )

@@ -1,0 +1,104 @@
+"""The compact path (issue: the engine at portfolio scale) against the full one: the rows of
+:func:`evaluate_rows` and the outcomes of a portfolio must say exactly what the full reports
+say, for the frozen generated cases of every jurisdiction, one party or all, in any order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import random
+from pathlib import Path
+
+import pytest
+
+import ansafe_rules as ar
+from ansafe_rules.outputs import Status, summarize
+from ansafe_rules.portfolio import iter_outcomes
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("freeze_engine", ROOT / "tools" / "freeze_engine.py")
+assert _spec and _spec.loader
+freeze = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(freeze)
+
+CASES = [c for c in freeze.read_xz(freeze.CASES)][::5]
+RULESETS = {j: ar.load_ruleset(j) for j in freeze.EXAMPLES}
+STAMP = {
+    j: ar.RulesetStamp(
+        id=j,
+        layers=tuple(li.id for li in rs.layers),
+        digest=rs.digest,
+        engine_version=ar.__version__,
+    )  # fmt: skip
+    for j, rs in RULESETS.items()
+}
+ATTENTION = set(Status) - {Status.compliant, Status.not_applicable}
+
+
+def _args(row: dict) -> tuple[ar.ResolvedRuleset, dict, dt.date]:
+    return RULESETS[row["jurisdiction"]], row["case"], dt.date.fromisoformat(row["as_of"])
+
+
+def test_rows_summarise_as_the_full_report_does() -> None:
+    """The compact summary built from rows equals `summarize` of the full report, row for row,
+    whole and restricted to the findings needing attention."""
+    assert len(CASES) >= 400
+    for row in CASES:
+        rs, case, as_of = _args(row)
+        ev = ar.evaluate_rows(rs, case, as_of=as_of)
+        rep = ar.evaluate(rs, case, as_of=as_of)
+        stamp = STAMP[row["jurisdiction"]]
+        assert ev.summary(stamp) == summarize(rep, stamp), row["id"]
+        shown = rep.model_copy(
+            update={"findings": tuple(f for f in rep.findings if f.status in ATTENTION)}
+        )
+        want = summarize(shown, stamp).model_copy(update={"obligations": ()})
+        assert ev.summary(stamp, statuses=ATTENTION, obligations=False) == want, row["id"]
+        assert ev.counts == rep.counts
+        breach = any(
+            f.status is Status.data_error or (f.status is Status.violation and f in rep.violations)
+            for f in rep.findings
+        )
+        assert ev.has_breach is breach, row["id"]
+
+
+@pytest.mark.parametrize("party", ["insurer", "third_party", "contractor"])
+def test_one_partys_rows_are_that_partys_report(party: str) -> None:
+    for row in CASES[::4]:
+        rs, case, as_of = _args(row)
+        ev = ar.evaluate_rows(rs, case, as_of=as_of, duty_holder=party)
+        assert ev.report() == ar.evaluate(rs, case, as_of=as_of).for_party(party), row["id"]
+
+
+def test_a_shuffled_batch_of_outcomes_gives_the_single_reports() -> None:
+    """A batch of N policies through the compact portfolio path, in a random order, gives the
+    N single evaluations' reports (built from the rows on demand)."""
+    as_of = dt.date(2026, 7, 31)
+    rows = CASES[::3]
+    order = list(range(len(rows)))
+    random.Random(7).shuffle(order)
+    seen = 0
+    for o in iter_outcomes([(n, rows[n]["case"]) for n in order], as_of=as_of, source="b"):
+        assert o.error is None and o.evaluation is not None
+        row = rows[o.line]
+        single = ar.evaluate(RULESETS[row["jurisdiction"]], row["case"], as_of=as_of)
+        got, want = freeze.freeze_report(o.evaluation.report()), freeze.freeze_report(single)
+        assert got == want, row["id"]
+        seen += 1
+    assert seen == len(rows) > 100
+
+
+def test_a_bad_record_is_one_data_error_row() -> None:
+    rs = RULESETS["national"]
+    case = next(c["case"] for c in CASES if c["jurisdiction"] == "national")
+    recs = list(case.get("service_records") or [])
+    assert recs, "the sampled case has service records"
+    bad = {**case, "service_records": [*recs, {"id": "BAD-1", "completed_on": "2025-02-30"}]}
+    ev = ar.evaluate_rows(rs, bad, as_of=dt.date(2026, 7, 31))
+    errors = [f for f in ev.findings if f.rule_id == "input.validation"]
+    assert {f.subject for f in errors} == {f"service_records[{len(recs)}] (id 'BAD-1')"}
+    assert any("completed_on" in f.reason for f in errors) and ev.has_breach
+    good = ar.evaluate_rows(rs, case, as_of=dt.date(2026, 7, 31))
+    assert [f.row() for f in ev.findings if f.rule_id != "input.validation"] == [
+        f.row() for f in good.findings
+    ]
