@@ -29,7 +29,7 @@ STAMP = {
         layers=tuple(li.id for li in rs.layers),
         digest=rs.digest,
         engine_version=ar.__version__,
-    )  # fmt: skip
+    )
     for j, rs in RULESETS.items()
 }
 ATTENTION = set(Status) - {Status.compliant, Status.not_applicable}

@@ -25,7 +25,7 @@ from .rulesets import (
     Subject,
 )
 
-__all__ = ["Acc", "Ctx", "Scope", "fmt_num", "record_ids"]
+__all__ = ["Acc", "CaseView", "Ctx", "Scope", "fmt_num", "record_ids"]
 
 
 class Acc:
@@ -59,8 +59,49 @@ class Scope:
         self.severity, self.liable, self.events = severity, liable, events
 
 
+class CaseView:
+    """A case's subject items, labelled and sorted once per evaluation (every rule on the same
+    subject reads the same list; it must not be changed)."""
+
+    __slots__ = ("_items", "case")
+
+    def __init__(self, case: PolicyCase) -> None:
+        self.case = case
+        self._items: dict[Subject, list[tuple[str, Any]]] = {}
+
+    def items(self, subject: Subject) -> list[tuple[str, Any]]:
+        got = self._items.get(subject)
+        if got is None:
+            got = self._items[subject] = self._compute(subject)
+        return got
+
+    def _compute(self, subject: Subject) -> list[tuple[str, Any]]:
+        c = self.case
+        if subject is Subject.policy:
+            return [("policy", c.policy)]
+        if subject in (Subject.scheme, Subject.quote_letter):
+            doc = getattr(c, subject.value)
+            return [(subject.value, doc)] if doc is not None else []
+        if subject is Subject.contract_services:
+            return [
+                (f"contract_services/{s.service_kind.value}/{s.per.value}", s)
+                for s in c.policy.contract_services
+            ]
+        if subject is Subject.staff:
+            views = [
+                StaffView(**s.model_dump(), organisation=o)
+                for o in c.organisations
+                for s in o.staff
+            ]
+            return sorted(
+                ((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=lambda t: t[0]
+            )
+        recs = getattr(c, subject.value)
+        return sorted(((f"{subject.value}/{x.id}", x) for x in recs), key=lambda t: t[0])
+
+
 class Ctx:
-    __slots__ = ("as_of", "cal", "case", "rr", "rs", "scope")
+    __slots__ = ("as_of", "cal", "case", "rr", "rs", "scope", "view")
 
     def __init__(
         self,
@@ -70,9 +111,11 @@ class Ctx:
         cal: WorkCalendar,
         rs: ResolvedRuleset,
         scope: Scope | None = None,
+        view: CaseView | None = None,
     ) -> None:
         self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
         self.scope = scope or Scope()
+        self.view = view if view is not None else CaseView(case)
 
     def event_outside(self, day: dt.date | dt.datetime) -> str | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
@@ -132,28 +175,7 @@ class Ctx:
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:
         """Subject items with their labels, sorted by id for order independence."""
-        c = self.case
-        if subject is Subject.policy:
-            return [("policy", c.policy)]
-        if subject in (Subject.scheme, Subject.quote_letter):
-            doc = getattr(c, subject.value)
-            return [(subject.value, doc)] if doc is not None else []
-        if subject is Subject.contract_services:
-            return [
-                (f"contract_services/{s.service_kind.value}/{s.per.value}", s)
-                for s in c.policy.contract_services
-            ]
-        if subject is Subject.staff:
-            views = [
-                StaffView(**s.model_dump(), organisation=o)
-                for o in c.organisations
-                for s in o.staff
-            ]
-            return sorted(
-                ((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=lambda t: t[0]
-            )
-        recs = getattr(c, subject.value)
-        return sorted(((f"{subject.value}/{x.id}", x) for x in recs), key=lambda t: t[0])
+        return self.view.items(subject)
 
     def selected(
         self,

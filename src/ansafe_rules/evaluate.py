@@ -16,7 +16,7 @@ from typing import Any
 from .bindings import bindings
 from .calendar import WorkCalendar, default_calendar
 from .conditions import all_hold, describe, missing
-from .context import Acc, Ctx, Scope
+from .context import Acc, CaseView, Ctx, Scope
 from .inputs import ParsedCase, parse_case
 from .kinds import KINDS
 from .model import PolicyCase
@@ -122,6 +122,7 @@ def _run_rule(
     as_of: dt.date,
     cal: WorkCalendar,
     layer_scope: _LayerScope,
+    view: CaseView | None = None,
 ) -> Acc:
     by_event = rr.rule.scope_date is ScopeDate.event
     out_of_scope = layer_scope.by_event if by_event else layer_scope.by_policy
@@ -130,7 +131,7 @@ def _run_rule(
         liable=_liable(rs, rr, case),
         events=layer_scope.events if by_event else None,
     )
-    ctx = Ctx(rr, case, as_of, cal, rs, scope)
+    ctx = Ctx(rr, case, as_of, cal, rs, scope, view)
     acc = Acc()
     if out_of_scope:
         acc.add(
@@ -153,7 +154,7 @@ def _finding_key(rule_index: dict[str, int]) -> Callable[[AnyFinding], tuple]:
     """Sort key independent of record order: rule, subject, then the content itself."""
 
     def key(x: AnyFinding) -> tuple:
-        return (rule_index[x.rule_id], x.subject, x.status.value, x.reason)
+        return (rule_index[x.rule_id], x.subject, x.status, x.reason)  # a StrEnum: its value
 
     return key
 
@@ -204,11 +205,12 @@ def evaluate_rows(
     obligations: list[ObligationRef] = []
     findings: list[AnyFinding] = []
     scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
+    view = CaseView(parsed.case)
     for rr in ruleset.rules:
         if layer is not None and rr.layer != layer:
             continue
         try:
-            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer])
+            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer], view)
         except Exception as exc:  # a rule never costs the report: its error becomes a finding
             acc = Acc()
             why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
