@@ -4,12 +4,13 @@ binds — the earliest deadline, the longest retention, the most frequent count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from .conditions import CHINA_TZ, china_time
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
+from .results import ObligationRef
 from .rulesets import (
     FrequencyParams,
     Kind,
@@ -34,15 +35,22 @@ def _cite(rules: dict[str, ResolvedRule], rule_id: str) -> str:
     return f"{rr.layer} {rr.rule.citation.clause} ({rule_id})"
 
 
-def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Binding, ...]:
-    """For each obligation key regulated by several rules: the strictest, with a note."""
+def bindings(
+    rs: ResolvedRuleset,
+    obligations: Sequence[Obligation] | Sequence[ObligationRef],
+    keys: Collection[tuple[str, str]] | None = None,
+) -> tuple[Binding, ...]:
+    """For each obligation key regulated by several rules: the strictest, with a note. With
+    ``keys``, only the bindings of those (obligation, subject) pairs."""
     order = {r.rule.id: i for i, r in enumerate(rs.rules)}
     by_id = {r.rule.id: r for r in rs.rules}
     out: list[Binding] = []
     groups: dict[tuple[str, str], list[Obligation]] = {}
     for o in obligations:
         if o.kind in (Kind.deadline, Kind.retention):
-            groups.setdefault((o.obligation, o.subject), []).append(o)
+            pair = (o.obligation, o.subject)
+            if keys is None or pair in keys:
+                groups.setdefault(pair, []).append(o)
     for (key, subject), obs in sorted(groups.items()):
         if len({o.rule_id for o in obs}) < 2:
             continue
@@ -93,6 +101,8 @@ def bindings(rs: ResolvedRuleset, obligations: Sequence[Obligation]) -> tuple[Bi
             freq.setdefault(rr.rule.obligation, []).append(rr)
     applied = {o.rule_id for o in obligations}
     for key, rrs in sorted(freq.items()):
+        if keys is not None and (key, "policy") not in keys:
+            continue
         rrs = [r for r in rrs if r.rule.id in applied]
         if len(rrs) < 2:
             continue

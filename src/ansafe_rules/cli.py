@@ -228,13 +228,13 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO) -> None:
         )
         when = _when(f)
         print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
-    for b in rep.bindings:
-        statuses = {
-            f.status
-            for f in rep.findings
-            if f.obligation == b.obligation and f.subject == b.subject
-        }
-        if b.conflict and (show_all or len(statuses) > 1):  # the layers disagree on the outcome
+    statuses: dict[tuple[str, str], set[Status]] = {}
+    for f in rep.findings:
+        statuses.setdefault((f.obligation, f.subject), set()).add(f.status)
+    # the layers disagree on the outcome (or --all): say which rule binds
+    keys = None if show_all else {k for k, v in statuses.items() if len(v) > 1}
+    for b in rep.bindings_for(keys) if keys is None or keys else ():
+        if b.conflict:
             print(f"  binding    {b.note}", file=out)
     for note in rep.notes:
         print(f"  note       {note}", file=out)

@@ -225,13 +225,13 @@ def evaluate_rows(
     obligations.sort(key=_obligation_key(idx))
     layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
     ev = Evaluation(
+        ruleset=ruleset,
         policy_id=parsed.case.policy.policy_id,
         jurisdiction=ruleset.id,
         layers=layer_ids,
         as_of=as_of,
         findings=findings,
         obligations=obligations,
-        bindings=bindings(ruleset, obligations),
         input_issues=parsed.issues,
         notes=_notes(ruleset, layer_ids, scope),
     )

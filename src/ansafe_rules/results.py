@@ -29,7 +29,7 @@ from .outputs import (
     Window,
 )
 from .periods import DueDate
-from .rulesets import NOT_A_BREACH, DutyHolder, ResolvedRule, Severity
+from .rulesets import NOT_A_BREACH, DutyHolder, ResolvedRule, ResolvedRuleset, Severity
 
 __all__ = ["Evaluation", "FindingRef", "ObligationRef"]
 
@@ -302,11 +302,15 @@ AnyFinding = FindingRef | _InputFinding
 class Evaluation:
     """The outcome of judging one case, as rows: cheap to produce, cheap to count and filter.
     :meth:`report` builds the full :class:`Report` (every finding with its trace);
-    :meth:`summary` the compact :class:`ReportSummary`, for the rows asked for only."""
+    :meth:`summary` the compact :class:`ReportSummary`, for the rows asked for only. Bindings
+    are worked out when first asked for."""
 
     __slots__ = (
+        "_all_obligations",
+        "_bindings",
+        "_party",
+        "_ruleset",
         "as_of",
-        "bindings",
         "counts",
         "findings",
         "input_issues",
@@ -320,25 +324,48 @@ class Evaluation:
     def __init__(
         self,
         *,
+        ruleset: ResolvedRuleset,
         policy_id: str,
         jurisdiction: str,
         layers: tuple[str, ...],
         as_of: dt.date,
         findings: Sequence[AnyFinding],
         obligations: Sequence[ObligationRef],
-        bindings: tuple[Binding, ...],
         input_issues: tuple[InputIssue, ...],
         notes: tuple[str, ...],
+        party: DutyHolder | None = None,
+        all_obligations: Sequence[ObligationRef] | None = None,
     ) -> None:
+        self._ruleset, self._party = ruleset, party
         self.policy_id, self.jurisdiction, self.layers = policy_id, jurisdiction, layers
         self.as_of = as_of
         self.findings: tuple[AnyFinding, ...] = tuple(findings)
         self.obligations: tuple[ObligationRef, ...] = tuple(obligations)
-        self.bindings, self.input_issues, self.notes = bindings, input_issues, notes
+        # bindings are decided over every obligation, then reduced to the party's
+        self._all_obligations = self.obligations if all_obligations is None else all_obligations
+        self._bindings: tuple[Binding, ...] | None = None
+        self.input_issues, self.notes = input_issues, notes
         counts = dict.fromkeys(Status, 0)
         for f in self.findings:
             counts[f.status] += 1
         self.counts: dict[Status, int] = counts
+
+    def _mine(self, x: Any) -> bool:
+        return self._party is None or self._party in (x.duty_holder, x.liable_party)
+
+    @property
+    def bindings(self) -> tuple[Binding, ...]:
+        """Where several rules regulate one obligation, which binds (as :attr:`Report.bindings`)."""
+        if self._bindings is None:
+            self._bindings = self.bindings_for()
+        return self._bindings
+
+    def bindings_for(self, keys: set[tuple[str, str]] | None = None) -> tuple[Binding, ...]:
+        """The bindings of the (obligation, subject) pairs in ``keys`` (all when None)."""
+        from .bindings import bindings
+
+        found = bindings(self._ruleset, self._all_obligations, keys)
+        return tuple(b for b in found if self._mine(b))
 
     @property
     def has_breach(self) -> bool:
@@ -377,18 +404,27 @@ class Evaluation:
         statuses: Iterable[Status] | None = None,
         obligations: bool = True,
     ) -> ReportSummary:
-        """The compact form: finding rows (only those with ``statuses``, if given), obligation
-        rows unless ``obligations=False``, the ruleset stamped once."""
-        keep = None if statuses is None else frozenset(statuses)
+        """The compact form: finding rows, obligation rows unless ``obligations=False``, the
+        ruleset stamped once. With ``statuses``, only the findings with those statuses, and
+        only the bindings of their obligations (``counts`` still count every finding)."""
+        if statuses is None:
+            rows = [f.row() for f in self.findings]
+            binds = self.bindings
+        else:
+            keep = frozenset(statuses)
+            shown = [f for f in self.findings if f.status in keep]
+            rows = [f.row() for f in shown]
+            keys = {(f.obligation, f.subject) for f in shown}
+            binds = self.bindings_for(keys) if keys else ()
         return ReportSummary(
             policy_id=self.policy_id,
             jurisdiction=self.jurisdiction,
             layers=self.layers,
             as_of=self.as_of,
             ruleset=stamp,
-            findings=tuple(f.row() for f in self.findings if keep is None or f.status in keep),
+            findings=tuple(rows),
             obligations=tuple(o.row() for o in self.obligations) if obligations else (),
-            bindings=self.bindings,
+            bindings=binds,
             input_issues=self.input_issues,
             notes=self.notes,
             counts=self.counts,
@@ -403,13 +439,15 @@ class Evaluation:
             return p in (x.duty_holder, x.liable_party)
 
         return Evaluation(
+            ruleset=self._ruleset,
             policy_id=self.policy_id,
             jurisdiction=self.jurisdiction,
             layers=self.layers,
             as_of=self.as_of,
             findings=[f for f in self.findings if f.duty_holder is None or mine(f)],
             obligations=[o for o in self.obligations if mine(o)],
-            bindings=tuple(b for b in self.bindings if mine(b)),
             input_issues=self.input_issues,
             notes=self.notes,
+            party=p,
+            all_obligations=self._all_obligations,
         )
