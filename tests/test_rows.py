@@ -105,3 +105,32 @@ def test_a_bad_record_is_one_data_error_row() -> None:
     assert [f.row() for f in ev.findings if f.rule_id != "input.validation"] == [
         f.row() for f in good.findings
     ]
+
+
+def test_a_ruleset_pickles_after_use_and_judges_the_same() -> None:
+    """Conditions keep their compiled form on themselves; a ruleset that has judged cases
+    (Spark broadcasts, worker processes) still pickles, and judges the same after."""
+    import pickle
+
+    row = next(c for c in CASES if c["jurisdiction"] == "guangdong")
+    rs, case, as_of = _args(row)
+    before = ar.evaluate(rs, case, as_of=as_of)
+    copy = pickle.loads(pickle.dumps(rs))
+    assert copy == rs and copy.digest == rs.digest
+    assert ar.evaluate(copy, case, as_of=as_of) == before
+
+
+def test_values_that_cannot_be_ordered_are_undecidable_for_every_operator() -> None:
+    from ansafe_rules.conditions import holds
+    from ansafe_rules.rulesets import Condition
+
+    item = {"a": "text", "n": 3}
+    assert holds(Condition(field="a", op="eq", value=3), item) is None
+    assert holds(Condition(field="a", op="ne", value=3), item) is None
+    assert holds(Condition(field="n", op="eq", value=3), item) is True
+    assert holds(Condition(field="n", op="ge", value=4), item) is False
+    either = Condition(any_of=[Condition(field="n", op="eq", value=3),
+                               Condition(field="x", op="eq", value=1)])  # fmt: skip
+    both = Condition(all_of=[Condition(field="n", op="eq", value=3),
+                             Condition(field="x", op="eq", value=1)])  # fmt: skip
+    assert holds(either, item) is True and holds(both, item) is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -23,6 +23,7 @@ __all__ = [
     "CHINA_TZ",
     "all_hold",
     "china_time",
+    "compile_condition",
     "day_of",
     "describe",
     "get",
@@ -133,57 +134,100 @@ def get(root: Any, path: str, case: Any = None) -> Any:
 
 def holds(c: Condition, root: Any, case: Any = None) -> bool | None:
     """True/False, or None when a value the condition needs is missing (unknown)."""
-    if c.all_of is not None:
-        results = [holds(x, root, case) for x in c.all_of]
-        if any(r is False for r in results):
-            return False
-        return None if any(r is None for r in results) else True
-    if c.any_of is not None:
-        results = [holds(x, root, case) for x in c.any_of]
-        if any(r is True for r in results):
-            return True
-        return None if any(r is None for r in results) else False
+    return c.test(root, case)
+
+
+def _getter(path: str) -> Callable[[Any, Any], Any]:
+    """A function of (item, case) reading ``path`` (:func:`get`), specialised once."""
+    from_case, parts, agg = _parsed(path)
+    if from_case:
+        return lambda root, case: _walk(case, parts, agg)
+    if agg is None and len(parts) == 1:
+        name = parts[0]
+
+        def one_step(root: Any, case: Any) -> Any:
+            if isinstance(root, BaseModel):
+                return getattr(root, name, None)
+            return _walk(root, parts, None)
+
+        return one_step
+    return lambda root, case: _walk(root, parts, agg)
+
+
+def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
+    """``c`` as a function of (item, case); see :func:`holds` for what it answers. Groups
+    evaluate every member (no short cut), as the language defines."""
+    if c.all_of is not None or c.any_of is not None:
+        is_all = c.all_of is not None
+        subs = [x.test for x in (c.all_of if is_all else c.any_of)]  # type: ignore[union-attr]
+
+        def group(root: Any, case: Any) -> bool | None:
+            results = [t(root, case) for t in subs]
+            decisive = not is_all  # all_of: one False decides; any_of: one True
+            if any(r is decisive for r in results):
+                return decisive
+            return None if any(r is None for r in results) else not decisive
+
+        return group
     assert c.field is not None and c.op is not None
-    left = get(root, c.field, case)
-    if c.op is Op.present:
-        return not is_empty(left)
-    if c.op is Op.absent:
-        return is_empty(left)
-    if c.op is Op.nonempty:
-        return left is not None and len(left) > 0
-    if c.op is Op.empty:
-        return left is None or len(left) == 0
-    right = get(root, c.value_field, case) if c.value_field is not None else c.value
-    if left is None or right is None:
-        return None
-    if c.op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
-        return None  # a list compared with a scalar: not decidable
-    left = norm(left)
-    if c.op in _SET_OPS:
-        values = c.value_set if c.value_field is None else {norm(x) for x in right}
-        if c.op is Op.in_:
-            return left in values
-        if c.op is Op.not_in:
-            return left not in values
-        have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
-        hit = not have.isdisjoint(values)
-        return hit if c.op is Op.any_in else not hit
-    right = c.value_norm if c.value_field is None else norm(right)
-    if isinstance(left, dt.date) != isinstance(right, dt.date) or (
-        isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
-    ):
-        left, right = sort_key(left), sort_key(right)
-    try:
-        return {
-            Op.eq: left == right,
-            Op.ne: left != right,
-            Op.lt: left < right,
-            Op.le: left <= right,
-            Op.gt: left > right,
-            Op.ge: left >= right,
-        }[c.op]
-    except TypeError:
-        return None
+    op, left_of = c.op, _getter(c.field)
+    if op is Op.present:
+        return lambda root, case: not is_empty(left_of(root, case))
+    if op is Op.absent:
+        return lambda root, case: is_empty(left_of(root, case))
+    if op is Op.nonempty:
+
+        def nonempty(root: Any, case: Any) -> bool:
+            left = left_of(root, case)
+            return left is not None and len(left) > 0
+
+        return nonempty
+    if op is Op.empty:
+
+        def empty(root: Any, case: Any) -> bool:
+            left = left_of(root, case)
+            return left is None or len(left) == 0
+
+        return empty
+    right_of = _getter(c.value_field) if c.value_field is not None else None
+    const = c.value
+    lists_ok = op in (Op.any_in, Op.none_in)
+
+    def compare(root: Any, case: Any) -> bool | None:
+        left = left_of(root, case)
+        right = right_of(root, case) if right_of is not None else const
+        if left is None or right is None:
+            return None
+        if not lists_ok and isinstance(left, tuple | list):
+            return None  # a list compared with a scalar: not decidable
+        left = norm(left)
+        if op in _SET_OPS:
+            values = c.value_set if right_of is None else {norm(x) for x in right}
+            if op is Op.in_:
+                return left in values
+            if op is Op.not_in:
+                return left not in values
+            have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
+            hit = not have.isdisjoint(values)
+            return hit if op is Op.any_in else not hit
+        right = c.value_norm if right_of is None else norm(right)
+        if isinstance(left, dt.date) != isinstance(right, dt.date) or (
+            isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
+        ):
+            left, right = sort_key(left), sort_key(right)
+        try:  # values that cannot be ordered are undecidable, whatever the operator
+            return {
+                Op.eq: left == right,
+                Op.ne: left != right,
+                Op.lt: left < right,
+                Op.le: left <= right,
+                Op.gt: left > right,
+                Op.ge: left >= right,
+            }[op]
+        except TypeError:
+            return None
+
+    return compare
 
 
 _SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})
@@ -195,7 +239,7 @@ def all_hold(
     """(all hold?, the conditions that failed or were unknown)."""
     bad, unknown = [], []
     for c in conds:
-        r = holds(c, root, case)
+        r = c.test(root, case)
         if r is False:
             bad.append(c)
         elif r is None:

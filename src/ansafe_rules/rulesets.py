@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -231,6 +231,19 @@ class Condition(_Strict):
             return f"{self.field} {self.op.value}"
         rhs = self.value_field if self.value_field is not None else self.value
         return f"{self.field} {self.op.value} {rhs}"
+
+    @functools.cached_property
+    def test(self) -> Callable[[Any, Any], bool | None]:
+        """This condition compiled once into a function of (item, case): True/False, or None
+        when a value it needs is missing (:func:`ansafe_rules.conditions.holds`)."""
+        from .conditions import compile_condition
+
+        return compile_condition(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the compiled function (rebuilt on first use)."""
+        state = super().__getstate__()
+        return {**state, "__dict__": {k: v for k, v in state["__dict__"].items() if k != "test"}}
 
     @functools.cached_property
     def value_set(self) -> frozenset[Any]:
