@@ -185,6 +185,8 @@ def parse_event(raw: Any) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = [str(x) for x in err["loc"][1:]]  # drop the union tag
+        if loc and loc[0] == "at":
+            loc = ["at"]  # not the member of date | datetime that failed
         field = ".".join(loc) or "(event)"
         cause = "missing" if err["type"] == "missing" else "invalid"
         if any(t in err["type"] for t in ("date", "datetime")):
