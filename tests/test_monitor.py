@@ -12,7 +12,7 @@ import sys
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import ansafe_rules as ar
@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - exercised without the extra
     )
 
 from ansafe_rules.monitor import AlertKind, Monitor, ObligationState, events_from_case
+from ansafe_rules.monitor.events import NAMED
 
 CN = dt.timezone(dt.timedelta(hours=8))
 JURISDICTIONS = ("national", "guangdong", "xinzhou", "shaoxing", "xuancheng")
@@ -111,9 +112,8 @@ def _stream(events: list[dict], until: dt.date, rnd: random.Random, tick_share: 
     for i, d in enumerate(days):
         chains: dict[tuple, list[dict]] = {}
         for ev in by_day[d]:
-            key = (ev["type"] == "policy_issued", ev.get("collection"), ev.get("id"), ev["type"])
-            if ev["type"] not in ("policy_issued", "policy_updated", "record"):
-                key = (False, "named", ev["id"], "")
+            coll = NAMED[ev["type"]][0] if ev["type"] in NAMED else ev.get("collection")
+            key = (ev["type"] == "policy_issued", coll, ev.get("id"))
             chains.setdefault(key, []).append(ev)
         order = list(chains)
         rnd.shuffle(order)
@@ -140,6 +140,7 @@ def _stream(events: list[dict], until: dt.date, rnd: random.Random, tick_share: 
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),  # shrinking a case takes minutes
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
