@@ -82,7 +82,7 @@ def _known_on(case: ar.PolicyCase, day: dt.date) -> dict:
         doc = getattr(case, name)
         if doc is not None and (kept := cut(doc)) is not None:
             out[name] = kept
-    for name, f in ar.PolicyCase.model_fields.items():
+    for name in ar.PolicyCase.model_fields:
         if name in out or name in ("policy", "scheme", "quote_letter"):
             continue
         out[name] = [kept for rec in getattr(case, name) if (kept := cut(rec)) is not None]
@@ -220,8 +220,10 @@ def test_example_replayed_lapses_alert_on_their_day(name: str) -> None:
             if a.kind in (AlertKind.lapsed, AlertKind.fulfilled_late) and point is not None:
                 hourly = f.trace.due is not None and f.trace.due.due_at is not None
                 # an hour deadline can be missed on its own day (the clock counts days)
-                assert a.at >= point if hourly and a.kind is AlertKind.fulfilled_late else (
-                    a.at > point
+                assert (
+                    a.at >= point
+                    if hourly and a.kind is AlertKind.fulfilled_late
+                    else (a.at > point)
                 ), (f.rule_id, a)
     assert {a.rule_id for a in alerts if a.kind in breach} >= EXPECTED[name]
 
@@ -241,7 +243,12 @@ POLICY = {
 
 def _issue(mon: Monitor, pid: str = "P-1", at: str = "2025-07-01") -> list:
     return mon.post(
-        {"type": "policy_issued", "policy_id": pid, "at": at, "policy": {**POLICY, "policy_id": pid}}
+        {
+            "type": "policy_issued",
+            "policy_id": pid,
+            "at": at,
+            "policy": {**POLICY, "policy_id": pid},
+        }
     )
 
 
@@ -465,7 +472,9 @@ def test_cli_events_from_case_and_table(tmp_path) -> None:
     j = _cli("monitor", str(ev), "--jurisdiction", "national", "--state", str(tmp_path / "j.db"))
     alerts = [json.loads(x) for x in j.stdout.splitlines()]
     assert {a["kind"] for a in alerts} >= {"obligation_opened", "lapsed", "fulfilled"}
-    again = _cli("monitor", str(ev), "--jurisdiction", "national", "--state", str(tmp_path / "j.db"))
+    again = _cli(
+        "monitor", str(ev), "--jurisdiction", "national", "--state", str(tmp_path / "j.db")
+    )
     assert again.returncode == 0 and again.stdout == ""  # nothing twice
 
 
