@@ -31,9 +31,10 @@ from pydantic_core import to_jsonable_python
 from .._errors import AnsafeError
 from .._version import __version__
 from ..calendar import WorkCalendar, default_calendar
-from ..evaluate import evaluate
+from ..evaluate import evaluate_rows
 from ..inputs import parse_case
-from ..outputs import Finding, Obligation, Status
+from ..outputs import Status
+from ..results import FindingRef, ObligationRef
 from ..rulesets import ResolvedRuleset
 from .alerts import KIND_LABELS, Alert, AlertKind, ObligationState, TrackedFinding
 from .events import COLLECTIONS, NAMED, SINGLES, EventError, day_of, parse_event
@@ -88,21 +89,17 @@ def info_due(due: Any) -> str:
     return due.due_date.isoformat()
 
 
-def _timebound(f: Finding) -> bool:
-    t = f.trace
-    return t is not None and (t.due is not None or t.window is not None)
+def _timebound(f: FindingRef) -> bool:
+    return f.due is not None or f.window is not None
 
 
-def _point(f: Finding) -> dt.date | None:
+def _point(f: FindingRef) -> dt.date | None:
     """The last day before which the finding may be pending: its due date, else its period's
     end."""
-    t = f.trace
-    if t is None:
-        return None
-    if t.due is not None:
-        return t.due.due_date
-    if t.window is not None:
-        return t.window.end
+    if f.due is not None:
+        return f.due.due_date
+    if f.window is not None:
+        return f.window.end
     return None
 
 
@@ -599,13 +596,13 @@ class Monitor:
 
     def _report(
         self, facts: dict[str, Any], rule_ids: set[str], as_of: dt.date, pid: str
-    ) -> tuple[dict[tuple[str, str, int], Finding], dict[tuple[str, str], Obligation]]:
+    ) -> tuple[dict[tuple[str, str, int], FindingRef], dict[tuple[str, str], ObligationRef]]:
         parsed = parse_case(_case_data(facts), source=f"policy {pid}")
-        rep = evaluate(self._subset(rule_ids), parsed, as_of=as_of, calendar=self._cal)
-        found: dict[tuple[str, str, int], Finding] = {}
+        rep = evaluate_rows(self._subset(rule_ids), parsed, as_of=as_of, calendar=self._cal)
+        found: dict[tuple[str, str, int], FindingRef] = {}
         count: dict[tuple[str, str], int] = {}
         for f in rep.findings:
-            if f.rule_id not in rule_ids:
+            if not isinstance(f, FindingRef) or f.rule_id not in rule_ids:
                 continue  # input.validation: records are validated when they arrive
             n = count.get((f.rule_id, f.subject), 0)
             count[(f.rule_id, f.subject)] = n + 1
@@ -661,13 +658,13 @@ class Monitor:
         for key, f, state, kind, o in sorted(rows, key=lambda t: t[0]):
             self._save(pid, key, f, state, obs.get((key[0], key[1])), sink, kind, o)
 
-    def _classify(self, f: Finding, o: Any, cause: str) -> tuple[ObligationState, Any]:
+    def _classify(self, f: FindingRef, o: Any, cause: str) -> tuple[ObligationState, Any]:
         """(new state, alert kind or None, or "check") for a changed finding."""
         old_status = o[3] if o is not None else None
         old_state = o[4] if o is not None else None
         s = f.status
         if s is Status.pending:
-            due = f.trace.due.due_date.isoformat() if f.trace and f.trace.due else None
+            due = f.due.due_date.isoformat() if f.due else None
             opened = old_status != "pending" or (o is not None and o[6] != due)
             return ObligationState.open, (AlertKind.obligation_opened if opened else None)
         if s is Status.compliant:
@@ -690,29 +687,28 @@ class Monitor:
         self,
         pid: str,
         key: tuple[str, str, int],
-        f: Finding,
+        f: FindingRef,
         state: ObligationState,
-        ob: Obligation | None,
+        ob: ObligationRef | None,
         sink: _Sink,
         kind: AlertKind | None,
         old: Any,
     ) -> None:
-        t = f.trace
-        due = t.due if t else None
+        due = f.due
         info = {
             "policy_id": pid,
             "rule_id": f.rule_id,
             "obligation": f.obligation,
             "layer": f.layer,
-            "clause": t.citation.clause if t else None,
-            "title": f.title,
+            "clause": f.clause,
+            "title": f.rr.rule.title,
             "duty_holder": f.duty_holder,
             "liable_party": f.liable_party,
             "subject": f.subject,
             "requirement": ob.requirement if ob else None,
             "due_date": due.due_date if due else None,
             "due_at": due.due_at if due else None,
-            "window": t.window if t else None,
+            "window": f.window,
             "provisional": f.provisional,
             "provisional_reason": f.provisional_reason,
         }
