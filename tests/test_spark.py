@@ -10,7 +10,7 @@ pyarrow or java the Spark tests skip, unless ``ANSAFE_REQUIRE_SPARK=1`` (CI), wh
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
+import importlib
 import json
 import lzma
 import os
@@ -45,7 +45,9 @@ BROKEN = {
 def _missing() -> str | None:
     """Why Spark cannot run here, or None."""
     for mod in ("pyspark", "pyarrow", "pandas"):
-        if importlib.util.find_spec(mod) is None:
+        try:
+            importlib.import_module(mod)
+        except ImportError:
             return f"{mod} is not installed ({ars.INSTALL_HINT})"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "no java runtime (apt-get install openjdk-17-jre-headless)"
