@@ -72,34 +72,34 @@ class SparkError(AnsafeError, ValueError):
 # ------------------------------------------------------------------------------------------
 # the output schema: one table, three spellings (Spark DDL, Arrow, JSON Schema)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("row", "BIGINT", "1-based position of the input row (a JSON Lines line number)"),
-    ("id", "STRING", "the caller's id column (id_col), as text; null without one"),
-    ("policy_id", "STRING", "policy.policy_id, when it could be read"),
-    ("jurisdiction", "STRING", "the ruleset evaluated (top layer); null on an error row"),
-    ("layers", "ARRAY<STRING>", "the ruleset's layers, bottom first"),
-    ("rule_id", "STRING", "the rule judged"),
-    ("layer", "STRING", "the rule's layer"),
-    ("clause", "STRING", "the clause cited"),
-    ("severity", "STRING", "mandatory, advisory, assessment ..."),
-    ("duty_holder", "STRING", "义务主体, who owes the duty (null only for input errors)"),
-    ("liable_party", "STRING", "who is liable where it differs (AQ 9010-2019 5.3)"),
-    ("status", "STRING", "compliant, violation, pending, not_applicable, ... data_error"),
-    ("subject", "STRING", "what was judged, e.g. service_records/S-01"),
-    ("reason", "STRING", "the judgement in one sentence"),
-    ("due_date", "DATE", "last day of the period (ends 24:00 China time)"),
-    ("due_at", "TIMESTAMP", "exact deadline instant (hour periods); China time, UTC+8"),
-    ("window_start", "DATE", "counting window, first day"),
-    ("window_end", "DATE", "counting window, last day"),
-    ("window_partial", "BOOLEAN", "window clipped by the policy term"),
-    ("window_label", "STRING", "stage id or window name"),
-    ("required_count", "BIGINT", "events the window requires"),
-    ("counted", "DOUBLE", "events counted (or summed weight)"),
-    ("records", "ARRAY<STRING>", "ids of the records judged"),
-    ("provisional", "BOOLEAN", "depends on a year whose holidays are not yet official"),
-    ("as_of", "DATE", "the date judged at"),
-    ("ruleset_digest", "STRING", "SHA-256 of the resolved ruleset (ResolvedRuleset.digest)"),
-    ("engine_version", "STRING", "ansafe_rules version"),
-    ("error", "STRING", "why the row could not be evaluated; every finding column is null"),
+    ("row", "BIGINT", "行号 — 1-based position of the input row (a JSON Lines line number)"),
+    ("id", "STRING", "调用方编号 — the caller's id column (id_col) as text; null without one"),
+    ("policy_id", "STRING", "保单号 — policy.policy_id, when it could be read"),
+    ("jurisdiction", "STRING", "辖区 — the ruleset evaluated (top layer); null on an error row"),
+    ("layers", "ARRAY<STRING>", "规则层 — the ruleset's layers, bottom first"),
+    ("rule_id", "STRING", "规则 — the rule judged"),
+    ("layer", "STRING", "所属层 — the rule's layer"),
+    ("clause", "STRING", "条款 — the clause cited"),
+    ("severity", "STRING", "严重程度 — critical, major, minor, advisory, assessment"),
+    ("duty_holder", "STRING", "义务主体 — who owes the duty (null only for input errors)"),
+    ("liable_party", "STRING", "责任方 — who is liable where it differs (AQ 9010-2019 5.3)"),
+    ("status", "STRING", "结论 — compliant, violation, pending, not_applicable, ..."),
+    ("subject", "STRING", "评估对象 — what was judged, e.g. service_records/S-01"),
+    ("reason", "STRING", "理由 — the judgement in one sentence"),
+    ("due_date", "DATE", "期限最后一日 — last day of the period (ends 24:00 China time)"),
+    ("due_at", "TIMESTAMP", "精确截止时刻 — deadline instant (hour periods); China time UTC+8"),
+    ("window_start", "DATE", "统计周期起 — counting window, first day"),
+    ("window_end", "DATE", "统计周期止 — counting window, last day"),
+    ("window_partial", "BOOLEAN", "不完整周期 — window clipped by the policy term"),
+    ("window_label", "STRING", "周期名称 — stage id or window name"),
+    ("required_count", "BIGINT", "应有次数 — events the window requires"),
+    ("counted", "DOUBLE", "实有次数 — events counted (or summed weight)"),
+    ("records", "ARRAY<STRING>", "记录 — ids of the records judged"),
+    ("provisional", "BOOLEAN", "暂定 — depends on a year whose holidays are not yet official"),
+    ("as_of", "DATE", "评估日期 — the date judged at"),
+    ("ruleset_digest", "STRING", "规则摘要 — SHA-256 of the resolved ruleset"),
+    ("engine_version", "STRING", "引擎版本 — ansafe_rules version"),
+    ("error", "STRING", "错误 — why the row could not be evaluated; finding columns null"),
 )
 """(name, Spark type, meaning) of each output column, in order."""
 
@@ -260,7 +260,9 @@ def _environment(blob: bytes) -> tuple[_Payload, _PreloadedRulesets]:
 
 # ------------------------------------------------------------------------------------------
 # the executor side: (row, id, case text) -> rows
-def _finding_rows(report: Report, base: dict[str, Any], stamp: RulesetStamp) -> list[dict]:
+def _finding_rows(
+    report: Report, base: dict[str, Any], stamp: RulesetStamp
+) -> list[dict[str, Any]]:
     """The report's findings as output rows, via :func:`ansafe_rules.summarize`."""
     rows = []
     for f in summarize(report, stamp).findings:
@@ -303,68 +305,58 @@ def evaluate_rows(
     one is skipped, as a blank line of JSON Lines is."""
     payload, cache = _environment(blob)
     s = payload.settings
-    ids: dict[int, str | None] = {}
-    empty: dict[int, str] = {}
-
-    def lines() -> Iterator[tuple[int, str]]:
-        for n, ident, text in items:
-            if text is None:
-                empty[n] = ident or ""
-                ids[n] = ident
-                yield n, ""  # evaluate_portfolio reports it; replaced below
-                continue
-            if not text.strip():
-                continue
-            ids[n] = ident
-            yield n, text
-
-    results = evaluate_portfolio(
-        lines(),
-        as_of=s.as_of,
-        jurisdiction=s.jurisdiction,
-        layer=s.layer,
-        calendar=payload.calendar,
-        rulesets=cache,
-        source=s.source,
-        limits=s.limits,
-    )
-    for r in results:
-        ident = ids.pop(r.line, None)
-        base = {name: None for name, _, _ in COLUMNS}
-        base.update(row=r.line, id=ident, as_of=s.as_of, engine_version=__version__)
-        if r.line in empty:
-            del empty[r.line]
+    common = {
+        "as_of": s.as_of,
+        "jurisdiction": s.jurisdiction,
+        "layer": s.layer,
+        "calendar": payload.calendar,
+        "rulesets": cache,
+        "source": s.source,
+        "limits": s.limits,
+    }
+    empty = dict.fromkeys((name for name, _, _ in COLUMNS), None)
+    for n, ident, text in items:
+        base = {**empty, "row": n, "id": ident, "as_of": s.as_of, "engine_version": __version__}
+        if text is None:
             base["error"] = (
-                f"{s.source}: line {r.line}: 案件列为空 (null)，没有保单 / "
+                f"{s.source}: line {n}: 案件列为空 (null)，没有保单 / "
                 "the case column is null: no policy"
             )
             yield base
             continue
-        if r.report is None:
-            yield {**base, "policy_id": r.policy_id, "error": r.error}
+        if not text.strip():
             continue
-        report = r.report
-        if s.duty_holder is not None:
-            report = report.for_party(s.duty_holder)
-        if not s.include_compliant:
-            report = report.model_copy(
-                update={"findings": tuple(f for f in report.findings if f.status not in _HIDDEN)}
-            )
-        name = s.jurisdiction or report.jurisdiction
-        digest = payload.digests.get(name) or cache.digest(name)
-        stamp = RulesetStamp(
-            id=report.jurisdiction,
-            layers=report.layers,
-            digest=digest,
-            engine_version=__version__,
+        for r in evaluate_portfolio([(n, text)], **common):
+            if r.report is None:
+                yield {**base, "policy_id": r.policy_id, "error": r.error}
+                continue
+            yield from _report_rows(r.report, base, payload, cache)
+
+
+def _report_rows(
+    report: Report, base: dict[str, Any], payload: _Payload, cache: RulesetCache
+) -> list[dict[str, Any]]:
+    """One report's rows: reduced to a party and to what needs attention as asked."""
+    s = payload.settings
+    if s.duty_holder is not None:
+        report = report.for_party(s.duty_holder)
+    if not s.include_compliant:
+        report = report.model_copy(
+            update={"findings": tuple(f for f in report.findings if f.status not in _HIDDEN)}
         )
-        base.update(
-            policy_id=report.policy_id,
-            jurisdiction=report.jurisdiction,
-            layers=list(report.layers),
-            ruleset_digest=digest,
-        )
-        yield from _finding_rows(report, base, stamp)
+    name = s.jurisdiction or report.jurisdiction
+    digest = payload.digests.get(name) or cache.digest(name)
+    stamp = RulesetStamp(
+        id=report.jurisdiction, layers=report.layers, digest=digest, engine_version=__version__
+    )
+    base = {
+        **base,
+        "policy_id": report.policy_id,
+        "jurisdiction": report.jurisdiction,
+        "layers": list(report.layers),
+        "ruleset_digest": digest,
+    }
+    return _finding_rows(report, base, stamp)
 
 
 def _map_partition(
@@ -547,7 +539,8 @@ def cases_from_tables(
     """A DataFrame (``policy_id``, ``case``) of case JSON built from a policies table (one row
     per policy, the ``policy`` fields as columns) and record tables by collection name
     (``service_records``, ``hazards``, …; ``scheme`` and ``quote_letter`` one row per policy),
-    each with the ``key`` column joined on. Null columns are left out of the JSON, as absent
+    each with the ``key`` column joined on (a field of ``policy`` only when it is
+    ``policy_id``). Null columns are left out of the JSON, as absent
     fields; dates and timestamps are written as ISO text (timestamps with the session
     time zone's offset). Feed the result to :func:`evaluate_dataframe`."""
     _require_spark()
@@ -557,7 +550,8 @@ def cases_from_tables(
         raise SparkError(
             f"policies 表没有键列 {key!r} / the policies table has no key column {key!r}"
         )
-    parts = {"policy": F.struct(*[F.col(c) for c in policies.columns])}
+    policy_cols = [c for c in policies.columns if c != key or key == "policy_id"]
+    parts = {"policy": F.struct(*[F.col(c) for c in policy_cols])}
     out = policies.select(F.col(key).alias("__key"), *policies.columns)
     for name, table in (records or {}).items():
         if key not in table.columns:
@@ -617,7 +611,8 @@ def _parser() -> argparse.ArgumentParser:
         "--input-format",
         choices=("auto", "jsonl", "parquet"),
         default="auto",
-        help="输入格式 (auto: 按扩展名) / input format (auto: by suffix, .parquet or JSON Lines)",
+        help="输入格式 (auto: .parquet 为 Parquet，否则 JSON Lines) / input format (auto: "
+        "Parquet for .parquet, JSON Lines otherwise)",
     )
     p.add_argument(
         "--output-format",
@@ -674,7 +669,7 @@ def _read_inputs(spark: SparkSession, args: argparse.Namespace, blob_args: dict)
     for path in args.input:
         fmt = args.input_format
         if fmt == "auto":
-            fmt = "parquet" if path.suffix == ".parquet" or path.is_dir() else "jsonl"
+            fmt = "parquet" if path.suffix == ".parquet" else "jsonl"
         if fmt == "jsonl":
             df = spark.read.text(str(path)).withColumnRenamed("value", "case")
             res = evaluate_dataframe(df, source=str(path), **blob_args)
