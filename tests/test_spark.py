@@ -476,3 +476,24 @@ def test_command_line_reads_parquet_with_an_id_column(
         want[f"key-{i}"] = len(rep.for_party(ar.DutyHolder.insurer).findings)
     got = {k: sum(r["id"] == k for r in written) for k in want}
     assert got == want and all(r["row"] == int(r["id"][4:]) + 1 for r in written)
+
+
+def test_the_module_runs_as_a_script_for_spark_submit() -> None:
+    """``spark-submit .../ansafe_rules/spark.py``: run as a file, whose folder (with its
+    calendar.py) must not shadow the standard library. No Spark needed for ``--help``."""
+    import subprocess
+
+    script = Path(ars.__file__)
+    for argv in ([str(script)], ["-m", "ansafe_rules.spark"]):
+        out = subprocess.run(
+            [sys.executable, *argv, "--help"], capture_output=True, text=True, check=False
+        )
+        assert out.returncode == 0, out.stderr
+        assert "在 Spark 上评估保单组合" in out.stdout and "--as-of" in out.stdout
+    bad = subprocess.run(
+        [sys.executable, str(script), "--input", "x.jsonl", "--output", "o", "--as-of", "7/31"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and "不是日期 (YYYY-MM-DD)：'7/31' / not a date" in bad.stderr

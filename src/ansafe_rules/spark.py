@@ -22,12 +22,19 @@ extra works, calling it says what to install.
 
 from __future__ import annotations
 
+import os
+import sys
+
+if __name__ == "__main__":  # `spark-submit .../ansafe_rules/spark.py`: this file as a script,
+    # whose folder Python puts first on sys.path; its calendar.py would shadow the stdlib's
+    _here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _here]
+
 import argparse
 import dataclasses
 import datetime as dt
 import functools
 import pickle
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
