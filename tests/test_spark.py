@@ -150,13 +150,15 @@ def _library_rows(
     duty_holder: str | None = None,
     jurisdiction: str | None = None,
     source: str | None = None,
+    layer: str | None = None,
+    in_force: dict[str, dt.date] | None = None,
 ) -> list[dict[str, Any]]:
     """The single-machine run, written out independently of the engine: evaluate_portfolio,
     then summarize's rows with the stamp the command line uses."""
     out = []
-    cache = ar.RulesetCache()
+    cache = ar.RulesetCache(in_force=in_force)
     results = ar.evaluate_portfolio(
-        path, as_of=AS_OF, jurisdiction=jurisdiction, rulesets=cache, source=source
+        path, as_of=AS_OF, jurisdiction=jurisdiction, rulesets=cache, source=source, layer=layer
     )
     for r in results:
         if r.report is None:
@@ -351,6 +353,29 @@ def test_a_ruleset_file_chosen_by_the_caller(spark: Any, tmp_path: Path) -> None
         ),
     )
     assert {r["ruleset_digest"] for r in rows} == {ar.load_ruleset("national").digest}
+
+
+def test_one_layer_and_an_in_force_date_equal_the_library(spark: Any, tmp_path: Path) -> None:
+    book = tmp_path / "xinzhou.jsonl"
+    case = load_yaml_file(ROOT / "examples" / "xinzhou-municipal.yaml")
+    book.write_text(json.dumps(case, default=str) + "\n")
+    in_force = {"xinzhou": dt.date(2025, 9, 1)}
+    out = ars.evaluate_dataframe(
+        _jsonl_frame(spark, book),
+        as_of=AS_OF,
+        layer="xinzhou",
+        in_force=in_force,
+        include_compliant=True,
+        source=str(book),
+    )
+    rows = _spark_rows(out)
+    _same(rows, _library_rows(book, layer="xinzhou", in_force=in_force))
+    assert {r["layer"] for r in rows} == {"xinzhou"}
+    plain = ars.evaluate_dataframe(
+        _jsonl_frame(spark, book), as_of=AS_OF, layer="xinzhou", include_compliant=True
+    )
+    assert _spark_rows(plain) != rows  # the in-force date changed something
+    assert rows[0]["ruleset_digest"] == ar.load_ruleset("xinzhou", in_force=in_force).digest
 
 
 def test_cases_from_tables_equal_the_json_cases(spark: Any) -> None:
