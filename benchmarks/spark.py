@@ -52,7 +52,7 @@ def _library(path: Path) -> tuple[float, float, int]:
     """(CPU s, wall s, rows) for the single-machine run producing the same rows."""
     c0, w0 = time.process_time(), time.perf_counter()
     blob = ars.make_payload(as_of=AS_OF, source=str(path))
-    rows = sum(1 for _ in ars.evaluate_rows(_items(path), blob))
+    rows = sum(1 for _ in ars.evaluate_items(_items(path), blob))
     return time.process_time() - c0, time.perf_counter() - w0, rows
 
 
@@ -76,7 +76,7 @@ def _pandas_partition(batches: Iterator[Any], *, blob_bc: Any) -> Iterator[Any]:
                 yield n, None, text
 
     out = []
-    for row in ars.evaluate_rows(items(), blob_bc.value):
+    for row in ars.evaluate_items(items(), blob_bc.value):
         out.append(row)
         if len(out) >= 4096:
             yield pd.DataFrame(out, columns=names)

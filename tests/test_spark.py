@@ -454,7 +454,7 @@ def test_executors_refuse_a_payload_of_another_engine_version() -> None:
     assert blob.startswith(ar.__version__.encode() + b"\0")
     other = b"0.0.1\0" + blob.partition(b"\0")[2]
     with pytest.raises(ars.SparkError, match=r"driver runs ansafe_rules 0\.0\.1 but this executor"):
-        list(ars.evaluate_rows([(1, None, "{}")], other))
+        list(ars.evaluate_items([(1, None, "{}")], other))
 
 
 def test_the_examples_of_docs_spark_run(spark: Any, small: Path) -> None:

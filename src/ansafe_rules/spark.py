@@ -57,11 +57,14 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "COLUMNS",
     "INSTALL_HINT",
+    "SparkError",
     "SparkFindingRow",
     "cases_from_tables",
     "evaluate_dataframe",
+    "evaluate_items",
     "json_schema",
     "main",
+    "make_payload",
     "spark_schema",
 ]
 
@@ -304,7 +307,7 @@ def _finding_rows(
     return rows
 
 
-def evaluate_rows(
+def evaluate_items(
     items: Iterable[tuple[int, str | None, str | None]], blob: bytes
 ) -> Iterator[dict[str, Any]]:
     """Output rows (dicts keyed by :data:`COLUMNS`) for ``(row, id, case JSON)`` items, in
@@ -387,7 +390,7 @@ def _map_partition(
                 yield n, ident, text
 
     out: list[dict[str, Any]] = []
-    for row in evaluate_rows(items(), blob_bc.value):
+    for row in evaluate_items(items(), blob_bc.value):
         out.append(row)
         if len(out) >= batch_rows:
             yield pa.RecordBatch.from_pylist(out, schema=schema)
