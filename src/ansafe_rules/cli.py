@@ -194,6 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--ruleset-path", action="append", default=[], type=Path)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
+    from .server import cli as server_cli  # does not import FastAPI
+
+    server_cli.add_parser(sub)
     return p
 
 
@@ -662,6 +665,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_rules(args, out)
         if args.command == "validate":
             return _cmd_validate(args, out)
+        if args.command == "serve":
+            from .server import cli as server_cli
+
+            return server_cli.run(args, out, err)
         return _cmd_schema(args, out)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly, as shell tools do on SIGPIPE
