@@ -34,7 +34,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .._errors import AnsafeError, InputError
+from .._errors import AnsafeError, InputError, RulesetError
 from .._version import __version__
 from ..calendar import CalendarOverride, WorkCalendar, load_calendar_overrides
 from ..diff import DiffStatus, RulesetDiff, diff
@@ -169,16 +169,23 @@ class Environment:
 
     @classmethod
     def load(cls, settings: ServerSettings) -> "Environment":
+        # in-force dates go to the rulesets having that layer (a batch mixes jurisdictions),
+        # so they are applied here rather than by the cache, which applies them to every one
         base = RunSettings(
             as_of=_RUN_ENVIRONMENT_DAY,
             search_paths=settings.search_paths,
-            in_force=settings.in_force,
             calendar_file=settings.calendar_file,
             limits=settings.limits,
         )
         cache, calendar = run_environment(base)
         ids = jurisdictions(settings.search_paths)
-        rulesets = {name: cache.get(name) for name in ids}
+        for layer, _ in settings.in_force:
+            if layer not in ids:
+                raise RulesetError(
+                    f"--in-force {layer}=...: no jurisdiction {layer!r}; available: "
+                    + ", ".join(ids)
+                )
+        rulesets = {name: with_in_force(cache.get(name), settings.in_force) for name in ids}
         overrides = (
             load_calendar_overrides(settings.calendar_file) if settings.calendar_file else ()
         )
@@ -195,6 +202,14 @@ class Environment:
 
     def available(self) -> str:
         return ", ".join(self.rulesets)
+
+
+def with_in_force(rs: ResolvedRuleset, in_force: Iterable[tuple[str, dt.date]]) -> ResolvedRuleset:
+    """``rs`` with the in-force dates of the layers it has (others are not its concern)."""
+    for layer, day in in_force:
+        if any(li.id == layer for li in rs.layers):
+            rs = rs.with_effective(layer, day)
+    return rs
 
 
 def _takes_lang(fn: Callable[..., Any]) -> bool:
@@ -227,11 +242,7 @@ class RequestRulesets(RulesetCache):
         if not self._in_force:
             return base
         if name not in self._mine:
-            rs = base
-            for layer, day in self._in_force:
-                if any(li.id == layer for li in rs.layers):
-                    rs = rs.with_effective(layer, day)
-            self._mine[name] = rs
+            self._mine[name] = with_in_force(base, self._in_force)
         return self._mine[name]
 
     def digest(self, name: str) -> str:
@@ -345,7 +356,7 @@ def case_query(
 
 
 def _bad_param(lang: Lang, key: str, parameter: str, **values: Any) -> ProblemError:
-    msg = text(key, lang, **values)
+    msg = text(key, lang, field=parameter, **values)
     return ProblemError(
         400, "invalid-parameter", msg, [ProblemItem(parameter=parameter, message=msg)]
     )
@@ -752,7 +763,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             response.headers.update(exc.headers)
         return response
 
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        # never reached by design (every evaluation error is a finding or a problem); if it
+        # is, the client still gets problem details and no stack trace
+        detail = f"unexpected {type(exc).__name__}"
+        return _problem_response(ProblemError(500, "internal-error", detail), request)
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(Exception, on_unexpected)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
 
@@ -1051,12 +1069,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def health() -> Response:
         return _json(Health().model_dump(mode="json"))
 
-    document = openapi_document(app)
-    app.openapi_schema = document  # computed once, here; never by a request
-
     @app.get(OPENAPI_PATH, include_in_schema=False)
     async def openapi() -> Response:
         return _json(document)
+
+    document = openapi_document(app)  # computed once, here; never by a request
+    app.openapi = lambda: document  # type: ignore[method-assign]
 
     app.state.environment = env
     return app

@@ -25,6 +25,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "not-found": ("未找到该路径", "No such path"),
     "method-not-allowed": ("不允许的请求方法", "Method not allowed"),
     "http-error": ("请求错误", "Bad request"),
+    "internal-error": ("服务内部错误", "Internal error"),
 }
 
 _TEXT: dict[str, tuple[str, str]] = {
