@@ -444,6 +444,20 @@ def test_unsupported_media_type_and_unknown_paths(client: Any) -> None:
     _problem(client.get("/v1/schemas/Nope"), 404, "unknown-schema")
 
 
+def test_a_request_offering_an_h2c_upgrade_keeps_its_body(client: Any) -> None:
+    # Java's HttpClient offers HTTP/2 this way by default; the server answers in HTTP/1.1
+    headers = {
+        **YAML,
+        "Connection": "Upgrade, HTTP2-Settings",
+        "Upgrade": "h2c",
+        "HTTP2-Settings": "AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA",
+    }
+    path = ROOT / "examples" / "national-construction.yaml"
+    r = client.post("/v1/check", content=path.read_bytes(), headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["policy_id"] == "AZ-2025-0001"
+
+
 def test_client_disconnecting_mid_stream(client: Any, base: str) -> None:
     body = "\n".join([_example_json(ROOT / "examples" / "xinzhou-municipal.yaml")] * 50)
     with (

@@ -33,6 +33,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response, StreamingResponse
 from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .._errors import AnsafeError, InputError, RulesetError
 from .._version import __version__
@@ -468,6 +469,8 @@ async def read_body(request: Request, env: Environment, lang: Lang) -> bytes:
                 if size > limit:
                     raise ProblemError(413, "body-too-large", text("body_limit", lang, limit=limit))
                 chunks.append(chunk)
+    except ClientDisconnect:  # nobody to answer; the handler logs no stack trace
+        raise ProblemError(400, "incomplete-body", text("incomplete_body", lang)) from None
     except TimeoutError:
         raise ProblemError(
             408, "body-timeout", text("body_timeout", lang, seconds=limits.timeout_seconds)
@@ -1060,7 +1063,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         info = VersionInfo(
             engine_version=__version__,
             rulesets=dict(env.digests),
-            calendar_years=(cal.first_year, cal.last_year),
+            calendar_first_year=cal.first_year,
+            calendar_last_year=cal.last_year,
             official_years=tuple(sorted(cal.official_years)),
         )
         return _json(info.model_dump(mode="json"))

@@ -18,6 +18,9 @@ from .settings import ENV_VAR, ServerLimits, ServerSettings
 __all__ = ["add_parser", "run", "settings_of"]
 
 INSTALL_HINT = "pip install 'ansafe-rules[server]'"
+HTTP_PROTOCOL = "h11"
+"""uvicorn's HTTP/1.1 implementation: h11 reads the body of a request that offers an h2c upgrade
+(Java's HttpClient default); httptools drops it."""
 
 
 def _in_force(text: str) -> tuple[str, dt.date]:
@@ -148,6 +151,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         flush=True,
     )
     common: dict[str, Any] = {
+        # h11, not httptools: httptools drops the body of a request offering an HTTP/2
+        # upgrade (h2c), which Java's HttpClient does by default (docs/http.md)
+        "http": HTTP_PROTOCOL,
         "host": args.host,
         "port": args.port,
         "log_level": args.log_level,

@@ -21,6 +21,7 @@ PROBLEMS: dict[str, tuple[str, str]] = {
     "body-too-large": ("请求体过大", "Request body too large"),
     "batch-too-long": ("批量行数过多", "Too many lines in the batch"),
     "body-timeout": ("读取请求体超时", "Timed out reading the request body"),
+    "incomplete-body": ("请求体不完整", "Incomplete request body"),
     "timeout": ("评估超时", "Evaluation timed out"),
     "not-found": ("未找到该路径", "No such path"),
     "method-not-allowed": ("不允许的请求方法", "Method not allowed"),
@@ -44,6 +45,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "case_timeout": (
         "{where}：评估超过 {seconds:g} 秒（timeout_seconds）",
         "{where}: evaluation took longer than {seconds:g} s (timeout_seconds)",
+    ),
+    "incomplete_body": (
+        "客户端在发送完请求体之前断开了连接",
+        "the client went away before sending the whole body",
     ),
     "media_type": (
         "Content-Type 为 {got!r}；应为 {allowed}",

@@ -113,7 +113,8 @@ class VersionInfo(_M):
     engine_version: str = Field(description="ansafe_rules version")
     api_version: Literal["1"] = "1"
     rulesets: dict[str, str] = Field(description="jurisdiction id -> ruleset digest")
-    calendar_years: tuple[int, int] = Field(description="first and last year of the calendar")
+    calendar_first_year: int = Field(description="first year of the working-day calendar")
+    calendar_last_year: int = Field(description="last year (later ones are refused)")
     official_years: tuple[int, ...] = Field(description="years whose schedule is official")
 
 

@@ -50,10 +50,16 @@ def serve_in_thread(settings: ServerSettings | None = None) -> Iterator[str]:
     import uvicorn
 
     from .app import create_app
+    from .cli import HTTP_PROTOCOL
 
     port = free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="error", access_log=False
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        http=HTTP_PROTOCOL,
+        log_level="error",
+        access_log=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"ansafe-server-{port}", daemon=True)
