@@ -101,7 +101,7 @@ class ProblemError(Exception):
 
 
 _LOCATED = re.compile(
-    r"^(?:line (?P<line>\d+): )?(?:(?P<record>[^:']+?): )?field '(?P<field>[^']*)': (?P<msg>.*)$"
+    r"^(?:line (?P<line>\d+): )?(?:(?P<record>[^:]+?): )?field '(?P<field>[^']*)': (?P<msg>.*)$"
 )
 _LINE = re.compile(r"^line (?P<line>\d+): (?P<msg>.*)$")
 
