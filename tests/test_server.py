@@ -9,6 +9,7 @@ import importlib
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -489,6 +490,27 @@ def test_timeouts_give_503_and_cost_one_batch_line_only() -> None:
 
 
 # -- catalogue, diff, schemas, version --------------------------------------------------------
+def test_a_body_that_does_not_arrive_gets_408() -> None:
+    settings = ServerSettings(server_limits=ServerLimits(read_timeout_seconds=0.5))
+    with serve_in_thread(settings) as url:
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            s.sendall(
+                b"POST /v1/check?lang=en HTTP/1.1\r\nHost: x\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"policy"'
+            )  # 10 of the 100 bytes announced, then nothing
+            answer = b""
+            while chunk := s.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ")
+        assert b"content-type: application/problem+json" in head.lower()
+        assert json.loads(body)["detail"] == (
+            "the request body did not arrive within 0.5 s (read_timeout_seconds)"
+        )
+        assert httpx.get(f"{url}/v1/health").json() == {"status": "ok"}
+
+
 def test_jurisdictions_and_rules(client: Any) -> None:
     got = client.get("/v1/jurisdictions").json()
     assert [j["id"] for j in got] == list(ar.jurisdictions())

@@ -463,7 +463,7 @@ async def read_body(request: Request, env: Environment, lang: Lang) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        with anyio.fail_after(limits.timeout_seconds):
+        with anyio.fail_after(limits.read_timeout_seconds):
             async for chunk in request.stream():
                 size += len(chunk)
                 if size > limit:
@@ -473,7 +473,7 @@ async def read_body(request: Request, env: Environment, lang: Lang) -> bytes:
         raise ProblemError(400, "incomplete-body", text("incomplete_body", lang)) from None
     except TimeoutError:
         raise ProblemError(
-            408, "body-timeout", text("body_timeout", lang, seconds=limits.timeout_seconds)
+            408, "body-timeout", text("body_timeout", lang, seconds=limits.read_timeout_seconds)
         ) from None
     return b"".join(chunks)
 

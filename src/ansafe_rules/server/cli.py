@@ -95,7 +95,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         type=_limit,
         metavar="NAME=VALUE",
         help="an input limit (docs/limits.md) or a request limit: max_body_bytes (default "
-        "20 MiB), max_batch_lines (10000), timeout_seconds (30)",
+        "20 MiB), max_batch_lines (10000), timeout_seconds (30, per case), "
+        "read_timeout_seconds (30, per body)",
     )
     s.add_argument(
         "--log-level",

@@ -39,8 +39,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "the batch has {n:,} lines, more than the limit of {limit:,} (max_batch_lines)",
     ),
     "body_timeout": (
-        "{seconds:g} 秒内未收到完整的请求体（timeout_seconds）",
-        "the request body did not arrive within {seconds:g} s (timeout_seconds)",
+        "{seconds:g} 秒内未收到完整的请求体（read_timeout_seconds）",
+        "the request body did not arrive within {seconds:g} s (read_timeout_seconds)",
     ),
     "case_timeout": (
         "{where}：评估超过 {seconds:g} 秒（timeout_seconds）",

@@ -38,8 +38,10 @@ class ServerLimits:
     max_batch_lines: int = 10_000
     """Most non-blank lines in one batch; more is refused with 413 before any is evaluated."""
     timeout_seconds: float = 30.0
-    """Longest time for reading a body (408) and for evaluating one case (503; in a batch the
-    line becomes an error and the next lines go on)."""
+    """Longest time for evaluating one case (503; in a batch the line becomes an error and the
+    next lines go on)."""
+    read_timeout_seconds: float = 30.0
+    """Longest time for a request body to arrive (408)."""
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -51,7 +53,7 @@ class ServerLimits:
             raise ValueError(f"unknown limit {name!r}; limits: {', '.join(self.names())}")
         try:
             parsed: float = (
-                float(value) if name == "timeout_seconds" else int(value.replace("_", ""))
+                float(value) if name.endswith("_seconds") else int(value.replace("_", ""))
             )
         except ValueError:
             raise ValueError(f"limit {name}: not a valid value: {value!r}") from None
