@@ -489,6 +489,27 @@ def test_timeouts_give_503_and_cost_one_batch_line_only() -> None:
         assert c.get("/v1/health").json() == {"status": "ok"}
 
 
+def test_lang_is_passed_to_the_library_once_it_takes_lang(monkeypatch: Any) -> None:
+    import ansafe_rules.server.app as server_app
+
+    seen: list[str] = []
+    real = server_app.evaluate
+
+    def evaluate_with_lang(*args: Any, lang: str, **kwargs: Any) -> ar.Report:
+        seen.append(lang)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(server_app, "evaluate", evaluate_with_lang)
+    with serve_in_thread(ServerSettings(today=lambda: AS_OF)) as url:
+        for lang in ("en", "zh"):
+            r = httpx.post(
+                f"{url}/v1/check", params={"lang": lang}, content=_minimal(), headers=JSON
+            )
+            assert r.status_code == 200, r.text
+        r = httpx.post(f"{url}/v1/check", content=_minimal(), headers=JSON)
+    assert seen == ["en", "zh", "zh"]  # zh unless asked: Chinese first
+
+
 # -- catalogue, diff, schemas, version --------------------------------------------------------
 def test_a_body_that_does_not_arrive_gets_408() -> None:
     settings = ServerSettings(server_limits=ServerLimits(read_timeout_seconds=0.5))
