@@ -490,7 +490,7 @@ def test_timeouts_give_503_and_cost_one_batch_line_only() -> None:
 
 
 def test_lang_is_passed_to_the_library_once_it_takes_lang(monkeypatch: Any) -> None:
-    import ansafe_rules.server.app as server_app
+    import ansafe_rules.server.cases as server_app
 
     seen: list[str] = []
     real = server_app.evaluate
