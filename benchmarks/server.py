@@ -160,7 +160,8 @@ def main() -> None:
     cases = _cases()
     best, median = _in_process_rate(cases, args.repeats)
     print(
-        f"machine: {os.cpu_count()} cores; {args.clients} clients, {args.requests} requests "
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; "
+        f"{args.clients} clients, {args.requests} requests "
         f"per run, {args.repeats} runs per configuration; the 5 examples in rotation"
     )
     print(
@@ -200,6 +201,10 @@ def main() -> None:
         f"memory (1 worker): {before / 1024:.1f} MiB after 500 requests, {after / 1024:.1f} "
         f"MiB after {args.memory_requests:,} more ({(after - before) / 1024:+.1f} MiB, "
         f"{after / before:.3f}x)"
+    )
+    print(
+        f"load average {os.getloadavg()[0]:.1f} at the end: other work on the machine shares "
+        "its 2 cores with the server and the clients"
     )
 
 
