@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import redirect_stdout
 from pathlib import Path
@@ -472,6 +473,32 @@ def test_client_disconnecting_mid_stream(client: Any, base: str) -> None:
     _alive(client)
     r = client.post("/v1/batch", content=_minimal(), headers=NDJSON)
     assert r.json()["result"]["policy_id"] == "P-TEST"
+
+
+def test_a_client_going_away_stops_the_batch(monkeypatch: Any) -> None:
+    import ansafe_rules.server.cases as cases
+
+    evaluated: list[int] = []
+    real = cases.evaluate_portfolio
+
+    def counting(lines: Any, **kwargs: Any) -> Any:
+        evaluated.append(1)
+        return real(lines, **kwargs)
+
+    monkeypatch.setattr(cases, "evaluate_portfolio", counting)
+    body = "\n".join([_example_json(ROOT / "examples" / "xinzhou-municipal.yaml")] * 200)
+    with serve_in_thread(ServerSettings(today=lambda: AS_OF)) as url:
+        with (
+            httpx.Client(base_url=url, timeout=60) as c,
+            c.stream("POST", "/v1/batch", content=body, headers=NDJSON) as r,
+        ):
+            assert json.loads(next(r.iter_lines()))["line"] == 1
+        seen = -1
+        while seen != len(evaluated):  # until the count stops moving
+            seen = len(evaluated)
+            time.sleep(1.0)
+        assert httpx.get(f"{url}/v1/health").json() == {"status": "ok"}
+    assert len(evaluated) < 20  # of 200: the lines after the client left are not evaluated
 
 
 def test_timeouts_give_503_and_cost_one_batch_line_only() -> None:
