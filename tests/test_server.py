@@ -246,6 +246,23 @@ def test_obligations_are_the_librarys(client: Any) -> None:
     assert r.content == ar.obligations_to_ical("AZ-2025-0001", expected, stamp=stamp)
 
 
+def test_obligations_that_icalendar_cannot_carry_get_422(client: Any) -> None:
+    # found by the fuzz test: a line break in policy_id (the calendar's name) makes the
+    # icalendar package raise; the service answers 422 and format=json still works
+    data = _minimal(policy_id="AZ\n1")
+    r = client.post(
+        "/v1/obligations", params={"format": "ics", "lang": "en"}, content=data, headers=JSON
+    )
+    body = _problem(r, 422, "invalid-case")
+    assert body["detail"].startswith(
+        "request: the policy's obligations cannot be written as iCalendar (AssertionError: "
+    )
+    assert body["errors"][0]["record"] == "policy"
+    r = client.post("/v1/obligations", content=data, headers=JSON)
+    assert r.status_code == 200 and r.json()["policy_id"] == "AZ\n1"
+    _alive(client)
+
+
 def test_batch_is_evaluate_portfolio_line_by_line(client: Any) -> None:
     lines = [_example_json(p) for p in EXAMPLES]
     body = "\n".join(lines) + "\n\n"

@@ -267,7 +267,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             report, stamp = evaluate_case(env, q, read_case(body, kind, env))
             if format == "ics":
                 when = dt.datetime.combine(report.as_of, dt.time(), tzinfo=dt.UTC)
-                data = obligations_to_ical(report.policy_id, report.obligations, stamp=when)
+                try:
+                    data = obligations_to_ical(report.policy_id, report.obligations, stamp=when)
+                except Exception as exc:  # e.g. a line break in policy_id (the calendar name)
+                    why = f"{type(exc).__name__}: {exc}"
+                    raise ProblemError(
+                        422,
+                        "invalid-case",
+                        text("no_ical", q.lang, why=why),
+                        [ProblemItem(record="policy", message=why)],
+                    ) from None
                 return Response(data, media_type="text/calendar")
             result = ObligationsResult(
                 policy_id=report.policy_id,

@@ -50,6 +50,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "客户端在发送完请求体之前断开了连接",
         "the client went away before sending the whole body",
     ),
+    "no_ical": (
+        "request：该保单的义务无法写成 iCalendar（{why}）；format=json 可用",
+        "request: the policy's obligations cannot be written as iCalendar ({why}); format=json can",
+    ),
     "media_type": (
         "Content-Type 为 {got!r}；应为 {allowed}",
         "Content-Type is {got!r}; expected {allowed}",
