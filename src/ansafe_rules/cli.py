@@ -198,6 +198,10 @@ def _parser() -> argparse.ArgumentParser:
     from .monitor import cli as monitor_cli  # durable-rules is imported only when it runs
 
     monitor_cli.add_parser(sub)
+
+    from .server import cli as server_cli  # does not import FastAPI
+
+    server_cli.add_parser(sub)
     return p
 
 
@@ -664,6 +668,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .monitor import cli as monitor_cli
 
             return monitor_cli.run(args, out, err)
+
+        if args.command == "serve":
+            from .server import cli as server_cli
+
+            return server_cli.run(args, out, err)
         return _cmd_schema(args, out)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly, as shell tools do on SIGPIPE
