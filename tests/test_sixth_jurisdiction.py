@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import ansafe_rules as ar
+from ansafe_rules.loader import shown_path
 
 from .conftest import FIXTURES, case, only
 
 CST = dt.timezone(dt.timedelta(hours=8))  # China time: naive timestamps are read in it
 
+ROOT = Path(__file__).resolve().parents[1]
 ATLANTIS = FIXTURES / "jurisdictions" / "atlantis.yaml"
 
 
@@ -22,9 +26,13 @@ def test_layers_and_operations() -> None:
     cb = rs.rule("national.service.callback")
     assert cb.layer == "national"
     assert cb.rule.params.period.amount == 3
-    assert cb.overridden_by == (str(ATLANTIS),)
-    assert cb.param_sources["period"] == str(ATLANTIS)
-    assert cb.param_sources["trigger"].endswith("national.yaml")
+    # traces name files without the machine's layout (the digest names the content)
+    shown = shown_path(ATLANTIS)
+    if Path.cwd().resolve() == ROOT:  # run from the repository, as CI does
+        assert shown == "tests/fixtures/jurisdictions/atlantis.yaml"
+    assert cb.overridden_by == (shown,)
+    assert cb.param_sources["period"] == shown
+    assert cb.param_sources["trigger"] == "ansafe_rules/rulesets/national.yaml"
     assert rs.layers[1].disabled[0].rule == "national.scheme.agreed"
 
 
@@ -73,3 +81,24 @@ def test_evaluates_hour_deadline_and_overridden_callback() -> None:
     national_only = ar.evaluate(rs, data, as_of=dt.date(2026, 6, 30), layer="national")
     assert all(f.layer == "national" for f in national_only.findings)
     assert not [f for f in national_only.findings if f.rule_id.startswith("atlantis.")]
+
+
+def test_files_are_named_without_the_machines_layout(tmp_path: Path, monkeypatch: Any) -> None:
+    """Trace.source_file and param_sources: shipped rulesets by their place in the package,
+    others relative to the working directory, or as the caller gave them when outside it."""
+    rs = ar.load_ruleset("xinzhou")
+    assert {r.source_file for r in rs.rules} == {
+        "ansafe_rules/rulesets/national.yaml",
+        "ansafe_rules/rulesets/xinzhou.yaml",
+    }
+    copy = tmp_path / "mine" / "atlantis.yaml"
+    copy.parent.mkdir()
+    copy.write_text(ATLANTIS.read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert shown_path(copy) == "mine/atlantis.yaml"
+    assert ar.load_ruleset(copy).rule("atlantis.incident.report").source_file == (
+        "mine/atlantis.yaml"
+    )
+    monkeypatch.chdir(tmp_path / "mine")
+    outside = tmp_path / "elsewhere.yaml"
+    assert shown_path(outside) == str(outside)

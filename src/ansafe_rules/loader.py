@@ -56,6 +56,24 @@ def packaged_rulesets_dir() -> Path:
     raise RulesetError("no packaged rulesets found (is the package installed correctly?)")
 
 
+def shown_path(path: Path) -> str:
+    """How a ruleset file is named in traces and outputs: a shipped one as
+    ``ansafe_rules/rulesets/<file>`` wherever the package is installed, another relative to
+    the working directory when it lies below it, else as the caller gave it. A report then
+    says which file without revealing the machine's layout (the ruleset digest says which
+    content)."""
+    resolved = path.resolve()
+    try:
+        shipped = packaged_rulesets_dir().resolve()
+        return f"ansafe_rules/rulesets/{resolved.relative_to(shipped).as_posix()}"
+    except (ValueError, RulesetError):
+        pass
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def jurisdictions(search_paths: Sequence[str | Path] = ()) -> tuple[str, ...]:
     """Ids of the rulesets available (shipped ones plus any in ``search_paths``)."""
     ids = {
@@ -283,7 +301,11 @@ def apply_override(
     severity: Severity | None,
     interpretive: Mapping[str, str],
     source: str,
+    *,
+    shown: str | None = None,
 ) -> ResolvedRule:
+    """``rr`` with parameters overridden by ``source`` (named so in errors; ``shown`` is how
+    traces name it, :func:`shown_path`)."""
     r = rr.rule
     merged = {**r.params.model_dump(mode="json", exclude_defaults=False), **params}
     try:
@@ -302,13 +324,14 @@ def apply_override(
         }
     )
     _check_rule_semantics(Path(f"{rr.layer}.yaml"), f"override of rule {r.id!r}", rule)
-    sources = {**rr.param_sources, **dict.fromkeys(params, source)}
+    shown = shown or source
+    sources = {**rr.param_sources, **dict.fromkeys(params, shown)}
     if severity is not None:
-        sources["severity"] = source
+        sources["severity"] = shown
     return rr.model_copy(
         update={
             "rule": rule,
-            "overridden_by": (*rr.overridden_by, source),
+            "overridden_by": (*rr.overridden_by, shown),
             "param_sources": sources,
         }
     )
@@ -375,7 +398,12 @@ def load_ruleset(
                     "or its parents"
                 )
             rules[op.rule] = apply_override(
-                rules[op.rule], op.params, op.severity, op.interpretive, str(path)
+                rules[op.rule],
+                op.params,
+                op.severity,
+                op.interpretive,
+                str(path),
+                shown=shown_path(path),
             )
         for op in rf.disable:
             if op.rule not in rules:
@@ -396,8 +424,8 @@ def load_ruleset(
             rules[r.id] = ResolvedRule(
                 rule=r,
                 layer=rf.id,
-                source_file=str(path),
-                param_sources=dict.fromkeys(type(r.params).model_fields, str(path)),
+                source_file=shown_path(path),
+                param_sources=dict.fromkeys(type(r.params).model_fields, shown_path(path)),
             )
         for cl in rf.checklists:
             for i, row in enumerate(cl.rows):
