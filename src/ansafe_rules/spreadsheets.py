@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._errors import AnsafeError
 from .outputs import FindingRow, Severity, Status
 from .rulesets import DutyHolder
 from .todo import CHINA, header
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 
-class XlsxUnavailable(RuntimeError):
+class XlsxUnavailable(AnsafeError):
     """openpyxl is not installed (the ``ansafe-rules[xlsx]`` extra)."""
 
 
