@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -130,8 +132,8 @@ def test_obligations_table_json_and_ics(tmp_path: Path, capsys: Capture) -> None
     assert main(["obligations", str(EXAMPLE)]) == 0
     assert "2025-10-10" in capsys.readouterr().out
     assert main(["obligations", str(EXAMPLE), "--format", "json"]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["policy_id"] == "AZ-2025-0001" and data["obligations"]
+    (data,) = json.loads(capsys.readouterr().out)  # one JSON array, as under check
+    assert data["policy_id"] == "AZ-2025-0001" and data["obligations"] and data["todo"]
     ics = tmp_path / "o.ics"
     assert (
         main(
@@ -190,7 +192,7 @@ def test_diff_rules_validate_schema(tmp_path: Path, capsys: Capture) -> None:
     assert "field 'params.deadline': unknown key" in capsys.readouterr().err
     assert main(["schema", "--output", str(tmp_path / "schemas")]) == 0
     assert (tmp_path / "schemas" / "PolicyCase.json").is_file()
-    assert capsys.readouterr().out.startswith("wrote 10 schemas")
+    assert capsys.readouterr().out.startswith("wrote 12 schemas")
     assert main(["schema"]) == 0
     assert "Report" in json.loads(capsys.readouterr().out)
 
@@ -212,9 +214,9 @@ def test_calendar_override_file(tmp_path: Path, capsys: Capture) -> None:
     cal.write_text(
         "- {year: 2027, holidays: [2027-01-01, 2027-01-04], source: test}\n", encoding="utf-8"
     )
-    main(["obligations", str(case), "--format", "json"])
+    main(["obligations", str(case), "--format", "jsonl"])
     plain = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)["obligations"]}
-    main(["obligations", str(case), "--format", "json", "--calendar", str(cal)])
+    main(["obligations", str(case), "--format", "jsonl", "--calendar", str(cal)])
     official = {o["rule_id"]: o for o in json.loads(capsys.readouterr().out)["obligations"]}
     cb = "national.service.callback"
     assert (plain[cb]["due_date"], plain[cb]["provisional"]) == ("2027-01-05", True)
@@ -346,3 +348,208 @@ def test_version_and_exit_codes_in_help(capsys: Capture) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert "exit codes: 0 no breach" in out and "2 something could not be evaluated" in out
+
+
+# -- obligations as a to-do list, calendars, stdin, progress (issue 9) -------------------------
+XINZHOU = ROOT / "examples" / "xinzhou-municipal.yaml"
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_ics_folder_keeps_names_when_an_input_fails(tmp_path: Path, capsys: Capture) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy: {policy_id: P}\n", encoding="utf-8")
+    out = tmp_path / "cals"
+    args = ["obligations", str(EXAMPLE), str(bad), "--format", "ics", "--as-of", "2026-07-31"]
+    assert main([*args, "--output", str(out)]) == 2
+    assert out.is_dir()  # was: the one calendar written as a file named "cals"
+    assert sorted(p.name for p in out.iterdir()) == ["national-construction.ics"]
+    cal = Calendar.from_ical((out / "national-construction.ics").read_bytes())
+    assert str(cal["x-wr-calname"]) == "安责险义务 AZ-2025-0001"
+    assert "bad.yaml: policy: field 'jurisdiction'" in capsys.readouterr().err
+
+
+def test_ics_folder_for_a_portfolio_with_one_readable_line(tmp_path: Path) -> None:
+    book = tmp_path / "book.jsonl"
+    book.write_text(_line(policy_id="A") + "\n{oops\n" + _line(policy_id="C") + "\n")
+    out = tmp_path / "cals"
+    args = ["obligations", str(book), "--format", "ics", "--output", str(out)]
+    assert main([*args, "--as-of", "2026-07-31"]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["book-line1.ics", "book-line3.ics"]
+    one = tmp_path / "one.jsonl"
+    one.write_text(_line(policy_id="A") + "\n{oops\n")
+    assert main(["obligations", str(one), "--format", "ics", "--output", str(out / "x")]) == 2
+    assert [p.name for p in (out / "x").iterdir()] == ["one-line1.ics"]  # was: a file "x"
+
+
+def test_ics_same_file_names_in_two_folders(tmp_path: Path) -> None:
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "p.yaml").write_text(EXAMPLE.read_text("utf-8"), encoding="utf-8")
+    out = tmp_path / "cals"
+    files = [str(tmp_path / "a" / "p.yaml"), str(tmp_path / "b" / "p.yaml")]
+    assert main(["obligations", *files, "--format", "ics", "--output", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["p-2.ics", "p.ics"]
+
+
+def test_check_and_obligations_read_stdin(monkeypatch, capsys: Capture) -> None:
+    _stdin(monkeypatch, EXAMPLE.read_bytes())  # one YAML document
+    assert main(["check", "-", "--as-of", "2026-07-31"]) == 1
+    assert "callback_on 2025-10-11 is after the due 2025-10-10" in capsys.readouterr().out
+    book = "\n\n".join([_line(policy_id="A"), "{oops", _line(policy_id="B")]) + "\n"
+    _stdin(monkeypatch, book.encode())  # JSON Lines, streamed; line numbers as in a file
+    assert main(["obligations", "-", "--format", "jsonl", "--as-of", "2026-07-31"]) == 2
+    captured = capsys.readouterr()
+    rows = [json.loads(x) for x in captured.out.splitlines()]
+    assert [(r["source"], r["line"], r.get("policy_id")) for r in rows] == [
+        ("<stdin>", 1, "A"),
+        ("<stdin>", 3, None),
+        ("<stdin>", 5, "B"),
+    ]
+    assert "<stdin>: line 3: invalid JSON" in captured.err
+    pretty = json.dumps(json.loads(_line(policy_id="J")), indent=2)  # one JSON document
+    _stdin(monkeypatch, pretty.encode())
+    assert main(["check", "-", "--as-of", "2026-07-31", "--format", "jsonl"]) == 1
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert (row["source"], row["line"], row["policy_id"]) == ("<stdin>", 0, "J")
+
+
+def test_stdin_errors_name_stdin_line_and_field(
+    tmp_path: Path, monkeypatch, capsys: Capture
+) -> None:
+    text = b"\npolicy:\n  policy_id: [unclosed\n"
+    (tmp_path / "f.yaml").write_bytes(text)
+    assert main(["check", str(tmp_path / "f.yaml")]) == 2
+    as_file = capsys.readouterr().err
+    _stdin(monkeypatch, text)
+    assert main(["check", "-"]) == 2
+    err = capsys.readouterr().err  # the same message as for a file, naming <stdin> and the line
+    assert err == as_file.replace(str(tmp_path / "f.yaml"), "<stdin>")
+    assert err.startswith("ansafe-rules: error: <stdin>: line 4: expected ','")
+    _stdin(monkeypatch, b"policy: {policy_id: P}\n")
+    assert main(["check", "-"]) == 2
+    assert "<stdin>: policy: field 'jurisdiction': Field required" in capsys.readouterr().err
+    _stdin(monkeypatch, b"")
+    assert main(["obligations", "-"]) == 2
+    assert "<stdin>: 输入为空 — no input" in capsys.readouterr().err
+
+
+class _Terminal(io.StringIO):
+    """stdout and stderr of one terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def _screen(text: str) -> list[str]:
+    """What a terminal shows after ``text``: \\r returns to column 0, ESC[2K erases the line."""
+    lines, col = [""], 0
+    i = 0
+    while i < len(text):
+        if text.startswith("\x1b[2K", i):
+            lines[-1], i = "", i + 4
+            continue
+        ch = text[i]
+        if ch == "\r":
+            col = 0
+        elif ch == "\n":
+            lines.append("")
+            col = 0
+        else:
+            cur = lines[-1]
+            lines[-1] = cur[:col] + ch + cur[col + 1 :]
+            col += 1
+        i += 1
+    return lines
+
+
+def test_progress_bar_never_garbles_the_table(tmp_path: Path, monkeypatch) -> None:
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(_line(policy_id=f"P{i}") for i in range(12)) + "\n{oops\n")
+    args = ["check", str(book), "--as-of", "2026-07-31", "--jobs", "1"]
+    term = _Terminal()
+    monkeypatch.setattr("sys.stdout", term)
+    monkeypatch.setattr("sys.stderr", term)
+    assert main(args) == 2
+    plain = io.StringIO()
+    monkeypatch.setattr("sys.stdout", plain)
+    monkeypatch.setattr("sys.stderr", plain)
+    assert main([*args, "--progress", "never"]) == 2
+    # the terminal shows exactly what a run without the bar prints: no bar left, none inside
+    assert _screen(term.getvalue()) == _screen(plain.getvalue())
+    assert "policies" in term.getvalue()  # the bar was drawn
+    assert term.getvalue().count("13/13 policies") == 1  # its last state, erased at the end
+    assert "\r\x1b[2K" in term.getvalue().split("13/13 policies")[1].split("\n")[0]
+
+
+def test_one_rule_is_not_one_rules(tmp_path: Path, capsys: Capture) -> None:
+    assert main(["validate", str(FIXTURES / "jurisdictions" / "atlantis.yaml")]) == 0
+    assert ": 1 rule of its own, " in capsys.readouterr().out
+
+
+def test_obligations_json_array_jsonl_and_output_for_every_format(tmp_path: Path) -> None:
+    files = [str(EXAMPLE), str(XINZHOU), "--as-of", "2026-04-28"]
+    for fmt in ("table", "json", "jsonl", "csv"):
+        assert main(["obligations", *files, "--format", fmt, "--output", str(tmp_path / fmt)]) == 0
+    arr = json.loads((tmp_path / "json").read_text("utf-8"))
+    lines = [json.loads(x) for x in (tmp_path / "jsonl").read_text("utf-8").splitlines()]
+    assert arr == lines and [r["policy_id"] for r in arr] == ["AZ-2025-0001", "XZ-2025-0076"]
+    parsed = ar.load_case_file(XINZHOU)
+    ev = ar.evaluate_rows(ar.load_ruleset("xinzhou"), parsed, as_of=dt.date(2026, 4, 28))
+    want = [t.model_dump(mode="json") for t in ar.todo(ev)]
+    assert arr[1]["todo"] == want
+    assert arr[1]["counts"] == {
+        s.value: sum(t["status"] == s.value for t in want) for s in ar.TodoStatus
+    }
+    table = (tmp_path / "table").read_text("utf-8")
+    assert table.startswith("== AZ-2025-0001  [national]  截至 as of 2026-04-28\n")
+    assert "  -- 常设义务 standing duties (" in table
+    xinzhou = table.split("== XZ-2025-0076")[1]
+    dated, _, standing = xinzhou.partition("-- 常设义务 standing duties")
+    assert "xinzhou.incident.report" in dated and "xinzhou.incident.report" not in standing
+    assert "xinzhou.visit.staffing" in standing and "xinzhou.visit.staffing" not in dated
+    assert "2026-05-02 09:30" in table  # the hour deadline with its time
+    assert "已逾期 overdue" in table
+
+
+def test_obligations_due_soon_option_and_table_order(tmp_path: Path, capsys: Capture) -> None:
+    f = tmp_path / "c.yaml"
+    f.write_text(
+        "policy: {policy_id: P, jurisdiction: national, insurer: I, insured: J,\n"
+        "         industry: other, term_start: 2025-07-01, term_end: 2026-06-30}\n"
+        "service_records: [{id: S-1, kind: training, completed_on: 2025-09-26}]\n",
+        encoding="utf-8",
+    )
+    base = ["obligations", str(f), "--as-of", "2025-09-30", "--format", "jsonl"]
+    assert main([*base, "--due-soon", "1"]) == 0
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    cb = next(t for t in row["todo"] if t["rule_id"] == "national.service.callback")
+    assert (cb["status"], cb["working_days_left"], cb["date"]) == ("upcoming", 2, "2025-10-10")
+    assert main([*base, "--due-soon", "2"]) == 0
+    (row,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    cb = next(t for t in row["todo"] if t["rule_id"] == "national.service.callback")
+    assert cb["status"] == "due_soon"
+    dates = [t["date"] for t in row["todo"] if t["date"]]
+    assert dates == sorted(dates)
+    with pytest.raises(SystemExit) as exc:
+        main([*base, "--due-soon", "-1"])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit):
+        main([*base, "--remind", "soon"])
+    assert "bad reminder 'soon'" in capsys.readouterr().err
+
+
+def test_obligations_ics_reminders_option(tmp_path: Path) -> None:
+    out = tmp_path / "o.ics"
+    args = ["obligations", str(EXAMPLE), "--format", "ics", "--output", str(out)]
+    assert main([*args, "--remind", "2d"]) == 0
+    alarms = Calendar.from_ical(out.read_bytes()).walk("VALARM")
+    assert alarms and {str(a["TRIGGER"].to_ical(), "ascii") for a in alarms} == {"-P2D"}
+
+
+def test_check_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.txt"
+    assert main(["check", str(EXAMPLE), "--as-of", "2026-07-31", "--output", str(out)]) == 1
+    assert "callback_on 2025-10-11 is after the due 2025-10-10" in out.read_text("utf-8")

@@ -32,6 +32,8 @@ from .periods import DueDate, Period, PeriodUnit, compute_due
 from .portfolio import PortfolioResult, RulesetCache, evaluate_files, evaluate_portfolio
 from .rulesets import DutyHolder, ResolvedRule, ResolvedRuleset, Rule, Severity
 from .schema import json_schemas
+from .spreadsheets import FindingSheetRow, finding_sheet_rows, write_csv, write_xlsx
+from .todo import TodoItem, TodoStatus, todo
 
 __all__ = [
     "AnsafeError",
@@ -43,6 +45,7 @@ __all__ = [
     "DutyHolder",
     "Evaluation",
     "Finding",
+    "FindingSheetRow",
     "InputError",
     "InputIssue",
     "Obligation",
@@ -62,6 +65,8 @@ __all__ = [
     "RulesetStamp",
     "Severity",
     "Status",
+    "TodoItem",
+    "TodoStatus",
     "Trace",
     "Window",
     "WorkCalendar",
@@ -75,6 +80,7 @@ __all__ = [
     "evaluate_files",
     "evaluate_portfolio",
     "evaluate_rows",
+    "finding_sheet_rows",
     "format_diff",
     "json_schemas",
     "jurisdictions",
@@ -85,4 +91,7 @@ __all__ = [
     "obligations_to_ical",
     "parse_case",
     "summarize",
+    "todo",
+    "write_csv",
+    "write_xlsx",
 ]

@@ -27,11 +27,12 @@ from typing import Any, TextIO
 
 from ._errors import AnsafeError
 from ._version import __version__
+from ._yaml import load_yaml_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
-from .evaluate import Evaluation, Obligation, Status
-from .ical import obligations_to_ical
-from .inputs import DEFAULT_LIMITS, Limits
+from .evaluate import Evaluation, Obligation, Status, evaluate_rows
+from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
+from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
 from .loader import jurisdictions, load_ruleset
 from .outputs import RulesetStamp
 from .portfolio import (
@@ -39,6 +40,7 @@ from .portfolio import (
     RulesetCache,
     RunSettings,
     iter_lines,
+    iter_outcomes,
     map_chunks,
     outcome_files,
     outcome_lines,
@@ -47,6 +49,15 @@ from .portfolio import (
 from .results import AnyFinding
 from .rulesets import DutyHolder, Severity
 from .schema import json_schemas
+from .spreadsheets import (
+    FINDINGS_SHEET,
+    TODO_SHEET,
+    FindingSheetRow,
+    finding_sheet_rows,
+    write_csv,
+    write_xlsx,
+)
+from .todo import DEFAULT_DUE_SOON, TODO_STATUS_LABELS, TodoItem, TodoStatus, counts, todo
 
 __all__ = ["main"]
 
@@ -81,6 +92,25 @@ def _limit(text: str) -> tuple[str, str]:
             f"expected NAME=VALUE with NAME one of {', '.join(Limits.names())}, got {text!r}"
         )
     return name, value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(
+            f"应为非负整数 — expected a whole number of working days, 0 or more, got {text!r}"
+        )
+    return n
+
+
+def _reminders(text: str) -> tuple[dt.timedelta, ...]:
+    try:
+        return parse_reminders(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -151,9 +181,15 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser(
         "check", help="findings for policies (YAML/JSON case, or a .jsonl portfolio)"
     )
-    c.add_argument("files", nargs="+", type=Path)
+    c.add_argument("files", nargs="+", type=Path, help="case files or portfolios; - reads stdin")
     _common(c)
-    c.add_argument("--format", choices=("table", "json", "jsonl"), default="table")
+    c.add_argument(
+        "--format",
+        choices=("table", "json", "jsonl", "xlsx", "csv"),
+        default="table",
+        help="xlsx/csv: one row per finding, Chinese headers (xlsx needs ansafe-rules[xlsx])",
+    )
+    c.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
     c.add_argument("--all", action="store_true", help="also list compliant and n/a findings")
     c.add_argument(
         "--detail",
@@ -175,11 +211,38 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress on stderr for portfolios (auto: when stderr is a terminal)",
     )
-    o = sub.add_parser("obligations", help="what is due and when")
-    o.add_argument("files", nargs="+", type=Path)
+    o = sub.add_parser(
+        "obligations",
+        help="what is due and when: a to-do list (done / due soon / overdue / upcoming)",
+        epilog="json is one JSON array (as under check), jsonl one line per policy; ics is "
+        "one calendar per policy (several: --output FOLDER); xlsx needs ansafe-rules[xlsx]. "
+        "Example: ansafe-rules obligations examples/xinzhou-municipal.yaml --as-of 2026-04-28",
+    )
+    o.add_argument("files", nargs="+", type=Path, help="case files or portfolios; - reads stdin")
     _common(o)
-    o.add_argument("--format", choices=("table", "json", "ics"), default="table")
-    o.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
+    o.add_argument(
+        "--format", choices=("table", "json", "jsonl", "ics", "xlsx", "csv"), default="table"
+    )
+    o.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="write here instead of stdout (ics with several policies: a folder)",
+    )
+    o.add_argument(
+        "--due-soon",
+        type=_non_negative,
+        default=DEFAULT_DUE_SOON,
+        metavar="N",
+        help=f"pending items due within N working days are 'due soon' (default {DEFAULT_DUE_SOON})",
+    )
+    o.add_argument(
+        "--remind",
+        type=_reminders,
+        default=DEFAULT_REMINDERS,
+        metavar="LIST",
+        help="ics: reminders before each event, e.g. 3d,1d,2h or none (default 3d,1d)",
+    )
     d = sub.add_parser("diff", help="compare two jurisdictions (ids or ruleset files)")
     d.add_argument("a")
     d.add_argument("b")
@@ -278,32 +341,173 @@ def _obligation_when(o: Obligation) -> str:
 def _results(
     args: argparse.Namespace, cache: RulesetCache, calendar: WorkCalendar | None
 ) -> Iterator[Outcome]:
-    """Each input's outcome, reduced to the ``--duty-holder``'s duties if one is given."""
-    results = outcome_files(
-        args.files,
-        as_of=args.as_of or dt.date.today(),
-        jurisdiction=args.jurisdiction,
-        layer=args.layer,
-        calendar=calendar,
-        rulesets=cache,
-        limits=_limits(args),
-    )
-    return (r.for_party(args.duty_holder) for r in results)
+    """Each input's outcome, reduced to the ``--duty-holder``'s duties if one is given.
+    ``-`` reads stdin (:func:`_stdin_outcomes`)."""
+    common: dict[str, Any] = {
+        "as_of": args.as_of or dt.date.today(),
+        "jurisdiction": args.jurisdiction,
+        "layer": args.layer,
+        "calendar": calendar,
+        "rulesets": cache,
+        "limits": _limits(args),
+    }
+    for path in args.files:
+        is_stdin = str(path) == "-"
+        results = _stdin_outcomes(common) if is_stdin else outcome_files([path], **common)
+        yield from (r.for_party(args.duty_holder) for r in results)
+
+
+STDIN = "<stdin>"
+
+
+def _stdin_bytes() -> Any:
+    """stdin as a binary stream (a text-only stand-in, e.g. in tests, is encoded)."""
+    stream = sys.stdin
+    if stream is None:
+        return io.BytesIO()
+    return getattr(stream, "buffer", None) or io.BytesIO(stream.read().encode("utf-8"))
+
+
+def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
+    """The policies on stdin: JSON Lines when the first non-blank line is a JSON object on its
+    own (streamed, one result per line, as a ``.jsonl`` file), else one YAML or JSON document
+    (as a case file)."""
+    limits: Limits = common["limits"]
+    fh = _stdin_bytes()
+    n, first = 0, b""
+    while raw := fh.readline(limits.max_line_bytes + 1):
+        n += 1
+        if raw.strip():
+            first = raw
+            break
+    if not first:
+        yield Outcome(source=STDIN, line=0, error=f"{STDIN}: 输入为空 — no input")
+        return
+    if _one_json_object(first):
+        yield from iter_outcomes(_stdin_lines(fh, n, first, limits), source=STDIN, **common)
+        return
+    rest = fh.read(max(0, limits.max_file_bytes - len(first)) + 1)
+    data = b"\n" * (n - 1) + first + rest  # blank lines kept: YAML errors name the right line
+    try:
+        if len(first) + len(rest) > limits.max_file_bytes:
+            raise InputError(
+                f"{STDIN}: larger than {limits.max_file_bytes:,} bytes "
+                "(limit max_file_bytes, docs/limits.md)"
+            )
+        text = _utf8(data, 0)
+        if text.lstrip().startswith(("{", "[")):
+            doc = loads_json(text, STDIN, limits=limits)
+        else:
+            try:
+                doc = load_yaml_text(
+                    text,
+                    STDIN,
+                    max_depth=limits.max_depth,
+                    max_alias_nodes=limits.max_alias_nodes,
+                )
+            except AnsafeError as exc:
+                raise InputError(str(exc)) from None
+    except AnsafeError as exc:
+        yield Outcome(source=STDIN, line=0, error=str(exc))
+        return
+    yield _evaluate_document(doc, common)
+
+
+def _evaluate_document(doc: Any, common: dict[str, Any]) -> Outcome:
+    """One case read from stdin, evaluated as a case file is (errors name ``<stdin>``)."""
+    cache: RulesetCache = common["rulesets"]
+    try:
+        parsed = parse_case(doc, STDIN, limits=common["limits"])
+        if common["jurisdiction"] is not None:
+            rs = cache.get(common["jurisdiction"])
+        else:
+            try:
+                rs = cache.get_registered(parsed.case.policy.jurisdiction)
+            except AnsafeError as exc:
+                raise InputError(f"{STDIN}: policy: field 'jurisdiction': {exc}") from None
+        ev = evaluate_rows(
+            rs,
+            parsed,
+            as_of=common["as_of"],
+            calendar=common["calendar"],
+            layer=common["layer"],
+            source=STDIN,
+        )
+    except (AnsafeError, ValueError) as exc:
+        pid = doc.get("policy", {}).get("policy_id") if isinstance(doc, dict) else None
+        return Outcome(
+            source=STDIN, line=0, policy_id=pid if isinstance(pid, str) else None, error=str(exc)
+        )
+    return Outcome(source=STDIN, line=0, policy_id=ev.policy_id, evaluation=ev)
+
+
+def _one_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def _utf8(raw: bytes, line: int) -> str:
+    try:
+        return raw.decode("utf-8-sig" if line <= 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        at = f"{STDIN}: line {line}" if line else STDIN
+        raise InputError(f"{at}: not UTF-8 text (byte {exc.start + 1})") from None
+
+
+def _stdin_lines(
+    fh: Any, n: int, first: bytes, limits: Limits
+) -> Iterator[tuple[int, str | InputError]]:
+    """(line number, text or the error that prevents reading it) of stdin's non-blank lines,
+    as :func:`ansafe_rules.portfolio.iter_lines` gives them for a file."""
+    limit = limits.max_line_bytes
+    raw = first
+    while raw:
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
+                pass
+            yield (
+                n,
+                InputError(
+                    f"{STDIN}: line {n}: longer than {limit:,} bytes (limit max_line_bytes, "
+                    "docs/limits.md)"
+                ),
+            )
+        elif raw.strip():
+            try:
+                yield n, _utf8(raw, n)
+            except InputError as exc:
+                yield n, exc
+        raw = fh.readline(limit + 1)
+        n += 1
 
 
 class _Progress:
     """A progress bar on stderr for portfolios, shown when asked or attached to a terminal.
-    The total comes from a streaming line count of the .jsonl files (constant memory)."""
+    The total comes from a streaming line count of the .jsonl files (constant memory); stdin
+    has no total (the bar then shows the count only).
+
+    In a terminal the bar is erased before anything is written to stdout (:meth:`guard`) and
+    when the run ends, so it never garbles the table; written to a file or pipe
+    (``--progress always``) its last state stays, ended by a newline."""
 
     WIDTH = 30
+    ERASE = "\r\x1b[2K"  # back to column 0, erase the line (ANSI)
 
     def __init__(self, mode: str, err: TextIO, files: Sequence[Path]) -> None:
-        self.on = mode == "always" or (mode == "auto" and err.isatty())
+        tty = _isatty(err)
+        self.on = mode == "always" or (mode == "auto" and tty)
+        self.erase = self.on and tty
+        self.shown = False
         self.err, self.n, self.bad = err, 0, 0
-        self.total = 0
+        self.total: int | None = 0
         self.start = time.monotonic()
         if self.on:
             for f in files:
+                if str(f) == "-":
+                    self.total = None
+                    break
                 if f.suffix == ".jsonl" and f.is_file():
                     with f.open("rb") as fh:
                         self.total += sum(1 for line in fh if line.strip())
@@ -311,18 +515,38 @@ class _Progress:
                     self.total += 1
 
     def _draw(self) -> None:
+        elapsed = time.monotonic() - self.start
+        if self.total is None:
+            rate = self.n / elapsed if elapsed > 0 else 0.0
+            text = f"  {self.n} {_plural(self.n, 'policy', 'policies')} ({self.bad} unreadable)"
+            self.err.write(("\r" if not self.erase else self.ERASE) + f"{text}, {rate:,.1f}/s")
+            self.err.flush()
+            self.shown = True
+            return
         done = min(self.n, self.total) if self.total else self.n
         filled = self.WIDTH * done // self.total if self.total else 0
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        elapsed = time.monotonic() - self.start
         rate = done / elapsed if elapsed > 0 else 0.0
         left = (self.total - done) / rate if rate and self.total > done else 0.0
         eta = f", ETA {int(left) // 60}:{int(left) % 60:02d}" if left else ""
         self.err.write(
-            f"\r  [{bar}] {done}/{self.total} policies ({self.bad} unreadable), "
-            f"{rate:,.1f}/s{eta}   "
+            ("\r" if not self.erase else self.ERASE)
+            + f"  [{bar}] {done}/{self.total} {_plural(self.total, 'policy', 'policies')} "
+            f"({self.bad} unreadable), {rate:,.1f}/s{eta}   "
         )
         self.err.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the bar from the terminal (it is drawn again at the next tick)."""
+        if self.erase and self.shown:
+            self.err.write(self.ERASE)
+            self.err.flush()
+            self.shown = False
+
+    def guard(self, out: TextIO) -> TextIO:
+        """``out``, erasing the bar before each write when the bar is in a terminal."""
+        return _Guarded(out, self) if self.erase else out  # type: ignore[return-value]
 
     def tick(self, failed: bool) -> None:
         self.n += 1
@@ -331,9 +555,39 @@ class _Progress:
             self._draw()
 
     def done(self) -> None:
-        if self.on:
+        if not self.on:
+            return
+        if self.erase:
+            self.clear()
+        else:
             self._draw()
             self.err.write("\n")
+            self.err.flush()
+
+
+class _Guarded:
+    """A text stream that erases the progress bar before text goes to the terminal."""
+
+    def __init__(self, out: TextIO, progress: _Progress) -> None:
+        self.out, self.progress = out, progress
+
+    def write(self, text: str) -> int:
+        self.progress.clear()
+        return self.out.write(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _outcomes(
@@ -370,6 +624,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     progress = _Progress(args.progress, err, args.files)
+    if args.format in _SHEETS:
+        return _check_sheet(args, out, err, cache, calendar, progress)
+    out, err = progress.guard(out), progress.guard(err)
     violations = False
     unreadable = total = 0
     first = True
@@ -466,16 +723,6 @@ def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache)
     return json.dumps({**head, **body}, ensure_ascii=False)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Obligations:
-    """One policy's obligations, for `obligations`."""
-
-    policy_id: str
-    layers: tuple[str, ...]
-    as_of: dt.date
-    obligations: list[Obligation]
-
-
 def _summary(err: TextIO, unreadable: int, total: int) -> int:
     """Say how many inputs could not be evaluated; exit code 2."""
     print(
@@ -487,94 +734,264 @@ def _summary(err: TextIO, unreadable: int, total: int) -> int:
 
 
 class _IcsSink:
-    """Writes one calendar per policy as it comes (memory holds at most one): a single policy
-    goes to stdout or the ``--output`` file; several need ``--output FOLDER``, one file each,
-    named after the input file (and the line, for portfolios)."""
+    """Writes one calendar per policy as it comes (memory holds at most one).
 
-    def __init__(self, output: Path | None, out: TextIO) -> None:
+    Where they go is decided by the inputs and ``--output``, never by how many policies could
+    be read (a failed input does not change the names of the others): ``--output`` is a folder
+    when it is one already, or when the inputs may hold several policies (several files, a
+    ``.jsonl`` portfolio, stdin) and it does not end in ``.ics``; each calendar is then named
+    after its input file (``<stem>.ics``; ``<stem>-line<N>.ics`` for a portfolio line,
+    ``stdin…`` for stdin; ``-2``, ``-3``… when two inputs share a name). Otherwise one calendar
+    goes to the ``--output`` file or stdout, and a second one is an error."""
+
+    def __init__(self, output: Path | None, out: TextIO, files: Sequence[Path]) -> None:
         self.output, self.out = output, out
-        self.pending: tuple[Outcome, bytes] | None = None
+        several = len(files) > 1 or any(f.suffix == ".jsonl" or str(f) == "-" for f in files)
+        self.folder = output is not None and (
+            output.is_dir() or (several and output.suffix.lower() != ".ics")
+        )
+        self.pending: bytes | None = None
         self.count = 0
+        self.names: set[str] = set()
 
-    @staticmethod
-    def _name(r: Outcome) -> str:
-        stem = Path(r.source).stem
-        return f"{stem}.ics" if r.line == 0 else f"{stem}-line{r.line}.ics"
+    def _name(self, r: Outcome) -> str:
+        stem = "stdin" if r.source == STDIN else Path(r.source).stem
+        base = stem if r.line == 0 else f"{stem}-line{r.line}"
+        name, n = base, 1
+        while name in self.names:
+            n += 1
+            name = f"{base}-{n}"
+        self.names.add(name)
+        return f"{name}.ics"
 
     def add(self, r: Outcome, data: bytes) -> bool:
-        """False when several policies arrive without --output FOLDER."""
+        """False when a second calendar arrives without a folder to put it in."""
         self.count += 1
-        if self.count == 1:
-            self.pending = (r, data)
-            return True
-        if self.output is None:
-            return False
-        if self.pending is not None:
+        if self.folder:
+            assert self.output is not None
             self.output.mkdir(parents=True, exist_ok=True)
-            first, first_data = self.pending
-            (self.output / self._name(first)).write_bytes(first_data)
-            self.pending = None
-        (self.output / self._name(r)).write_bytes(data)
+            (self.output / self._name(r)).write_bytes(data)
+            return True
+        if self.count > 1:
+            return False
+        self.pending = data
         return True
 
     def finish(self) -> None:
         if self.pending is None:
             return
-        data = self.pending[1]
         if self.output is not None:
-            self.output.write_bytes(data)
+            self.output.write_bytes(self.pending)
         else:
-            self.out.write(data.decode("utf-8"))
+            self.out.write(self.pending.decode("utf-8"))
+
+
+_SHEETS = ("xlsx", "csv")
+_FINDING_ZH = {
+    Status.compliant: "合规",
+    Status.violation: "违规",
+    Status.pending: "待履行",
+    Status.not_applicable: "不适用",
+    Status.insufficient_data: "数据不足",
+    Status.data_error: "数据错误",
+}
+
+
+def _error(err: TextIO, zh: str, en: str) -> int:
+    """A usage error in both languages, Chinese first; exit code 2."""
+    print(f"ansafe-rules: 错误：{zh} — error: {en}", file=err)
+    return 2
+
+
+@contextlib.contextmanager
+def _text_output(output: Path | None, out: TextIO, csv: bool = False) -> Iterator[TextIO]:
+    """``--output`` opened for text (UTF-8), or stdout."""
+    if output is None:
+        yield out
+        return
+    with output.open("w", encoding="utf-8", newline="" if csv else None) as fh:
+        yield fh
+
+
+def _check_sheet(
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    cache: RulesetCache,
+    calendar: WorkCalendar | None,
+    progress: _Progress,
+) -> int:
+    """``check --format xlsx|csv``: one row per finding (those needing attention, all with
+    ``--all``), every policy on one sheet; exit codes as for the table."""
+    if args.format == "xlsx" and args.output is None:
+        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+    shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
+    seen = {"total": 0, "unreadable": 0, "breach": False}
+    err = progress.guard(err)
+
+    def rows() -> Iterator[FindingSheetRow]:
+        for r in _results(args, cache, calendar):
+            progress.tick(r.error is not None)
+            seen["total"] += 1
+            if r.error is not None:
+                seen["unreadable"] += 1
+                print(f"ansafe-rules: error: {r.error}", file=err)
+                continue
+            ev = r.evaluation
+            assert ev is not None
+            seen["breach"] = seen["breach"] or ev.has_breach
+            name = args.jurisdiction or ev.jurisdiction
+            stamp = RulesetStamp(
+                id=cache.get(name).id,
+                layers=ev.layers,
+                digest=cache.digest(name),
+                engine_version=__version__,
+            )
+            summary = ev.summary(stamp, statuses=shown, obligations=False)
+            yield from finding_sheet_rows(ev.policy_id, summary.findings)
+
+    if args.format == "xlsx":
+        write_xlsx(rows(), FindingSheetRow, args.output, sheet=FINDINGS_SHEET)
+    else:
+        with _text_output(args.output, out, csv=True) as dest:
+            write_csv(rows(), FindingSheetRow, dest)
+    progress.done()
+    if seen["unreadable"]:
+        return _summary(err, int(seen["unreadable"]), int(seen["total"]))
+    return 1 if seen["breach"] else 0
+
+
+def _todo_when(t: TodoItem) -> str:
+    if t.due_at is not None:
+        return t.due_at.strftime("%Y-%m-%d %H:%M")
+    if t.window_start is not None:
+        return f"{t.window_start}..{t.date}"
+    if t.kind.value == "retention":
+        return f"至 until {t.date}"
+    return str(t.date)
+
+
+def _status_label(status: TodoStatus) -> str:
+    zh, en = TODO_STATUS_LABELS[status]
+    return f"{zh} {en}"
+
+
+def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
+    """One policy's to-do list: dated items by date, then the standing duties."""
+    print(f"== {ev.policy_id}  [{' + '.join(ev.layers)}]  截至 as of {ev.as_of}", file=out)
+    dated = [t for t in items if t.date is not None]
+    standing = [t for t in items if t.date is None]
+    for t in dated:
+        prov = "  (暂定 provisional)" if t.provisional else ""
+        print(
+            f"  {_pad(_todo_when(t), 24)}{_pad(_status_label(t.status), 18)}"
+            f"{t.rule_id:<44} {_holder(t):<22} {t.subject}",
+            file=out,
+        )
+        print(f"  {'':<24}{t.requirement}{prov}", file=out)
+        if t.status in (TodoStatus.overdue, TodoStatus.unknown) and t.reason:
+            print(f"  {'':<24}{t.reason}", file=out)
+    if standing:
+        print(f"  -- 常设义务 standing duties ({len(standing)}) --", file=out)
+    for t in standing:
+        fs = t.finding_status
+        mark = f"{_FINDING_ZH[fs]} {_MARK[fs]}" if fs is not None else "- -"
+        print(f"  {_pad(mark, 24)}{'':<18}{t.rule_id:<44} {_holder(t):<22} {t.subject}", file=out)
+        print(f"  {'':<24}{t.requirement}", file=out)
+        if fs is Status.violation and t.reason:
+            print(f"  {'':<24}{t.reason}", file=out)
+    n = counts(items)
+    print(
+        "   "
+        + ", ".join(f"{TODO_STATUS_LABELS[s][0]} {n[s]}" for s in TodoStatus)
+        + "  ("
+        + ", ".join(f"{n[s]} {TODO_STATUS_LABELS[s][1]}" for s in TodoStatus)
+        + ")",
+        file=out,
+    )
+
+
+def _todo_record(r: Outcome, items: Sequence[TodoItem] | None) -> str:
+    """One policy as JSON: the to-do items, and (unchanged since 0.x) its obligations."""
+    ev = r.evaluation
+    if ev is None or items is None:
+        return r.result().model_dump_json(exclude_none=True)
+    n = counts(items)
+    return json.dumps(
+        {
+            "source": r.source,
+            "line": r.line,
+            "policy_id": ev.policy_id,
+            "as_of": ev.as_of.isoformat(),
+            "layers": list(ev.layers),
+            "counts": {s.value: n[s] for s in TodoStatus},
+            "todo": [t.model_dump(mode="json") for t in items],
+            "obligations": [o.model().model_dump(mode="json") for o in ev.obligations],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
-    sink = _IcsSink(args.output, out)
-    unreadable = total = 0
-    for r in _results(args, cache, calendar):
-        total += 1
-        if r.error is not None:
-            print(f"ansafe-rules: error: {r.error}", file=err)
-            unreadable += 1
-            continue
-        ev = r.evaluation
-        assert ev is not None
-        rep = _Obligations(ev.policy_id, ev.layers, ev.as_of, [o.model() for o in ev.obligations])
-        if args.format == "ics":
-            stamp = dt.datetime.combine(rep.as_of, dt.time(), tzinfo=dt.UTC)
-            data = obligations_to_ical(rep.policy_id, rep.obligations, stamp=stamp)
+    fmt = args.format
+    if fmt == "xlsx" and args.output is None:
+        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+    seen = {"total": 0, "unreadable": 0}
+
+    def policies() -> Iterator[tuple[Outcome, tuple[TodoItem, ...] | None]]:
+        for r in _results(args, cache, calendar):
+            seen["total"] += 1
+            if r.error is not None or r.evaluation is None:
+                seen["unreadable"] += 1
+                print(f"ansafe-rules: error: {r.error}", file=err)
+                yield r, None
+                continue
+            yield r, todo(r.evaluation, due_soon=args.due_soon, calendar=calendar)
+
+    if fmt == "ics":
+        sink = _IcsSink(args.output, out, args.files)
+        for r, items in policies():
+            ev = r.evaluation
+            if ev is None or items is None:
+                continue
+            stamp = dt.datetime.combine(ev.as_of, dt.time(), tzinfo=dt.UTC)
+            obs = [o.model() for o in ev.obligations]
+            data = obligations_to_ical(ev.policy_id, obs, stamp=stamp, reminders=args.remind)
             if not sink.add(r, data):
-                print(
-                    "ansafe-rules: error: several policies: give --output FOLDER for .ics files",
-                    file=err,
+                return _error(
+                    err,
+                    "多个保单，请用 --output 文件夹，每个保单一个 .ics 文件",
+                    "several policies: give --output FOLDER for .ics files",
                 )
-                return 2
-        elif args.format == "json":
-            out.write(
-                json.dumps(
-                    {
-                        "policy_id": rep.policy_id,
-                        "obligations": [o.model_dump(mode="json") for o in rep.obligations],
-                    },
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
-        else:
-            print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]", file=out)
-            for o in rep.obligations:
-                prov = " (provisional)" if o.provisional else ""
-                print(
-                    f"  {_obligation_when(o):<24}{prov} {o.rule_id:<44} {_holder(o):<22} "
-                    f"{o.subject}",
-                    file=out,
-                )
-                print(f"  {'':<24} {o.requirement}", file=out)
-    if args.format == "ics":
         sink.finish()
-    if unreadable:
-        return _summary(err, unreadable, total)
+    elif fmt == "xlsx":
+        rows = (t for _, items in policies() if items for t in items)
+        write_xlsx(rows, TodoItem, args.output, sheet=TODO_SHEET)
+    else:
+        with _text_output(args.output, out, csv=fmt == "csv") as dest:
+            if fmt == "csv":
+                write_csv((t for _, items in policies() if items for t in items), TodoItem, dest)
+            elif fmt == "table":
+                for r, items in policies():
+                    if r.evaluation is not None and items is not None:
+                        _print_todo(r.evaluation, items, dest)
+            else:
+                first = True
+                if fmt == "json":
+                    dest.write("[")
+                for r, items in policies():
+                    text = _todo_record(r, items)
+                    if fmt == "jsonl":
+                        dest.write(text + "\n")
+                    else:
+                        dest.write(("" if first else ",") + "\n" + text)
+                    first = False
+                if fmt == "json":
+                    dest.write("\n]\n")
+    if seen["unreadable"]:
+        return _summary(err, seen["unreadable"], seen["total"])
     return 0
 
 
@@ -616,7 +1033,8 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         for k, v in r.interpretive.items():
             print(f"    interpretive {k}: {v}", file=out)
     print(
-        f"{len(rs.rules)} rules in {' + '.join(li.id for li in rs.layers)}; "
+        f"{len(rs.rules)} {_plural(len(rs.rules), 'rule', 'rules')} in "
+        f"{' + '.join(li.id for li in rs.layers)}; "
         f"jurisdictions available: {', '.join(jurisdictions(args.ruleset_path))}",
         file=out,
     )
@@ -627,7 +1045,8 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     rs = load_ruleset(args.file, search_paths=[args.file.parent, *args.ruleset_path])
     own = [r for r in rs.rules if r.layer == rs.id]
     print(
-        f"ok: {args.file}: {len(own)} rules of its own, {len(rs.rules)} with "
+        f"ok: {args.file}: {len(own)} {_plural(len(own), 'rule', 'rules')} of its own, "
+        f"{len(rs.rules)} with "
         f"{' + '.join(li.id for li in rs.layers)}",
         file=out,
     )
@@ -655,6 +1074,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = sys.stderr if sys.stderr is not None else open(os.devnull, "w")  # noqa: SIM115
     try:
         if args.command == "check":
+            if args.output is not None and args.format not in _SHEETS:
+                with _text_output(args.output, out) as dest:
+                    return _cmd_check(args, dest, err)
             return _cmd_check(args, out, err)
         if args.command == "obligations":
             return _cmd_obligations(args, out, err)

@@ -12,6 +12,8 @@ from .model import PolicyCase
 from .outputs import ReportSummary
 from .portfolio import PortfolioResult
 from .rulesets import RulesetFile
+from .spreadsheets import FindingSheetRow
+from .todo import TodoItem
 
 __all__ = ["json_schemas"]
 
@@ -26,6 +28,8 @@ _MODELS = {
     "PortfolioResult": PortfolioResult,
     "RulesetDiff": RulesetDiff,
     "ChecklistReport": ChecklistReport,
+    "TodoItem": TodoItem,
+    "FindingSheetRow": FindingSheetRow,
 }
 
 
