@@ -176,19 +176,35 @@ _M(
     "partial_min_share {min_share}: no event required",
 )
 _M("freq.weight", " {weight}")
+_M("freq.times", "time(s)")
 _M("freq.kind", "{kind} ")
 _M("freq.stage", " (stage {stage})")
 _M("freq.partial", " (partial period)")
 _M("freq.record_by", "; to be recorded by {grace}")
+_F = {"omit": ("unit",)}  # a translation counts in {measure} (times, or the weight) instead
 _M(
     "freq.requirement",
     "at least {need}{unit} {what}({date}) in {start}..{end}{stage}{partial}{by}",
+    "collection",
+    "measure",
+    **_F,
 )
-_M("freq.met", "{counted} of at least {need}{unit} {what}in the period", "start", "end")
+_M(
+    "freq.met",
+    "{counted} of at least {need}{unit} {what}in the period",
+    "start",
+    "end",
+    "collection",
+    "measure",
+    **_F,
+)
 _M(
     "freq.pending",
     "{counted} of at least {need}{unit} {what}so far; the period ends {end}{by}",
     "start",
+    "collection",
+    "measure",
+    **_F,
 )
 _M(
     "freq.undated",
@@ -196,8 +212,17 @@ _M(
     "no {date}",
     "start",
     "end",
+    "collection",
+    "measure",
+    **_F,
 )
-_M("freq.short", "only {counted} of at least {need}{unit} {what}in the period {start}..{end}")
+_M(
+    "freq.short",
+    "only {counted} of at least {need}{unit} {what}in the period {start}..{end}",
+    "collection",
+    "measure",
+    **_F,
+)
 # preferred_window
 _M("window.requirement", "preferred period for {collection} ({window}): {start}..{end}")
 _M("window.no_date", "no {date}", "subject")
@@ -236,10 +261,20 @@ _M("retention.past", "kept past the end of retention ({until})", "subject")
 _M("period.same_day", "当天 (same day)")
 _M("period.amount", "{amount}{unit_zh} ({amount} {unit})", omit=("unit",))
 # conditions: one message per operator, the English exactly Condition.describe()
-for _op in ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "any_in", "none_in"):
-    _M(f"cond.{_op}", "{field} " + _op + " {value}")
-for _op in ("present", "absent", "nonempty", "empty"):
-    _M(f"cond.{_op}", "{field} " + _op)
+_M("cond.eq", "{field} eq {value}")
+_M("cond.ne", "{field} ne {value}")
+_M("cond.in", "{field} in {value}")
+_M("cond.not_in", "{field} not_in {value}")
+_M("cond.lt", "{field} lt {value}")
+_M("cond.le", "{field} le {value}")
+_M("cond.gt", "{field} gt {value}")
+_M("cond.ge", "{field} ge {value}")
+_M("cond.any_in", "{field} any_in {value}")
+_M("cond.none_in", "{field} none_in {value}")
+_M("cond.present", "{field} present")
+_M("cond.absent", "{field} absent")
+_M("cond.nonempty", "{field} nonempty")
+_M("cond.empty", "{field} empty")
 _M("cond.field_value", "{field} {op} {other}")
 # the check table (cli.py)
 _M("table.head", "== {policy_id}  [{layers}]  as of {as_of}")
@@ -272,14 +307,27 @@ _M("agg.count", "{path}|count")
 
 def _register_enums() -> None:
     """Enum values as messages ``enum.<Type>.<value>``, the English being the value itself."""
-    from .model import Per, ServiceKind
+    from . import model as m
     from .outputs import Status
     from .periods import PeriodUnit
     from .rulesets import DutyHolder, Severity
 
-    for enum in (Status, Severity, DutyHolder, ServiceKind, Per, PeriodUnit):
+    for enum in (
+        Status,
+        Severity,
+        DutyHolder,
+        PeriodUnit,
+        m.ServiceKind,
+        m.Per,
+        m.HazardGrade,
+        m.IncidentGrade,
+        m.OrganisationRole,
+        m.StaffRole,
+        m.Satisfaction,
+        m.Industry,
+    ):
         for v in enum:
-            _M(f"enum.{enum.__name__}.{v.value}", v.value)
+            MESSAGES[f"enum.{enum.__name__}.{v.value}"] = Spec(v.value, frozenset())
 
 
 # -- argument types --------------------------------------------------------------------------
@@ -317,7 +365,7 @@ _SEP = {
     "en": {",": ", ", ";": "; ", "or": " or ", "and": " and ", "(": "(", ")": ")", "of": "."},
     "zh": {",": "、", ";": "；", "or": "或", "and": "且", "(": "（", ")": "）", "of": "的"},
 }
-_BOOL = {"en": {True: "True", False: "False"}, "zh": {True: "是", False: "否"}}
+_BOOL = {"en": {True: "True", False: "False"}, "zh": {True: "“是”", False: "“否”"}}
 
 
 @functools.cache
@@ -439,13 +487,9 @@ def _step_label(model: type[BaseModel] | None, name: str, lang: str) -> tuple[st
     return label, _model_of(info.annotation) if info is not None else None
 
 
-def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
-    """How a field path reads: itself in English; in Chinese through the model's labels, each
-    step joined with 的 (``destruction_register.approver`` -> 销毁清册的批准人). ``root`` is the
-    collection the path is read from (the finding's subject), when known."""
-    if lang == "en":
-        return path
-    base, _, agg = path.partition("|")
+def _resolve(path: str, root: str | None, lang: str) -> tuple[list[str], Any]:
+    """The labels of a path's steps and the annotation of its last field (None if unknown)."""
+    base = path.partition("|")[0]
     parts = base.split(".")
     roots = _roots()
     if parts[0] == "$case":
@@ -455,12 +499,36 @@ def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
         model = roots.get(root) if root else None
         if model is not None and parts[0] not in model.model_fields:
             model = roots["$case"] if parts[0] in roots["$case"].model_fields else None
-    labels = []
+    labels, annotation = [], None
     for name in parts:
+        info = model.model_fields.get(name) if model is not None else None
+        annotation = info.annotation if info is not None else None
         label, model = _step_label(model, name, lang)
         labels.append(label)
+    return labels, annotation
+
+
+def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
+    """How a field path reads: itself in English; in Chinese through the model's labels, each
+    step joined with 的 (``destruction_register.approver`` -> 销毁清册的批准人). ``root`` is the
+    collection the path is read from (the finding's subject), when known."""
+    if lang == "en":
+        return path
+    labels, _ = _resolve(path, root, lang)
     out = _SEP[lang]["of"].join(labels)
+    agg = path.partition("|")[2]
     return text(f"agg.{agg}", lang).format(path=out) if agg else out
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    """The enum a field holds (through Optional and tuples), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    for arg in typing.get_args(annotation):
+        e = _enum_of(arg)
+        if e is not None:
+            return e
+    return None
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -501,14 +569,14 @@ def _plain(v: Any) -> Any:
     return str(v)
 
 
-def _render_value(value: Any, lang: str, root: str | None) -> str:
-    """A condition operand as it reads."""
+def _render_value(value: Any, lang: str, enum: type[Enum] | None) -> str:
+    """A condition operand as it reads (in Chinese, an enum value through its label)."""
     if isinstance(value, bool):
         return _BOOL[lang][value]
-    if lang == "en":
-        return str(value)
     if isinstance(value, list | tuple):
-        return "、".join(_render_value(x, lang, root) for x in value)
+        return _SEP[lang][","].join(_render_value(x, lang, enum) for x in value)
+    if enum is not None and f"enum.{enum.__name__}.{value}" in MESSAGES:
+        return text(f"enum.{enum.__name__}.{value}", lang)
     return str(value)
 
 
@@ -526,7 +594,10 @@ def _render_cond(c: Any, lang: str, root: str | None) -> str:
             return text("cond.field_value", lang).format(field=field, op=c["op"], other=other)
         return text(f"cond.{c['op']}", lang).format(field=field, value=other)
     value = c.get("value")
-    shown = str(value) if lang == "en" else _render_value(value, lang, root)
+    if lang == "en":
+        shown = str(value)
+    else:
+        shown = _render_value(value, lang, _enum_of(_resolve(c["field"], root, lang)[1]))
     return text(f"cond.{c['op']}", lang).format(field=field, value=shown)
 
 

@@ -173,6 +173,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     else:
         groups = [(p.subject.value, [e for lab, it in items for e in _events(ctx, p, lab, it)])]
     unit: Message | None = ("freq.weight", {"weight": p.weight}) if p.weight else None
+    measure: Message = unit or ("freq.times", {})  # what a translation counts in
     # the stage each record is linked to, read once (per-stage rules with `link` only)
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
     for min_count, per, kind in specs:
@@ -232,6 +233,8 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                 recs = tuple(sorted({r for lab, _ in hits for r in record_ids(lab)}))
                 by = ("freq.record_by", {"grace": grace.due_date}) if grace else None
                 args: dict[str, Any] = {
+                    "collection": p.subject.value,
+                    "measure": measure,
                     "need": need,
                     "unit": unit,
                     "what": what,
