@@ -149,15 +149,18 @@ def _run_rule(
 def _sort(items: list[Any], key: Callable[[Any], tuple], text: Callable[[Any], str]) -> None:
     """Sort ``items`` by ``key``, then by their English sentence (``text``) among equals: the
     order of a sort on (key, text), rendering only the sentences of the few equal keys."""
-    items.sort(key=key)
-    i, n = 0, len(items)
+    # the index keeps the sort stable
+    keyed = sorted(zip(map(key, items), range(len(items)), strict=True))
+    out = [items[i] for _, i in keyed]
+    i, n = 0, len(keyed)
     while i < n:
-        k, j = key(items[i]), i + 1
-        while j < n and key(items[j]) == k:
+        k, j = keyed[i][0], i + 1
+        while j < n and keyed[j][0] == k:
             j += 1
         if j - i > 1:
-            items[i:j] = sorted(items[i:j], key=text)
+            out[i:j] = sorted(out[i:j], key=text)
         i = j
+    items[:] = out
 
 
 def _finding_key(rule_index: dict[str, int]) -> Callable[[AnyFinding], tuple]:

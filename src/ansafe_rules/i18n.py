@@ -40,6 +40,7 @@ __all__ = [
     "LOCALE_DIR",
     "MESSAGES",
     "Lang",
+    "Memo",
     "Message",
     "field_label",
     "jsonable",
@@ -533,9 +534,10 @@ def _enum_of(annotation: Any) -> type[Enum] | None:
 
 # -- rendering -------------------------------------------------------------------------------
 def _is_msg(v: Any) -> bool:
-    return (
-        isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], dict)
-    ) or (isinstance(v, dict) and "id" in v and "args" in v)
+    t = type(v)
+    if t is tuple:
+        return len(v) == 2 and type(v[0]) is str and type(v[1]) is dict
+    return t is dict and "id" in v and "args" in v
 
 
 def _cond_json(c: Any) -> dict[str, Any]:
@@ -633,12 +635,32 @@ def _render_collection(name: str, lang: str) -> str:
     return (_label_of(info.description) if info is not None else None) or name
 
 
-def _render_arg(name: str, value: Any, lang: str, root: str | None) -> str:
+_AS_IS = frozenset({str, int, dt.date, dt.datetime})
+
+
+Memo = dict[Any, tuple[Any, Any]]
+"""Renderings of the arguments rows share (a rule's conditions, its period...), for the length
+of one call: id of the value -> (the value, kept alive, and its rendering)."""
+
+
+def _render_arg(
+    name: str, value: Any, lang: str, root: str | None, memo: Memo | None = None
+) -> str:
     if value is None:
         return ""
+    t = type(value)
+    if t in _AS_IS:
+        if lang == "en":  # the common case: shown as it is
+            return str(value)
+    elif memo is not None:
+        key = (id(value), name, lang, root)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (value, _render_arg(name, value, lang, root))
+        return hit[1]
     if _is_msg(value):
         mid, margs = (value["id"], value["args"]) if isinstance(value, dict) else value
-        return render(mid, margs, lang, root)
+        return render(mid, margs, lang, root, memo)
     kind = ARG_TYPES.get(name)
     if kind is None:
         return _BOOL[lang][value] if isinstance(value, bool) and lang == "zh" else str(value)
@@ -691,13 +713,20 @@ def _root_of(subject: Any) -> str | None:
     return subject.partition("/")[0].partition(" ")[0]
 
 
-def render(msg_id: str, args: Mapping[str, Any], lang: str = "en", root: str | None = None) -> str:
-    """The sentence of message ``msg_id`` with ``args``, in ``lang`` (``"en"`` or ``"zh"``)."""
+def render(
+    msg_id: str,
+    args: Mapping[str, Any],
+    lang: str = "en",
+    root: str | None = None,
+    memo: Memo | None = None,
+) -> str:
+    """The sentence of message ``msg_id`` with ``args``, in ``lang`` (``"en"`` or ``"zh"``);
+    ``memo`` (one call's) lets rows share the renderings of the arguments they share."""
     tpl = text(msg_id, lang)
     if "subject" in args:
         root = _root_of(args["subject"]) or root
     used = _used(tpl)
-    shown = {k: _render_arg(k, v, lang, root) for k, v in args.items() if k in used}
+    shown = {k: _render_arg(k, v, lang, root, memo) for k, v in args.items() if k in used}
     return tpl.format_map(_Missing(shown))
 
 
@@ -721,12 +750,27 @@ def render_message(msg_id: str, args: Mapping[str, Any], lang: str = "en") -> st
     return render(msg_id, args, normalise_lang(lang))
 
 
-def jsonable(args: Mapping[str, Any]) -> dict[str, Any]:
-    """Message arguments as JSON values (conditions, periods and nested messages included)."""
-    return {k: _json_arg(k, v) for k, v in args.items()}
+def jsonable(args: Mapping[str, Any], memo: Memo | None = None) -> dict[str, Any]:
+    """Message arguments as JSON values (conditions, periods and nested messages included);
+    ``memo`` as for :func:`render`. Shared values give the same (read-only) JSON objects."""
+    return {k: _json_arg(k, v, memo) for k, v in args.items()}
 
 
-def _json_arg(name: str, v: Any) -> Any:
+_JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_arg(name: str, v: Any, memo: Memo | None = None) -> Any:
+    t = type(v)
+    if t in _JSON_AS_IS:
+        return v
+    if t is dt.date or t is dt.datetime:
+        return str(v)
+    if memo is not None:
+        key = (id(v), name)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (v, _json_arg(name, v))
+        return hit[1]
     if _is_msg(v):
         mid, margs = (v["id"], v["args"]) if isinstance(v, dict) else v
         return {"id": mid, "args": jsonable(margs)}

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from .i18n import Lang, Message, jsonable, normalise_lang, render
+from .i18n import Lang, Memo, Message, jsonable, normalise_lang, render
 from .inputs import InputIssue
 from .outputs import (
     Binding,
@@ -100,11 +100,14 @@ class FindingRef:
             self._reason = render(self.message[0], _args(self.subject, self.message))
         return self._reason
 
-    def text(self, lang: Lang = "en") -> str:
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
         """The judgement in ``lang``."""
         if lang == "en":
-            return self.reason
-        return render(self.message[0], _args(self.subject, self.message), lang)
+            if self._reason is None:
+                msg = self.message
+                self._reason = render(msg[0], _args(self.subject, msg), "en", None, memo)
+            return self._reason
+        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
 
     @property
     def message_id(self) -> str:
@@ -113,7 +116,10 @@ class FindingRef:
     @property
     def message_args(self) -> dict[str, Any]:
         """The message's arguments as JSON values (the subject included)."""
-        return jsonable(_args(self.subject, self.message))
+        return self.json_args()
+
+    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
+        return jsonable(_args(self.subject, self.message), memo)
 
     @property
     def provisional_reason(self) -> str | None:
@@ -129,10 +135,14 @@ class FindingRef:
         return self.status is Status.violation and self.severity not in NOT_A_BREACH
 
     def finding(
-        self, as_of: dt.date, params: dict[str, Any] | None = None, lang: Lang = "en"
+        self,
+        as_of: dt.date,
+        params: dict[str, Any] | None = None,
+        lang: Lang = "en",
+        memo: Memo | None = None,
     ) -> Finding:
         """The full finding, trace included (``params``: the rule's parameters as dumped), its
-        reason in ``lang``."""
+        reason in ``lang`` (``memo``: renderings shared by the rows of one call)."""
         lang = normalise_lang(lang)
         r, rr = self.rr.rule, self.rr
         why = self.provisional_reason
@@ -166,13 +176,13 @@ class FindingRef:
             provisional_reason=why,
             severity=self.severity,
             status=self.status,
-            reason=self.text(lang),
+            reason=self.text(lang, memo),
             message_id=self.message[0],
-            message_args=self.message_args,
+            message_args=self.json_args(memo),
             trace=trace,
         )
 
-    def row(self, lang: Lang = "en") -> FindingRow:
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
         """The compact row (no trace), its reason in ``lang``."""
         lang = normalise_lang(lang)
         return FindingRow(
@@ -184,9 +194,9 @@ class FindingRef:
             liable_party=self.liable_party,
             status=self.status,
             subject=self.subject,
-            reason=self.text(lang),
+            reason=self.text(lang, memo),
             message_id=self.message[0],
-            message_args=self.message_args,
+            message_args=self.json_args(memo),
             due_date=self.due.due_date if self.due else None,
             due_at=self.due.due_at if self.due else None,
             window=self.window,
@@ -231,11 +241,15 @@ class _InputFinding:
     def message_args(self) -> dict[str, Any]:
         return dict(self.message[1])
 
-    def text(self, lang: Lang = "en") -> str:
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
         return render("input.issue", self.message[1], lang)
 
     def finding(
-        self, as_of: dt.date, params: dict[str, Any] | None = None, lang: Lang = "en"
+        self,
+        as_of: dt.date,
+        params: dict[str, Any] | None = None,
+        lang: Lang = "en",
+        memo: Memo | None = None,
     ) -> Finding:
         return Finding(
             rule_id="input.validation",
@@ -250,7 +264,7 @@ class _InputFinding:
             message_args=self.message_args,
         )
 
-    def row(self, lang: Lang = "en") -> FindingRow:
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
         return FindingRow(
             rule_id="input.validation",
             layer="input",
@@ -311,11 +325,14 @@ class ObligationRef:
             self._requirement = render(self.message[0], _args(self.subject, self.message))
         return self._requirement
 
-    def text(self, lang: Lang = "en") -> str:
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
         """What must be done, in ``lang``."""
         if lang == "en":
-            return self.requirement
-        return render(self.message[0], _args(self.subject, self.message), lang)
+            if self._requirement is None:
+                msg = self.message
+                self._requirement = render(msg[0], _args(self.subject, msg), "en", None, memo)
+            return self._requirement
+        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
 
     @property
     def message_id(self) -> str:
@@ -323,7 +340,10 @@ class ObligationRef:
 
     @property
     def message_args(self) -> dict[str, Any]:
-        return jsonable(_args(self.subject, self.message))
+        return self.json_args()
+
+    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
+        return jsonable(_args(self.subject, self.message), memo)
 
     @property
     def provisional_reason(self) -> str | None:
@@ -333,7 +353,7 @@ class ObligationRef:
     def provisional(self) -> bool:
         return self.provisional_reason is not None
 
-    def model(self, lang: Lang = "en") -> Obligation:
+    def model(self, lang: Lang = "en", memo: Memo | None = None) -> Obligation:
         """The full obligation, its requirement in ``lang``."""
         lang = normalise_lang(lang)
         r = self.rr.rule
@@ -349,9 +369,9 @@ class ObligationRef:
             provisional=why is not None,
             provisional_reason=why,
             kind=r.kind,
-            requirement=self.text(lang),
+            requirement=self.text(lang, memo),
             message_id=self.message[0],
-            message_args=self.message_args,
+            message_args=self.json_args(memo),
             due_date=self.due_date,
             due_at=self.due_at,
             interpretive=dict(r.interpretive),
@@ -361,7 +381,7 @@ class ObligationRef:
             retain_until=self.retain_until,
         )
 
-    def row(self, lang: Lang = "en") -> ObligationRow:
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> ObligationRow:
         lang = normalise_lang(lang)
         why = self.provisional_reason
         return ObligationRow(
@@ -371,9 +391,9 @@ class ObligationRef:
             duty_holder=self.rr.rule.duty_holder,
             liable_party=self.liable_party,
             subject=self.subject,
-            requirement=self.text(lang),
+            requirement=self.text(lang, memo),
             message_id=self.message[0],
-            message_args=self.message_args,
+            message_args=self.json_args(memo),
             due_date=self.due_date,
             due_at=self.due_at,
             window=self.window,
@@ -484,6 +504,7 @@ class Evaluation:
         sentences in ``lang`` (default :attr:`lang`)."""
         params: dict[str, dict[str, Any]] = {}
         lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}  # renderings the rows of this report share
 
         def full(f: AnyFinding) -> Finding:
             if isinstance(f, _InputFinding):
@@ -491,7 +512,7 @@ class Evaluation:
             rid = f.rr.rule.id
             if rid not in params:
                 params[rid] = rule_params(f.rr)
-            return f.finding(self.as_of, params[rid], lang)
+            return f.finding(self.as_of, params[rid], lang, memo)
 
         return Report(
             policy_id=self.policy_id,
@@ -499,7 +520,7 @@ class Evaluation:
             layers=self.layers,
             as_of=self.as_of,
             findings=tuple(full(f) for f in self.findings if select is None or select(f)),
-            obligations=tuple(o.model(lang) for o in self.obligations),
+            obligations=tuple(o.model(lang, memo) for o in self.obligations),
             bindings=self.bindings,
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
@@ -519,13 +540,14 @@ class Evaluation:
         only the bindings of their obligations (``counts`` still count every finding).
         Sentences in ``lang`` (default :attr:`lang`)."""
         lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}
         if statuses is None:
-            rows = [f.row(lang) for f in self.findings]
+            rows = [f.row(lang, memo) for f in self.findings]
             binds = self.bindings
         else:
             keep = frozenset(statuses)
             shown = [f for f in self.findings if f.status in keep]
-            rows = [f.row(lang) for f in shown]
+            rows = [f.row(lang, memo) for f in shown]
             keys = {(f.obligation, f.subject) for f in shown}
             binds = self.bindings_for(keys) if keys else ()
         return ReportSummary(
@@ -535,7 +557,7 @@ class Evaluation:
             as_of=self.as_of,
             ruleset=stamp,
             findings=tuple(rows),
-            obligations=tuple(o.row(lang) for o in self.obligations) if obligations else (),
+            obligations=tuple(o.row(lang, memo) for o in self.obligations) if obligations else (),
             bindings=binds,
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
