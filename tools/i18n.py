@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT / "src"))
 from ansafe_rules import i18n  # noqa: E402
 
 SOURCE = ROOT / "src" / "ansafe_rules" / "i18n.py"
-POT = i18n.LOCALE_DIR / f"{i18n.DOMAIN}.pot"
-PO = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+LOCALE = ROOT / "src" / "ansafe_rules" / "locale"  # this checkout's, even if another is installed
+POT = LOCALE / f"{i18n.DOMAIN}.pot"
+PO = LOCALE / "zh_CN" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
 MO = PO.with_suffix(".mo")
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 HEADER = "Messages of ansafe_rules: findings, obligations, notes, the check table."
