@@ -380,6 +380,8 @@ def _catalogue(lang: str) -> gettext.NullTranslations:
 def normalise_lang(lang: str | None) -> Lang:
     """``"zh"``, ``"zh_CN"``, ``"zh-CN"``, ``"zh_CN.UTF-8"`` -> ``"zh"``; ``"en…"`` -> ``"en"``;
     None -> ``"en"`` (the library's default). Anything else is an error naming the value."""
+    if lang == "en" or lang == "zh":  # the common case, first
+        return lang
     if lang is None:
         return "en"
     low = lang.strip().lower()
@@ -723,7 +725,7 @@ def render(
     """The sentence of message ``msg_id`` with ``args``, in ``lang`` (``"en"`` or ``"zh"``);
     ``memo`` (one call's) lets rows share the renderings of the arguments they share."""
     tpl = text(msg_id, lang)
-    if "subject" in args:
+    if lang != "en" and "subject" in args:  # field labels are read from the subject's model
         root = _root_of(args["subject"]) or root
     used = _used(tpl)
     shown = {k: _render_arg(k, v, lang, root, memo) for k, v in args.items() if k in used}
