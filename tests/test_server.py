@@ -88,7 +88,7 @@ def _minimal(**policy: Any) -> str:
 def test_every_example_full_report_is_the_librarys(client: Any, path: Path) -> None:
     parsed = ar.load_case_file(path)
     rs = ar.load_ruleset(parsed.case.policy.jurisdiction)
-    expected = ar.evaluate(rs, parsed, as_of=AS_OF)
+    expected = ar.evaluate(rs, parsed, as_of=AS_OF, lang="zh")  # the service: Chinese first
     r = client.post(
         "/v1/check",
         params={"detail": "full", "as_of": "2026-07-31"},
@@ -121,7 +121,18 @@ def test_every_example_summary_is_the_command_lines(client: Any, path: Path) -> 
 
     with redirect_stdout(out):
         code = main(
-            ["check", str(path), "--format", "jsonl", "--as-of", "2026-07-31", "--jobs", "1"]
+            [
+                "check",
+                str(path),
+                "--format",
+                "jsonl",
+                "--as-of",
+                "2026-07-31",
+                "--jobs",
+                "1",
+                "--lang",
+                "zh",
+            ]  # the service's default: Chinese first
         )
     assert code == 1  # the examples contain deliberate lapses
     cli = json.loads(out.getvalue())
@@ -136,14 +147,16 @@ def test_all_duty_holder_and_layer_mirror_the_library(client: Any) -> None:
     rs = ar.load_ruleset("xinzhou")
     parsed = ar.load_case_file(path)
     full = ar.evaluate(rs, parsed, as_of=AS_OF)
-    r = client.post("/v1/check", params={"all": "true"}, content=path.read_bytes(), headers=YAML)
+    r = client.post(
+        "/v1/check", params={"all": "true", "lang": "en"}, content=path.read_bytes(), headers=YAML
+    )
     got = r.json()
     assert [(f["rule_id"], f["subject"], f["status"]) for f in got["findings"]] == [
         (f.rule_id, f.subject, f.status.value) for f in full.findings
     ]
     r = client.post(
         "/v1/check",
-        params={"duty_holder": "contractor", "detail": "full"},
+        params={"duty_holder": "contractor", "detail": "full", "lang": "en"},
         content=path.read_bytes(),
         headers=YAML,
     )
@@ -152,7 +165,7 @@ def test_all_duty_holder_and_layer_mirror_the_library(client: Any) -> None:
     assert {f.duty_holder for f in mine.violations} == {ar.DutyHolder.contractor}
     r = client.post(
         "/v1/check",
-        params={"layer": "national", "detail": "full", "jurisdiction": "xinzhou"},
+        params={"layer": "national", "detail": "full", "jurisdiction": "xinzhou", "lang": "en"},
         content=path.read_bytes(),
         headers=YAML,
     )
@@ -168,7 +181,7 @@ def test_in_force_parameter_is_load_ruleset_in_force(client: Any) -> None:
     expected = ar.evaluate(rs, ar.load_case_file(path), as_of=AS_OF)
     r = client.post(
         "/v1/check",
-        params={"detail": "full", "in_force": f"xinzhou={day}"},
+        params={"detail": "full", "in_force": f"xinzhou={day}", "lang": "en"},
         content=path.read_bytes(),
         headers=YAML,
     )
@@ -210,6 +223,7 @@ def test_calendar_override_parameters_are_a_calendar_override(client: Any) -> No
             "as_of": str(as_of),
             "holiday": "2027-10-04",
             "workday": "2027-10-09",
+            "lang": "en",
         },
         content=json.dumps(data),
         headers=JSON,
@@ -232,7 +246,7 @@ def test_calendar_override_parameters_are_a_calendar_override(client: Any) -> No
 def test_obligations_are_the_librarys(client: Any) -> None:
     path = ROOT / "examples" / "national-construction.yaml"
     parsed = ar.load_case_file(path)
-    expected = ar.obligations(ar.load_ruleset("national"), parsed)
+    expected = ar.obligations(ar.load_ruleset("national"), parsed, lang="zh")  # Chinese first
     r = client.post("/v1/obligations", content=path.read_bytes(), headers=YAML)
     assert r.status_code == 200, r.text
     body = r.json()
@@ -267,7 +281,9 @@ def test_batch_is_evaluate_portfolio_line_by_line(client: Any) -> None:
     lines = [_example_json(p) for p in EXAMPLES]
     body = "\n".join(lines) + "\n\n"
     expected = list(ar.evaluate_portfolio(list(enumerate(lines, 1)), as_of=AS_OF))
-    r = client.post("/v1/batch", params={"detail": "full"}, content=body, headers=NDJSON)
+    r = client.post(
+        "/v1/batch", params={"detail": "full", "lang": "en"}, content=body, headers=NDJSON
+    )
     assert r.status_code == 200 and r.headers["content-type"] == "application/x-ndjson"
     got = [json.loads(x) for x in r.text.splitlines()]
     assert [g["line"] for g in got] == [1, 2, 3, 4, 5]
@@ -354,7 +370,7 @@ def test_wrong_types(client: Any) -> None:
     data = case(
         service_records=[{"id": "S-1", "kind": "hazard_inspection", "completed_on": "soon"}]
     )
-    r = client.post("/v1/check", content=json.dumps(data), headers=JSON)
+    r = client.post("/v1/check", params={"lang": "en"}, content=json.dumps(data), headers=JSON)
     assert r.status_code == 200
     errs = [f for f in r.json()["findings"] if f["status"] == "data_error"]
     assert [(f["subject"], f["reason"].split(": ")[0]) for f in errs] == [

@@ -23,6 +23,7 @@ from .evaluate import (
     evaluate_rows,
     obligations,
 )
+from .i18n import render_message
 from .ical import obligations_to_ical
 from .inputs import InputIssue, ParsedCase, load_case_file, parse_case
 from .loader import jurisdictions, load_ruleset
@@ -90,6 +91,7 @@ __all__ = [
     "obligations",
     "obligations_to_ical",
     "parse_case",
+    "render_message",
     "summarize",
     "todo",
     "write_csv",

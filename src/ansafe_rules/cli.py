@@ -31,6 +31,8 @@ from ._yaml import load_yaml_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
+from .i18n import Lang, label, lang_from_env
+from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
 from .loader import jurisdictions, load_ruleset
@@ -60,15 +62,6 @@ from .spreadsheets import (
 from .todo import DEFAULT_DUE_SOON, TODO_STATUS_LABELS, TodoItem, TodoStatus, counts, todo
 
 __all__ = ["main"]
-
-_MARK = {
-    Status.compliant: "ok",
-    Status.violation: "VIOLATION",
-    Status.pending: "pending",
-    Status.not_applicable: "n/a",
-    Status.insufficient_data: "no data",
-    Status.data_error: "DATA ERROR",
-}
 
 
 def _date(text: str) -> dt.date:
@@ -211,6 +204,14 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress on stderr for portfolios (auto: when stderr is a terminal)",
     )
+    c.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of reasons, notes, status marks and table text (default: the locale's: "
+        "zh when LC_ALL, LC_MESSAGES or LANG - the first set - starts with zh, else en); JSON "
+        "keeps its codes and adds message_id/message_args to every finding",
+    )
     o = sub.add_parser(
         "obligations",
         help="what is due and when: a to-do list (done / due soon / overdue / upcoming)",
@@ -275,29 +276,34 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - shown)
 
 
-def _when(f: AnyFinding) -> str:
+def _when(f: AnyFinding, lang: Lang = "en") -> str:
     if f.due is not None:
-        prov = " (provisional)" if f.provisional else ""
-        return f"due {f.due.due_at or f.due.due_date}{prov}"
+        prov = _t("table.provisional", lang) if f.provisional else ""
+        return _t("table.due", lang).format(due=f.due.due_at or f.due.due_date) + prov
     if f.window is not None:
-        return f"period {f.window.start}..{f.window.end}"
+        return _t("table.period", lang).format(start=f.window.start, end=f.window.end)
     return ""
 
 
-def _print_report(rep: Evaluation, show_all: bool, out: TextIO) -> None:
-    print(f"== {rep.policy_id}  [{' + '.join(rep.layers)}]  as of {rep.as_of}", file=out)
+def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en") -> None:
+    """One policy's block of the `check` table, its words in ``lang``."""
+    head = _t("table.head", lang)
+    print(
+        head.format(policy_id=rep.policy_id, layers=" + ".join(rep.layers), as_of=rep.as_of),
+        file=out,
+    )
     hidden = {Status.compliant, Status.not_applicable}
     for f in rep.findings:
         if f.status in hidden and not show_all:
             continue
         clause = f.clause or ""
-        mark = _MARK[f.status] + _SEVERITY_MARK.get(f.severity, "")
+        mark = _t(f"mark.{f.status.value}", lang) + _SEVERITY_MARK.get(f.severity, "")
         print(
-            f"  {mark:<10} {f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
+            f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
             file=out,
         )
-        when = _when(f)
-        print(f"             {f.reason}" + (f"  [{when}]" if when else ""), file=out)
+        when = _when(f, lang)
+        print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
     statuses: dict[tuple[str, str], set[Status]] = {}
     for f in rep.findings:
         statuses.setdefault((f.obligation, f.subject), set()).add(f.status)
@@ -305,15 +311,14 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO) -> None:
     keys = None if show_all else {k for k, v in statuses.items() if len(v) > 1}
     for b in rep.bindings_for(keys) if keys is None or keys else ():
         if b.conflict:
-            print(f"  binding    {b.note}", file=out)
-    for note in rep.notes:
-        print(f"  note       {note}", file=out)
-    counts = ", ".join(f"{n} {s.value}" for s, n in rep.counts.items() if n)
-    print(
-        f"   {counts}  ('?': advisory, '~': assessment item — neither is a breach of a duty; "
-        "'a>b': duty of a, liability borne by b)",
-        file=out,
+            print(f"  {_pad(_t('table.binding', lang), 11)}{b.note}", file=out)
+    for note in rep.notes_in(lang):
+        print(f"  {_pad(_t('table.note', lang), 11)}{note}", file=out)
+    count = _t("table.count", lang)
+    counts = ("、" if lang == "zh" else ", ").join(
+        count.format(n=n, status=label("Status", s, lang)) for s, n in rep.counts.items() if n
     )
+    print(f"   {counts}  {_t('table.legend', lang)}", file=out)
 
 
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
@@ -621,6 +626,8 @@ def _outcomes(
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.lang is None:  # the locale's language, as gettext reads it
+        args.lang = lang_from_env(os.environ)
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     progress = _Progress(args.progress, err, args.files)
@@ -665,10 +672,13 @@ class _Render:
     detail: str = "summary"
     jurisdiction: str | None = None
     duty_holder: str | None = None
+    lang: Lang = "en"
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> _Render:
-        return cls(args.format, args.all, args.detail, args.jurisdiction, args.duty_holder)
+        return cls(
+            args.format, args.all, args.detail, args.jurisdiction, args.duty_holder, args.lang
+        )
 
 
 def _rendered(
@@ -680,7 +690,7 @@ def _rendered(
         if r.evaluation is None:
             return r.error, bad, None
         buf = io.StringIO()
-        _print_report(r.evaluation, spec.all, buf)
+        _print_report(r.evaluation, spec.all, buf, spec.lang)
         return r.error, bad, buf.getvalue()
     return r.error, bad, _record(r, spec, cache)
 
@@ -711,12 +721,12 @@ def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache)
     if args.detail == "full":
         body: dict[str, Any] = {
             "ruleset": stamp.model_dump(mode="json"),
-            "report": ev.report().model_dump(mode="json"),
+            "report": ev.report(lang=args.lang).model_dump(mode="json"),
         }
     else:
         # as the table: what needs attention unless --all; the counts say the rest
         shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
-        summary = ev.summary(stamp, statuses=shown, obligations=False).model_dump(
+        summary = ev.summary(stamp, statuses=shown, obligations=False, lang=args.lang).model_dump(
             mode="json", exclude_defaults=True, exclude={"obligations"}
         )
         body = {"report": summary}
@@ -847,7 +857,7 @@ def _check_sheet(
                 digest=cache.digest(name),
                 engine_version=__version__,
             )
-            summary = ev.summary(stamp, statuses=shown, obligations=False)
+            summary = ev.summary(stamp, statuses=shown, obligations=False, lang=args.lang)
             yield from finding_sheet_rows(ev.policy_id, summary.findings)
 
     if args.format == "xlsx":
@@ -895,7 +905,7 @@ def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
         print(f"  -- 常设义务 standing duties ({len(standing)}) --", file=out)
     for t in standing:
         fs = t.finding_status
-        mark = f"{_FINDING_ZH[fs]} {_MARK[fs]}" if fs is not None else "- -"
+        mark = f"{_FINDING_ZH[fs]} {_t(f'mark.{fs.value}', 'en')}" if fs is not None else "- -"
         print(f"  {_pad(mark, 24)}{'':<18}{t.rule_id:<44} {_holder(t):<22} {t.subject}", file=out)
         print(f"  {'':<24}{t.requirement}", file=out)
         if fs is Status.violation and t.reason:

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from .calendar import WorkCalendar
-from .conditions import all_hold, day_of, describe, get, missing
+from .conditions import all_hold, day_of, get, is_empty
+from .i18n import Message
 from .model import PolicyCase
 from .outputs import Status
 from .periods import DueDate
@@ -25,7 +26,7 @@ from .rulesets import (
     Subject,
 )
 
-__all__ = ["Acc", "CaseView", "Ctx", "Scope", "fmt_num", "record_ids"]
+__all__ = ["Acc", "CaseView", "Ctx", "Scope", "fmt_num", "missing_msg", "record_ids"]
 
 
 class Acc:
@@ -117,16 +118,16 @@ class Ctx:
         self.scope = scope or Scope()
         self.view = view if view is not None else CaseView(case)
 
-    def event_outside(self, day: dt.date | dt.datetime) -> str | None:
+    def event_outside(self, day: dt.date | dt.datetime) -> Message | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
         if self.scope.events is None:
             return None
         lo, hi = self.scope.events
         d = day_of(day)
         if lo is not None and d < lo:
-            return f"{d} is before {self.rr.layer} took effect on {lo}"
+            return ("scope.event_before", {"day": d, "layer": self.rr.layer, "in_force": lo})
         if hi is not None and d > hi:
-            return f"{d} is after {self.rr.layer}'s trial period ended {hi}"
+            return ("scope.event_after", {"day": d, "layer": self.rr.layer, "expires": hi})
         return None
 
     @property
@@ -140,7 +141,7 @@ class Ctx:
         self,
         status: Status,
         subject: str,
-        reason: str,
+        reason: Message,
         *,
         due: DueDate | None = None,
         provisional_reason: str | None = None,
@@ -162,7 +163,7 @@ class Ctx:
     def obligation(
         self,
         subject: str,
-        requirement: str,
+        requirement: Message,
         *,
         due: DueDate | None = None,
         provisional_reason: str | None = None,
@@ -194,7 +195,7 @@ class Ctx:
                 day = self.get(item, scope_field)
                 outside = self.event_outside(day) if day is not None else None
                 if outside is not None:
-                    msg = f"does not apply: {scope_field} {outside}"
+                    msg = ("na.event_outside", {"field": scope_field, "why": outside})
                     acc.add(None, self.finding(Status.not_applicable, label, msg))
                     continue
             ok, failed = all_hold(where, item, self.case)
@@ -206,8 +207,7 @@ class Ctx:
                     self.finding(
                         Status.insufficient_data,
                         label,
-                        "cannot tell whether the rule applies: missing "
-                        + missing(failed, item, self.case),
+                        ("applies.unknown", {"missing": missing_msg(failed, item, self.case)}),
                     ),
                 )
         return out
@@ -223,16 +223,28 @@ class Ctx:
 
     def none_found(self, acc: Acc) -> None:
         p = self.rule.params
-        what = p.subject.value + (f" matching {describe(p.where)}" if p.where else "")
+        args: dict[str, Any] = {"collection": p.subject.value}
+        if p.where:
+            args["conds"] = p.where
+        where = "_where" if p.where else ""
         if p.expect_items:
-            f = self.finding(
-                Status.insufficient_data,
-                p.subject.value,
-                f"the input has no {what}; the rule needs one",
-            )
+            msg = (f"none.expected{where}", args)
+            f = self.finding(Status.insufficient_data, p.subject.value, msg)
         else:
-            f = self.finding(Status.not_applicable, p.subject.value, f"no {what} in the input")
+            f = self.finding(Status.not_applicable, p.subject.value, (f"none.absent{where}", args))
         acc.add(None, f)
+
+
+def missing_msg(conds: Sequence[Condition], root: Any, case: Any) -> Message:
+    """What :func:`ansafe_rules.conditions.missing` says, as a message: the field paths of
+    ``conds`` that have no value; the conditions themselves when every value is present but
+    cannot be compared."""
+    names: list[str] = []
+    for c in conds:
+        names += [path for _, path in c.paths() if is_empty(get(root, path, case))]
+    if not names:
+        return ("missing.comparable", {"conds": list(conds)})
+    return ("missing.fields", {"fields": list(dict.fromkeys(names))})
 
 
 def record_ids(label: str) -> tuple[str, ...]:

@@ -15,8 +15,9 @@ from typing import Any
 
 from .bindings import bindings
 from .calendar import WorkCalendar, default_calendar
-from .conditions import all_hold, describe, missing
-from .context import Acc, CaseView, Ctx, Scope
+from .conditions import all_hold
+from .context import Acc, CaseView, Ctx, Scope, missing_msg
+from .i18n import Lang, Message, normalise_lang
 from .inputs import ParsedCase, parse_case
 from .kinds import KINDS
 from .model import PolicyCase
@@ -58,46 +59,42 @@ class _LayerScope:
         eff = li.effective
         pol = case.policy
         issued = pol.issued_on or pol.term_start
-        self.by_policy: str | None = None
+        self.by_policy: Message | None = None
         if eff.in_force is not None and issued < eff.in_force:
             self.by_policy = (
-                f"policy issued {issued}, before {layer_id} took effect on {eff.in_force}"
+                "scope.policy_before",
+                {"issued": issued, "layer": layer_id, "in_force": eff.in_force},
             )
         elif eff.expires is not None and issued > eff.expires:
             self.by_policy = (
-                f"policy issued {issued}, after {layer_id}'s trial period ended {eff.expires}"
+                "scope.policy_after",
+                {"issued": issued, "layer": layer_id, "expires": eff.expires},
             )
         # event-dated rules: the policy must be in force during the layer's period
         self.events = (eff.in_force, eff.expires) if eff.in_force or eff.expires else None
-        self.by_event: str | None = None
+        self.by_event: Message | None = None
         if eff.in_force is not None and pol.term_end < eff.in_force:
             self.by_event = (
-                f"the policy's term ended {pol.term_end}, before {layer_id} took effect on "
-                f"{eff.in_force}"
+                "scope.term_before",
+                {"term_end": pol.term_end, "layer": layer_id, "in_force": eff.in_force},
             )
         elif eff.expires is not None and pol.term_start > eff.expires:
             self.by_event = (
-                f"the policy's term starts {pol.term_start}, after {layer_id}'s trial period "
-                f"ended {eff.expires}"
+                "scope.term_after",
+                {"term_start": pol.term_start, "layer": layer_id, "expires": eff.expires},
             )
         self.severity: Severity | None = None
-        self.note: str | None = None
+        self.note: Message | None = None
         au = li.advisory_unless
         if au is not None:
             ok, _ = all_hold(au.conditions, case, case)
             binds = ok is True or (ok is None and au.unknown_binds)
-            conds = describe(au.conditions)
+            args = {"layer": layer_id, "conds": au.conditions, "clause": au.citation.clause}
             if not binds:
                 self.severity = Severity.advisory
-                self.note = (
-                    f"{layer_id}: binding only where {conds} ({au.citation.clause}); this policy "
-                    "does not meet that, so its findings are advisory (参照执行)."
-                )
+                self.note = ("note.advisory", args)
             elif ok is None:
-                self.note = (
-                    f"{layer_id}: binding only where {conds} ({au.citation.clause}); the input "
-                    "does not say, so its findings are treated as binding."
-                )
+                self.note = ("note.assumed_binding", args)
 
 
 def _liable(rs: ResolvedRuleset, rr: ResolvedRule, case: PolicyCase) -> DutyHolder | None:
@@ -134,54 +131,66 @@ def _run_rule(
     ctx = Ctx(rr, case, as_of, cal, rs, scope, view)
     acc = Acc()
     if out_of_scope:
-        acc.add(
-            None, ctx.finding(Status.not_applicable, "policy", f"does not apply: {out_of_scope}")
-        )
+        msg: Message = ("na.out_of_scope", {"why": out_of_scope})
+        acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
         return acc
     ok, failed = all_hold(rr.rule.applies_if, case, case)
     if ok is False:
-        msg = "does not apply: " + describe(rr.rule.applies_if)
+        msg = ("na.applies_if", {"conds": rr.rule.applies_if})
         acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
     elif ok is None:
-        msg = "cannot tell whether the rule applies: missing " + missing(failed, case, case)
+        msg = ("applies.unknown", {"missing": missing_msg(failed, case, case)})
         acc.add(None, ctx.finding(Status.insufficient_data, "policy", msg))
     else:
         KINDS[rr.rule.kind](ctx, acc)
     return acc
 
 
+def _sort(items: list[Any], key: Callable[[Any], tuple], text: Callable[[Any], str]) -> None:
+    """Sort ``items`` by ``key``, then by their English sentence (``text``) among equals: the
+    order of a sort on (key, text), rendering only the sentences of the few equal keys."""
+    # the index keeps the sort stable
+    keyed = sorted(zip(map(key, items), range(len(items)), strict=True))
+    out = [items[i] for _, i in keyed]
+    i, n = 0, len(keyed)
+    while i < n:
+        k, j = keyed[i][0], i + 1
+        while j < n and keyed[j][0] == k:
+            j += 1
+        if j - i > 1:
+            out[i:j] = sorted(out[i:j], key=text)
+        i = j
+    items[:] = out
+
+
 def _finding_key(rule_index: dict[str, int]) -> Callable[[AnyFinding], tuple]:
-    """Sort key independent of record order: rule, subject, then the content itself."""
+    """Sort key independent of record order: rule, subject, status (then the reason)."""
 
     def key(x: AnyFinding) -> tuple:
-        return (rule_index[x.rule_id], x.subject, x.status, x.reason)  # a StrEnum: its value
+        return (rule_index[x.rule_id], x.subject, x.status)  # a StrEnum: its value
 
     return key
 
 
 def _obligation_key(rule_index: dict[str, int]) -> Callable[[ObligationRef], tuple]:
     def key(x: ObligationRef) -> tuple:
-        return (rule_index[x.rule_id], x.subject, x.requirement)
+        return (rule_index[x.rule_id], x.subject)
 
     return key
 
 
 def _notes(
     rs: ResolvedRuleset, layers: Sequence[str], scope: Mapping[str, _LayerScope]
-) -> tuple[str, ...]:
-    notes = []
+) -> tuple[Message, ...]:
+    notes: list[Message] = []
     for li in rs.layers:
         if li.id not in layers:
             continue
         if li.effective.in_force is None and li.effective.trial is not None:
-            notes.append(
-                f"{li.id}: in force from issuance with a {li.effective.trial.label()} trial, but "
-                f"the issue date is not in the text; its rules were applied without date limits. "
-                f"Supply it with --in-force {li.id}=YYYY-MM-DD (CLI) or "
-                f"load_ruleset(..., in_force={{{li.id!r}: date}}) (Python)."
-            )
-        if scope[li.id].note:
-            notes.append(scope[li.id].note)  # type: ignore[arg-type]
+            notes.append(("note.trial_undated", {"layer": li.id, "trial": li.effective.trial}))
+        note = scope[li.id].note
+        if note is not None:
+            notes.append(note)
     return tuple(notes)
 
 
@@ -194,10 +203,13 @@ def evaluate_rows(
     layer: str | None = None,
     source: str = "<input>",
     duty_holder: DutyHolder | str | None = None,
+    lang: Lang = "en",
 ) -> Evaluation:
     """Judge ``case`` as :func:`evaluate` does, returning compact rows: the explanation of a
     finding (its :class:`Trace`) is built only when asked for (:meth:`Evaluation.report`,
-    :meth:`Evaluation.summary`). The fast path for portfolios."""
+    :meth:`Evaluation.summary`), its sentences in ``lang`` (``"en"`` or ``"zh"``) unless
+    those ask for another. The fast path for portfolios."""
+    lang = normalise_lang(lang)
     parsed = parse_case(case, source)
     cal = calendar or default_calendar()
     if layer is not None and layer not in {li.id for li in ruleset.layers}:
@@ -213,7 +225,10 @@ def evaluate_rows(
             acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer], view)
         except Exception as exc:  # a rule never costs the report: its error becomes a finding
             acc = Acc()
-            why = f"rule {rr.rule.id} could not be evaluated: {type(exc).__name__}: {exc}"
+            why: Message = (
+                "rule.error",
+                {"rule_id": rr.rule.id, "error": f"{type(exc).__name__}: {exc}"},
+            )
             ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
             acc.add(None, ctx.finding(Status.data_error, "policy", why))
         obligations += acc.obligations
@@ -221,8 +236,8 @@ def evaluate_rows(
     idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}
     idx["input.validation"] = -1
     findings += [_InputFinding(i) for i in parsed.issues]
-    findings.sort(key=_finding_key(idx))
-    obligations.sort(key=_obligation_key(idx))
+    _sort(findings, _finding_key(idx), lambda x: x.reason)
+    _sort(obligations, _obligation_key(idx), lambda x: x.requirement)
     layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
     ev = Evaluation(
         ruleset=ruleset,
@@ -234,6 +249,7 @@ def evaluate_rows(
         obligations=obligations,
         input_issues=parsed.issues,
         notes=_notes(ruleset, layer_ids, scope),
+        lang=lang,
     )
     return ev if duty_holder is None else ev.for_party(duty_holder)
 
@@ -247,6 +263,7 @@ def evaluate(
     layer: str | None = None,
     source: str = "<input>",
     duty_holder: DutyHolder | str | None = None,
+    lang: Lang = "en",
 ) -> Report:
     """Judge ``case`` against every rule of ``ruleset`` as of ``as_of``.
 
@@ -256,7 +273,9 @@ def evaluate(
     (e.g. only ``"national"``). Where several rules regulate one obligation, ``bindings`` says
     which binds. ``duty_holder`` keeps only that party's duties: those it owes, and those whose
     liability it bears (:meth:`Report.for_party`). Every finding carries its full trace; for
-    compact rows use :func:`evaluate_rows`.
+    compact rows use :func:`evaluate_rows`. Reasons, requirements and notes are in ``lang``
+    (``"en"``, the default, or ``"zh"``); each finding also carries its ``message_id`` and
+    ``message_args`` to render it in the other (:func:`ansafe_rules.render_message`).
     """
     return evaluate_rows(
         ruleset,
@@ -266,6 +285,7 @@ def evaluate(
         layer=layer,
         source=source,
         duty_holder=duty_holder,
+        lang=lang,
     ).report()
 
 
@@ -277,10 +297,17 @@ def check(
     calendar: WorkCalendar | None = None,
     layer: str | None = None,
     duty_holder: DutyHolder | str | None = None,
+    lang: Lang = "en",
 ) -> tuple[Finding, ...]:
-    """The findings of :func:`evaluate` alone."""
+    """The findings of :func:`evaluate` alone (reasons in ``lang``)."""
     return evaluate(
-        ruleset, case, as_of=as_of, calendar=calendar, layer=layer, duty_holder=duty_holder
+        ruleset,
+        case,
+        as_of=as_of,
+        calendar=calendar,
+        layer=layer,
+        duty_holder=duty_holder,
+        lang=lang,
     ).findings
 
 
@@ -291,11 +318,13 @@ def obligations(
     calendar: WorkCalendar | None = None,
     layer: str | None = None,
     duty_holder: DutyHolder | str | None = None,
+    lang: Lang = "en",
 ) -> tuple[Obligation, ...]:
     """Every obligation that applies to the policy: due dates, counting windows with their
-    minimum counts, retention ends, standing requirements. Independent of any ``as_of``."""
+    minimum counts, retention ends, standing requirements, each requirement in ``lang``.
+    Independent of any ``as_of``."""
     parsed = parse_case(case)
-    rep = evaluate(
+    ev = evaluate_rows(
         ruleset,
         parsed,
         as_of=parsed.case.policy.term_end,
@@ -303,7 +332,7 @@ def obligations(
         layer=layer,
         duty_holder=duty_holder,
     )
-    return rep.obligations
+    return tuple(o.model(lang) for o in ev.obligations)
 
 
 # ------------------------------------------------------------------------------------------

@@ -97,6 +97,13 @@ class Finding(_Out):
     status: Status
     subject: str = Field(description="what was judged, e.g. 'service_records/S-01' or 'policy'")
     reason: str = Field(description="the judgement in one sentence")
+    message_id: str | None = Field(
+        default=None,
+        description="the sentence's message id (ansafe_rules.render_message: zh or en)",
+    )
+    message_args: dict[str, Any] = Field(
+        default_factory=dict, description="the message's arguments, JSON values"
+    )
     provisional: bool = False
     provisional_reason: str | None = None
     trace: Trace | None = Field(default=None, description="absent only for input errors")
@@ -116,6 +123,13 @@ class Obligation(_Out):
     )
     subject: str
     requirement: str = Field(description="what must be done, in one sentence")
+    message_id: str | None = Field(
+        default=None,
+        description="the sentence's message id (ansafe_rules.render_message: zh or en)",
+    )
+    message_args: dict[str, Any] = Field(
+        default_factory=dict, description="the message's arguments, JSON values"
+    )
     due_date: dt.date | None = None
     due_at: dt.datetime | None = None
     window: Window | None = None
@@ -217,6 +231,13 @@ class FindingRow(_Out):
     status: Status
     subject: str
     reason: str
+    message_id: str | None = Field(
+        default=None,
+        description="the sentence's message id (ansafe_rules.render_message: zh or en)",
+    )
+    message_args: dict[str, Any] = Field(
+        default_factory=dict, description="the message's arguments, JSON values"
+    )
     due_date: dt.date | None = None
     due_at: dt.datetime | None = None
     window: Window | None = None
@@ -236,6 +257,13 @@ class ObligationRow(_Out):
     liable_party: DutyHolder | None = None
     subject: str
     requirement: str
+    message_id: str | None = Field(
+        default=None,
+        description="the sentence's message id (ansafe_rules.render_message: zh or en)",
+    )
+    message_args: dict[str, Any] = Field(
+        default_factory=dict, description="the message's arguments, JSON values"
+    )
     due_date: dt.date | None = None
     due_at: dt.datetime | None = None
     window: Window | None = None
@@ -283,6 +311,8 @@ def summarize(report: Report, stamp: RulesetStamp) -> ReportSummary:
                 status=f.status,
                 subject=f.subject,
                 reason=f.reason,
+                message_id=f.message_id,
+                message_args=f.message_args,
                 due_date=due.due_date if due else None,
                 due_at=due.due_at if due else None,
                 window=t.window if t else None,

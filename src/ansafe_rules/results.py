@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from .i18n import Lang, Memo, Message, jsonable, normalise_lang, render
 from .inputs import InputIssue
 from .outputs import (
     Binding,
@@ -34,15 +35,22 @@ from .rulesets import NOT_A_BREACH, DutyHolder, ResolvedRule, ResolvedRuleset, S
 __all__ = ["Evaluation", "FindingRef", "ObligationRef"]
 
 
+def _args(subject: str, msg: Message) -> dict[str, Any]:
+    """A message's arguments with the subject it is about (a translation may name it)."""
+    return {"subject": subject, **msg[1]}
+
+
 class FindingRef:
     """One judgement, before its explanation is built: the rule, the status, the subject, the
-    reason, and what the trace will say (due date, window, counts, records)."""
+    reason (a message id and its arguments, rendered on demand), and what the trace will say
+    (due date, window, counts, records)."""
 
     __slots__ = (
+        "_reason",
         "counted",
         "due",
         "liable_party",
-        "reason",
+        "message",
         "records",
         "required_count",
         "rr",
@@ -61,7 +69,7 @@ class FindingRef:
         liable: DutyHolder | None,
         status: Status,
         subject: str,
-        reason: str,
+        message: Message,
         due: DueDate | None,
         why: str | None,
         trigger: dt.date | dt.datetime | None = None,
@@ -71,7 +79,8 @@ class FindingRef:
         records: tuple[str, ...] = (),
     ) -> None:
         self.rr, self.severity, self.liable_party = rr, severity, liable
-        self.status, self.subject, self.reason = status, subject, reason
+        self.status, self.subject, self.message = status, subject, message
+        self._reason: str | None = None
         self.due, self.why = due, why
         self.trigger, self.window = trigger, window
         self.required_count, self.counted, self.records = required_count, counted, records
@@ -83,6 +92,34 @@ class FindingRef:
     clause = property(lambda self: self.rr.rule.citation.clause)
     due_date = property(lambda self: self.due.due_date if self.due else None)
     due_at = property(lambda self: self.due.due_at if self.due else None)
+
+    @property
+    def reason(self) -> str:
+        """The judgement in English (rendered once, when first asked for)."""
+        if self._reason is None:
+            self._reason = render(self.message[0], _args(self.subject, self.message))
+        return self._reason
+
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
+        """The judgement in ``lang``."""
+        if lang == "en":
+            if self._reason is None:
+                msg = self.message
+                self._reason = render(msg[0], _args(self.subject, msg), "en", None, memo)
+            return self._reason
+        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
+
+    @property
+    def message_id(self) -> str:
+        return self.message[0]
+
+    @property
+    def message_args(self) -> dict[str, Any]:
+        """The message's arguments as JSON values (the subject included)."""
+        return self.json_args()
+
+    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
+        return jsonable(_args(self.subject, self.message), memo)
 
     @property
     def provisional_reason(self) -> str | None:
@@ -97,8 +134,16 @@ class FindingRef:
         """A breach of a duty: a violation that is neither advisory nor an assessment item."""
         return self.status is Status.violation and self.severity not in NOT_A_BREACH
 
-    def finding(self, as_of: dt.date, params: dict[str, Any] | None = None) -> Finding:
-        """The full finding, trace included (``params``: the rule's parameters as dumped)."""
+    def finding(
+        self,
+        as_of: dt.date,
+        params: dict[str, Any] | None = None,
+        lang: Lang = "en",
+        memo: Memo | None = None,
+    ) -> Finding:
+        """The full finding, trace included (``params``: the rule's parameters as dumped), its
+        reason in ``lang`` (``memo``: renderings shared by the rows of one call)."""
+        lang = normalise_lang(lang)
         r, rr = self.rr.rule, self.rr
         why = self.provisional_reason
         trace = Trace(
@@ -131,12 +176,15 @@ class FindingRef:
             provisional_reason=why,
             severity=self.severity,
             status=self.status,
-            reason=self.reason,
+            reason=self.text(lang, memo),
+            message_id=self.message[0],
+            message_args=self.json_args(memo),
             trace=trace,
         )
 
-    def row(self) -> FindingRow:
-        """The compact row (no trace)."""
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
+        """The compact row (no trace), its reason in ``lang``."""
+        lang = normalise_lang(lang)
         return FindingRow(
             rule_id=self.rr.rule.id,
             layer=self.rr.layer,
@@ -146,7 +194,9 @@ class FindingRef:
             liable_party=self.liable_party,
             status=self.status,
             subject=self.subject,
-            reason=self.reason,
+            reason=self.text(lang, memo),
+            message_id=self.message[0],
+            message_args=self.json_args(memo),
             due_date=self.due.due_date if self.due else None,
             due_at=self.due.due_at if self.due else None,
             window=self.window,
@@ -177,8 +227,30 @@ class _InputFinding:
 
     subject = property(lambda self: self.issue.record)
     reason = property(lambda self: str(self.issue))
+    message_id = "input.issue"
 
-    def finding(self, as_of: dt.date, params: dict[str, Any] | None = None) -> Finding:
+    @property
+    def message(self) -> Message:
+        i = self.issue
+        return (
+            "input.issue",
+            {"source": i.source, "record": i.record, "path": i.field, "error": i.message},
+        )
+
+    @property
+    def message_args(self) -> dict[str, Any]:
+        return dict(self.message[1])
+
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
+        return render("input.issue", self.message[1], lang)
+
+    def finding(
+        self,
+        as_of: dt.date,
+        params: dict[str, Any] | None = None,
+        lang: Lang = "en",
+        memo: Memo | None = None,
+    ) -> Finding:
         return Finding(
             rule_id="input.validation",
             obligation="input.validation",
@@ -187,17 +259,21 @@ class _InputFinding:
             severity=Severity.major,
             status=Status.data_error,
             subject=self.subject,
-            reason=self.reason,
+            reason=self.text(normalise_lang(lang)),
+            message_id=self.message_id,
+            message_args=self.message_args,
         )
 
-    def row(self) -> FindingRow:
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
         return FindingRow(
             rule_id="input.validation",
             layer="input",
             severity=Severity.major,
             status=Status.data_error,
             subject=self.subject,
-            reason=self.reason,
+            reason=self.text(normalise_lang(lang)),
+            message_id=self.message_id,
+            message_args=self.message_args,
         )
 
 
@@ -205,10 +281,11 @@ class ObligationRef:
     """One obligation, before its model is built."""
 
     __slots__ = (
+        "_requirement",
         "due",
         "liable_party",
+        "message",
         "min_count",
-        "requirement",
         "retain_until",
         "rr",
         "subject",
@@ -221,7 +298,7 @@ class ObligationRef:
         rr: ResolvedRule,
         liable: DutyHolder | None,
         subject: str,
-        requirement: str,
+        message: Message,
         due: DueDate | None,
         why: str | None,
         window: Window | None = None,
@@ -229,7 +306,8 @@ class ObligationRef:
         retain_until: dt.date | None = None,
     ) -> None:
         self.rr, self.liable_party, self.subject = rr, liable, subject
-        self.requirement, self.due, self.why = requirement, due, why
+        self.message, self.due, self.why = message, due, why
+        self._requirement: str | None = None
         self.window, self.min_count, self.retain_until = window, min_count, retain_until
 
     rule_id = property(lambda self: self.rr.rule.id)
@@ -241,6 +319,33 @@ class ObligationRef:
     due_at = property(lambda self: self.due.due_at if self.due else None)
 
     @property
+    def requirement(self) -> str:
+        """What must be done, in English (rendered once, when first asked for)."""
+        if self._requirement is None:
+            self._requirement = render(self.message[0], _args(self.subject, self.message))
+        return self._requirement
+
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
+        """What must be done, in ``lang``."""
+        if lang == "en":
+            if self._requirement is None:
+                msg = self.message
+                self._requirement = render(msg[0], _args(self.subject, msg), "en", None, memo)
+            return self._requirement
+        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
+
+    @property
+    def message_id(self) -> str:
+        return self.message[0]
+
+    @property
+    def message_args(self) -> dict[str, Any]:
+        return self.json_args()
+
+    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
+        return jsonable(_args(self.subject, self.message), memo)
+
+    @property
     def provisional_reason(self) -> str | None:
         return self.why or (self.due.provisional_reason if self.due else None)
 
@@ -248,7 +353,9 @@ class ObligationRef:
     def provisional(self) -> bool:
         return self.provisional_reason is not None
 
-    def model(self) -> Obligation:
+    def model(self, lang: Lang = "en", memo: Memo | None = None) -> Obligation:
+        """The full obligation, its requirement in ``lang``."""
+        lang = normalise_lang(lang)
         r = self.rr.rule
         why = self.provisional_reason
         return Obligation(
@@ -262,7 +369,9 @@ class ObligationRef:
             provisional=why is not None,
             provisional_reason=why,
             kind=r.kind,
-            requirement=self.requirement,
+            requirement=self.text(lang, memo),
+            message_id=self.message[0],
+            message_args=self.json_args(memo),
             due_date=self.due_date,
             due_at=self.due_at,
             interpretive=dict(r.interpretive),
@@ -272,7 +381,8 @@ class ObligationRef:
             retain_until=self.retain_until,
         )
 
-    def row(self) -> ObligationRow:
+    def row(self, lang: Lang = "en", memo: Memo | None = None) -> ObligationRow:
+        lang = normalise_lang(lang)
         why = self.provisional_reason
         return ObligationRow(
             rule_id=self.rr.rule.id,
@@ -281,7 +391,9 @@ class ObligationRef:
             duty_holder=self.rr.rule.duty_holder,
             liable_party=self.liable_party,
             subject=self.subject,
-            requirement=self.requirement,
+            requirement=self.text(lang, memo),
+            message_id=self.message[0],
+            message_args=self.json_args(memo),
             due_date=self.due_date,
             due_at=self.due_at,
             window=self.window,
@@ -303,7 +415,8 @@ class Evaluation:
     """The outcome of judging one case, as rows: cheap to produce, cheap to count and filter.
     :meth:`report` builds the full :class:`Report` (every finding with its trace);
     :meth:`summary` the compact :class:`ReportSummary`, for the rows asked for only. Bindings
-    are worked out when first asked for."""
+    are worked out when first asked for. Sentences are rendered in ``lang`` (``"en"`` or
+    ``"zh"``) unless a call asks for another."""
 
     __slots__ = (
         "_all_obligations",
@@ -315,8 +428,9 @@ class Evaluation:
         "findings",
         "input_issues",
         "jurisdiction",
+        "lang",
         "layers",
-        "notes",
+        "note_messages",
         "obligations",
         "policy_id",
     )
@@ -332,9 +446,10 @@ class Evaluation:
         findings: Sequence[AnyFinding],
         obligations: Sequence[ObligationRef],
         input_issues: tuple[InputIssue, ...],
-        notes: tuple[str, ...],
+        notes: tuple[Message, ...],
         party: DutyHolder | None = None,
         all_obligations: Sequence[ObligationRef] | None = None,
+        lang: Lang = "en",
     ) -> None:
         self._ruleset, self._party = ruleset, party
         self.policy_id, self.jurisdiction, self.layers = policy_id, jurisdiction, layers
@@ -344,11 +459,21 @@ class Evaluation:
         # bindings are decided over every obligation, then reduced to the party's
         self._all_obligations = self.obligations if all_obligations is None else all_obligations
         self._bindings: tuple[Binding, ...] | None = None
-        self.input_issues, self.notes = input_issues, notes
+        self.input_issues, self.note_messages = input_issues, notes
+        self.lang: Lang = normalise_lang(lang)
         counts = dict.fromkeys(Status, 0)
         for f in self.findings:
             counts[f.status] += 1
         self.counts: dict[Status, int] = counts
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The caveats of this evaluation, in :attr:`lang`."""
+        return self.notes_in(self.lang)
+
+    def notes_in(self, lang: Lang) -> tuple[str, ...]:
+        """The caveats of this evaluation, in ``lang``."""
+        return tuple(render(mid, args, lang) for mid, args in self.note_messages)
 
     def _mine(self, x: Any) -> bool:
         return self._party is None or self._party in (x.duty_holder, x.liable_party)
@@ -372,17 +497,22 @@ class Evaluation:
         """A breach of a duty or a data error: what makes ``check`` exit with 1."""
         return any(f.breach or f.status is Status.data_error for f in self.findings)
 
-    def report(self, select: Callable[[AnyFinding], bool] | None = None) -> Report:
-        """The full report; ``select`` keeps only some findings (``counts`` still count all)."""
+    def report(
+        self, select: Callable[[AnyFinding], bool] | None = None, *, lang: Lang | None = None
+    ) -> Report:
+        """The full report; ``select`` keeps only some findings (``counts`` still count all);
+        sentences in ``lang`` (default :attr:`lang`)."""
         params: dict[str, dict[str, Any]] = {}
+        lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}  # renderings the rows of this report share
 
         def full(f: AnyFinding) -> Finding:
             if isinstance(f, _InputFinding):
-                return f.finding(self.as_of)
+                return f.finding(self.as_of, lang=lang)
             rid = f.rr.rule.id
             if rid not in params:
                 params[rid] = rule_params(f.rr)
-            return f.finding(self.as_of, params[rid])
+            return f.finding(self.as_of, params[rid], lang, memo)
 
         return Report(
             policy_id=self.policy_id,
@@ -390,10 +520,10 @@ class Evaluation:
             layers=self.layers,
             as_of=self.as_of,
             findings=tuple(full(f) for f in self.findings if select is None or select(f)),
-            obligations=tuple(o.model() for o in self.obligations),
+            obligations=tuple(o.model(lang, memo) for o in self.obligations),
             bindings=self.bindings,
             input_issues=self.input_issues,
-            notes=self.notes,
+            notes=self.notes_in(lang),
             counts=self.counts,
         )
 
@@ -403,17 +533,21 @@ class Evaluation:
         *,
         statuses: Iterable[Status] | None = None,
         obligations: bool = True,
+        lang: Lang | None = None,
     ) -> ReportSummary:
         """The compact form: finding rows, obligation rows unless ``obligations=False``, the
         ruleset stamped once. With ``statuses``, only the findings with those statuses, and
-        only the bindings of their obligations (``counts`` still count every finding)."""
+        only the bindings of their obligations (``counts`` still count every finding).
+        Sentences in ``lang`` (default :attr:`lang`)."""
+        lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}
         if statuses is None:
-            rows = [f.row() for f in self.findings]
+            rows = [f.row(lang, memo) for f in self.findings]
             binds = self.bindings
         else:
             keep = frozenset(statuses)
             shown = [f for f in self.findings if f.status in keep]
-            rows = [f.row() for f in shown]
+            rows = [f.row(lang, memo) for f in shown]
             keys = {(f.obligation, f.subject) for f in shown}
             binds = self.bindings_for(keys) if keys else ()
         return ReportSummary(
@@ -423,10 +557,10 @@ class Evaluation:
             as_of=self.as_of,
             ruleset=stamp,
             findings=tuple(rows),
-            obligations=tuple(o.row() for o in self.obligations) if obligations else (),
+            obligations=tuple(o.row(lang, memo) for o in self.obligations) if obligations else (),
             bindings=binds,
             input_issues=self.input_issues,
-            notes=self.notes,
+            notes=self.notes_in(lang),
             counts=self.counts,
         )
 
@@ -447,7 +581,8 @@ class Evaluation:
             findings=[f for f in self.findings if f.duty_holder is None or mine(f)],
             obligations=[o for o in self.obligations if mine(o)],
             input_issues=self.input_issues,
-            notes=self.notes,
+            notes=self.note_messages,
             party=p,
             all_obligations=self._all_obligations,
+            lang=self.lang,
         )

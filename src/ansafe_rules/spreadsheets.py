@@ -82,7 +82,7 @@ def finding_sheet_rows(policy_id: str, rows: Iterable[FindingRow]) -> list[Findi
     return [
         FindingSheetRow(
             policy_id=policy_id,
-            **r.model_dump(exclude={"window", "records"}),
+            **r.model_dump(exclude={"window", "records", "message_id", "message_args"}),
             window_start=r.window.start if r.window else None,
             window_end=r.window.end if r.window else None,
             records="; ".join(r.records),

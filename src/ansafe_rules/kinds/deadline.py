@@ -7,8 +7,9 @@ import datetime as dt
 from typing import Any
 
 from .._errors import CalendarRangeError
-from ..conditions import all_hold, china_time, day_of, describe, missing, sort_key
-from ..context import Acc, Ctx, record_ids
+from ..conditions import all_hold, china_time, day_of, sort_key
+from ..context import Acc, Ctx, missing_msg, record_ids
+from ..i18n import Message
 from ..outputs import Status
 from ..periods import DueDate, Period, PeriodUnit, compute_due
 from ..rulesets import (
@@ -34,25 +35,26 @@ def _first_event(ctx: Ctx, p: DeadlineParams, trig: Any) -> tuple[Any, tuple[str
     return dated[0][0], record_ids(dated[0][1])
 
 
-def _extended(ctx: Ctx, p: DeadlineParams, item: Any, due: DueDate) -> tuple[DueDate, str]:
+def _extended(
+    ctx: Ctx, p: DeadlineParams, item: Any, due: DueDate
+) -> tuple[DueDate, Message | None]:
     """Apply an approved extension (at most ``max_days`` calendar days) to ``due``."""
     ext = p.extension
     if ext is None:
-        return due, ""
+        return due, None
     days = ctx.get(item, ext.days)
     if not days:
-        return due, ""
+        return due, None
     ok, failed = all_hold(ext.requires, item, ctx.case)
     if ok is False:
-        return due, f"; extension of {days} days not counted ({describe(failed)} not met)"
+        return due, ("ext.unmet", {"days": days, "conds": failed})
     if ok is None:
-        why = f"missing {missing(failed, item, ctx.case)}"
-        return due, f"; extension of {days} days not counted ({why})"
+        return due, ("ext.missing", {"days": days, "missing": missing_msg(failed, item, ctx.case)})
     used = min(int(days), ext.max_days)
     new = compute_due(due.due_date, Period(amount=used, unit=PeriodUnit.days), ctx.cal)
-    note = f"; extended by {used} days"
+    note: Message = ("ext.used", {"used": used})
     if days > ext.max_days:
-        note += f" ({days} asked, at most {ext.max_days} allowed)"
+        note = ("ext.capped", {"used": used, "days": days, "max_days": ext.max_days})
     why = due.provisional_reason or new.provisional_reason
     merged = new.model_copy(
         update={
@@ -70,17 +72,21 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     if items is None:
         return
     hourly = p.period.unit is PeriodUnit.hours
-    what = p.action or f"first {p.first_event.subject.value} event"  # type: ignore[union-attr]
+    what: Any = p.action or (
+        "deadline.first_event",
+        {"collection": p.first_event.subject.value},  # type: ignore[union-attr]
+    )
+    trigger, period = p.trigger, p.period
     for label, item in items:
         rec = record_ids(label)
-        trig = ctx.get(item, p.trigger)
+        trig = ctx.get(item, trigger)
         if trig is None:
             acc.add(
                 None,
                 ctx.finding(
                     Status.insufficient_data,
                     label,
-                    f"no {p.trigger}: cannot start the period",
+                    ("deadline.no_trigger", {"trigger": trigger}),
                     records=rec,
                 ),
             )
@@ -89,19 +95,15 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             trig = china_time(trig)
         outside = ctx.event_outside(trig)
         if outside is not None:
-            msg = f"does not apply: {p.trigger} {outside}"
+            msg = ("na.event_outside", {"field": trigger, "why": outside})
             acc.add(None, ctx.finding(Status.not_applicable, label, msg, records=rec))
             continue
         try:
-            due = compute_due(trig, p.period, ctx.cal)
+            due = compute_due(trig, period, ctx.cal)
             due, ext_note = _extended(ctx, p, item, due)
         except (CalendarRangeError, ValueError) as exc:
-            acc.add(
-                None,
-                ctx.finding(
-                    Status.data_error, label, f"{p.trigger}: {exc}", trigger=trig, records=rec
-                ),
-            )
+            msg = ("deadline.error", {"trigger": trigger, "error": str(exc)})
+            acc.add(None, ctx.finding(Status.data_error, label, msg, trigger=trig, records=rec))
             continue
         deadline = due.due_at or due.due_date
         if p.action is not None:
@@ -109,22 +111,26 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
         else:
             act, event = _first_event(ctx, p, trig)
             rec = rec + event
-        ob = ctx.obligation(
-            label,
-            f"{what} within {p.period.label()} after {p.trigger} {trig}: by {deadline}{ext_note}",
-            due=due,
-        )
+        # what every sentence about this item may say (a translation names the period)
+        args: dict[str, Any] = {
+            "action": what,
+            "trigger": trigger,
+            "trigger_value": trig,
+            "period": period,
+            "deadline": deadline,
+            "ext": ext_note,
+        }
+        ob = ctx.obligation(label, ("deadline.requirement", args), due=due)
         kw: dict[str, Any] = {"due": due, "trigger": trig, "records": rec}
         if isinstance(act, dt.datetime):
             act = china_time(act)
         early = act is not None and sort_key(act) < sort_key(trig)
         if early and p.early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
-            f = ctx.finding(
-                Status.data_error, label, f"{what} {act} is before {p.trigger} {trig}", **kw
-            )
+            msg = ("deadline.early", {**args, "done": act})
+            f = ctx.finding(Status.data_error, label, msg, **kw)
         elif early and p.early_action is EarlyAction.violation:
             f = ctx.finding(
-                Status.violation, label, f"{what} {act} is before {p.trigger} {trig}", **kw
+                Status.violation, label, ("deadline.early", {**args, "done": act}), **kw
             )
         elif act is not None:
             if hourly and isinstance(act, dt.datetime) and due.due_at is not None:
@@ -132,37 +138,20 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             else:
                 on_time = day_of(act) <= due.due_date
             if on_time:
-                f = ctx.finding(
-                    Status.compliant,
-                    label,
-                    f"{what} {act} is within {p.period.label()} (due {deadline}{ext_note})",
-                    **kw,
-                )
+                msg = ("deadline.on_time", {**args, "done": act})
+                f = ctx.finding(Status.compliant, label, msg, **kw)
             else:
-                late = ""
-                if p.period.unit is PeriodUnit.workdays:
+                late: Message | None = None
+                if period.unit is PeriodUnit.workdays:
                     try:
                         n = ctx.cal.count_workdays(due.due_date, day_of(act))
-                        late = f", {n} working day(s) late"
+                        late = ("deadline.late_by", {"n": n})
                     except CalendarRangeError:
-                        late = (
-                            f"; working days late not counted: {day_of(act)} is past the calendar"
-                        )
-                f = ctx.finding(
-                    Status.violation,
-                    label,
-                    f"{what} {act} is after the due {deadline}{late}{ext_note}",
-                    **kw,
-                )
+                        late = ("deadline.late_uncounted", {"day": day_of(act)})
+                msg = ("deadline.late", {**args, "done": act, "late": late})
+                f = ctx.finding(Status.violation, label, msg, **kw)
         elif ctx.as_of > due.due_date:
-            f = ctx.finding(
-                Status.violation,
-                label,
-                f"no {what} recorded; it was due by {deadline}{ext_note}",
-                **kw,
-            )
+            f = ctx.finding(Status.violation, label, ("deadline.missing", args), **kw)
         else:
-            f = ctx.finding(
-                Status.pending, label, f"no {what} yet; due by {deadline}{ext_note}", **kw
-            )
+            f = ctx.finding(Status.pending, label, ("deadline.pending", args), **kw)
         acc.add(ob, f)

@@ -11,8 +11,9 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from ..conditions import day_of, describe, resolve
-from ..context import Acc, Ctx, fmt_num, record_ids
+from ..conditions import day_of, resolve
+from ..context import Acc, Ctx, record_ids
+from ..i18n import Message
 from ..model import Per
 from ..outputs import Status, Window
 from ..periods import compute_due
@@ -122,8 +123,10 @@ def _events(ctx: Ctx, p: FrequencyParams, label: str, item: Any) -> list[tuple[s
 def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window, int, str]]:
     stages = ctx.selected(acc, Subject.stages, p.stages)
     if not stages:
-        what = f"stages matching {describe(p.stages)}" if p.stages else "stages"
-        acc.add(None, ctx.finding(Status.insufficient_data, "stages", f"the input lists no {what}"))
+        msg: Message = (
+            ("freq.no_stages_where", {"conds": p.stages}) if p.stages else ("freq.no_stages", {})
+        )
+        acc.add(None, ctx.finding(Status.insufficient_data, "stages", msg))
     return [
         (Window(start=st.start, end=st.end, partial=False, label=st.id), 0, st.id)
         for _, st in stages
@@ -157,7 +160,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     if p.from_contract:
         specs = [(s.min_count, s.per, s.service_kind.value) for s in pol.contract_services]
         if not specs:
-            msg = "the policy states no contract service items"
+            msg: Message = ("freq.no_contract_items", {})
             acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
             return
     else:
@@ -169,7 +172,8 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
         groups = [(label, _events(ctx, p, label, it)) for label, it in items]
     else:
         groups = [(p.subject.value, [e for lab, it in items for e in _events(ctx, p, lab, it)])]
-    unit = f" {p.weight}" if p.weight else ""
+    unit: Message | None = ("freq.weight", {"weight": p.weight}) if p.weight else None
+    measure: Message = unit or ("freq.times", {})  # what a translation counts in
     # the stage each record is linked to, read once (per-stage rules with `link` only)
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
     for min_count, per, kind in specs:
@@ -192,16 +196,21 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
             days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
-            what = f"{kind} " if kind else ""
+            what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
                 span = f"{w.start}..{w.end}"
                 subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
                 if need == 0 and p.partial_periods is PartialPeriods.full_count:
                     msg = (
-                        f"the partial period {span} covers {_share(w, full):.0%} of a full "
-                        f"{per.value}, less than partial_min_share {p.partial_min_share:g}: "
-                        "no event required"
+                        "freq.partial_short",
+                        {
+                            "start": w.start,
+                            "end": w.end,
+                            "share": _share(w, full),
+                            "per": per,
+                            "min_share": p.partial_min_share,
+                        },
                     )
                     acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
                     continue
@@ -222,12 +231,25 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                         total += events[i][2]
                 hits = [(events[i][0], events[i][2]) for i in own]
                 recs = tuple(sorted({r for lab, _ in hits for r in record_ids(lab)}))
-                by = f"; to be recorded by {grace.due_date}" if grace else ""
+                by = ("freq.record_by", {"grace": grace.due_date}) if grace else None
+                args: dict[str, Any] = {
+                    "collection": p.subject.value,
+                    "measure": measure,
+                    "need": need,
+                    "unit": unit,
+                    "what": what,
+                    "date": p.date,
+                    "start": w.start,
+                    "end": w.end,
+                    "by": by,
+                }
                 req = (
-                    f"at least {need}{unit} {what}({p.date}) in {span}"
-                    + (f" (stage {stage_id})" if stage_id else "")
-                    + (" (partial period)" if w.partial else "")
-                    + by
+                    "freq.requirement",
+                    {
+                        **args,
+                        "stage": ("freq.stage", {"stage": stage_id}) if stage_id else None,
+                        "partial": ("freq.partial", {}) if w.partial else None,
+                    },
                 )
                 ob = ctx.obligation(subject, req, window=w, min_count=need, due=grace)
                 kw = {
@@ -237,16 +259,14 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                     "records": recs,
                     "due": grace,
                 }
-                have = f"{fmt_num(total)} of at least {need}{unit} {what}"
+                args["counted"] = total
                 if total >= need:
-                    f = ctx.finding(Status.compliant, subject, f"{have}in the period", **kw)
+                    f = ctx.finding(Status.compliant, subject, ("freq.met", args), **kw)
                 elif ctx.as_of <= (grace.due_date if grace else w.end):
-                    msg = f"{have}so far; the period ends {w.end}{by}"
-                    f = ctx.finding(Status.pending, subject, msg, **kw)
+                    f = ctx.finding(Status.pending, subject, ("freq.pending", args), **kw)
                 elif undated:
-                    msg = f"{have}dated in the period; {len(undated)} record(s) have no {p.date}"
+                    msg = ("freq.undated", {**args, "undated": len(undated)})
                     f = ctx.finding(Status.insufficient_data, subject, msg, **kw)
                 else:
-                    msg = f"only {have}in the period {span}"
-                    f = ctx.finding(Status.violation, subject, msg, **kw)
+                    f = ctx.finding(Status.violation, subject, ("freq.short", args), **kw)
                 acc.add(ob, f)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ..conditions import day_of
 from ..context import Acc, Ctx, record_ids
+from ..i18n import Message
 from ..outputs import Status, Window
 from ..rulesets import (
     PreferredWindowParams,
@@ -48,7 +49,10 @@ def evaluate_preferred_window(ctx: Ctx, acc: Acc) -> None:
     occ = [o for wid in p.windows for o in _window_occurrences(ctx, wid)]
     for w, why in occ:
         subject = f"window {w.label} {w.start}..{w.end}"
-        req = f"preferred period for {p.subject.value} ({w.label}): {w.start}..{w.end}"
+        req = (
+            "window.requirement",
+            {"collection": p.subject.value, "window": w.label, "start": w.start, "end": w.end},
+        )
         acc.add(ctx.obligation(subject, req, window=w, provisional_reason=why), None)
     items = ctx.subject_items(acc)
     if items is None:
@@ -59,12 +63,16 @@ def evaluate_preferred_window(ctx: Ctx, acc: Acc) -> None:
         d = ctx.get(item, p.date)
         inside = [w for w, _ in occ if d is not None and w.start <= day_of(d) <= w.end]
         if d is None:
-            f = ctx.finding(Status.insufficient_data, label, f"no {p.date}", records=rec)
+            msg: Message = ("window.no_date", {"date": p.date})
+            f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
         elif inside:
             w = inside[0]
-            msg = f"{p.date} {d} is in {w.label} {w.start}..{w.end}"
+            msg = (
+                "window.inside",
+                {"date": p.date, "day": d, "window": w.label, "start": w.start, "end": w.end},
+            )
             f = ctx.finding(Status.compliant, label, msg, window=w, records=rec)
         else:
-            msg = f"{p.date} {d} is in no preferred window ({names}); the text says 宜 (advisory)"
+            msg = ("window.outside", {"date": p.date, "day": d, "windows": names})
             f = ctx.finding(Status.violation, label, msg, records=rec)
         acc.add(None, f)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..conditions import all_hold, missing
-from ..context import Acc, Ctx, record_ids
+from ..conditions import all_hold
+from ..context import Acc, Ctx, missing_msg, record_ids
+from ..i18n import Message
 from ..outputs import Status
 from ..rulesets import ProhibitionParams
 
@@ -15,16 +16,18 @@ def evaluate_prohibition(ctx: Ctx, acc: Acc) -> None:
     items = ctx.subject_items(acc)
     if items is None:
         return
-    text = "; ".join(c.describe() for c in p.forbid)
+    forbid = {"forbid": p.forbid}
     for label, item in items:
         rec = record_ids(label)
         ok, failed = all_hold(p.forbid, item, ctx.case)
-        ob = ctx.obligation(label, "must not: " + text)
+        ob = ctx.obligation(label, ("prohibition.requirement", forbid))
         if ok is None:
-            msg = f"cannot judge: missing {missing(failed, item, ctx.case)}"
+            gap = ("common.missing", {"missing": missing_msg(failed, item, ctx.case)})
+            msg: Message = ("common.cannot_judge", {"gaps": [gap]})
             f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
         elif ok:
-            f = ctx.finding(Status.violation, label, f"prohibited: {text}", records=rec)
+            f = ctx.finding(Status.violation, label, ("prohibition.hit", forbid), records=rec)
         else:
-            f = ctx.finding(Status.compliant, label, "no prohibited condition", records=rec)
+            msg = ("prohibition.clear", {})
+            f = ctx.finding(Status.compliant, label, msg, records=rec)
         acc.add(ob, f)

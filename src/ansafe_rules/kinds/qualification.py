@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conditions import all_hold, describe, missing
-from ..context import Acc, Ctx, record_ids
+from ..conditions import all_hold
+from ..context import Acc, Ctx, missing_msg, record_ids
+from ..i18n import Message
 from ..outputs import Status
 from ..rulesets import QualificationParams
 
 __all__ = ["evaluate_qualification"]
 
 
-def _counts(ctx: Ctx, p: QualificationParams, item: Any) -> tuple[list[str], list[str]]:
+def _counts(ctx: Ctx, p: QualificationParams, item: Any) -> tuple[list[Any], list[Any]]:
     """(shortfalls, undecidable) of the require_counts of one item."""
-    short, unknown = [], []
+    short: list[Any] = []
+    unknown: list[Any] = []
     for rc in p.require_counts:
         n = maybe = 0
         for x in ctx.get(item, rc.field) or ():
@@ -22,8 +24,8 @@ def _counts(ctx: Ctx, p: QualificationParams, item: Any) -> tuple[list[str], lis
             n += r is True
             maybe += r is None
         if n < rc.min:
-            text = f"{n} {rc.label} (at least {rc.min})"
-            (unknown if n + maybe >= rc.min else short).append(text)
+            msg: Message = ("qual.count", {"n": n, "label": rc.label, "min": rc.min})
+            (unknown if n + maybe >= rc.min else short).append(msg)
     return short, unknown
 
 
@@ -32,23 +34,29 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
     items = ctx.subject_items(acc)
     if items is None:
         return
-    text = "; ".join(
-        [c.describe() for c in p.require]
-        + [f"at least {rc.min} {rc.label}" for rc in p.require_counts]
-    )
+    needs = {
+        "requirements": [
+            *p.require,
+            *(("qual.at_least", {"min": rc.min, "label": rc.label}) for rc in p.require_counts),
+        ]
+    }
     for label, item in items:
         rec = record_ids(label)
         ok, failed = all_hold(p.require, item, ctx.case)
-        ob = ctx.obligation(label, "must: " + text)
+        ob = ctx.obligation(label, ("qual.requirement", needs))
         short, unknown = _counts(ctx, p, item)
         if ok is False or short:
-            fails = ([describe(failed)] if ok is False else []) + short
-            f = ctx.finding(Status.violation, label, "fails " + "; ".join(fails), records=rec)
+            fails = ([failed] if ok is False else []) + short
+            msg: Message = ("qual.fails", {"failures": fails})
+            f = ctx.finding(Status.violation, label, msg, records=rec)
         elif ok is None or unknown:
-            gaps = ([f"missing {missing(failed, item, ctx.case)}"] if ok is None else []) + unknown
-            f = ctx.finding(
-                Status.insufficient_data, label, "cannot judge: " + "; ".join(gaps), records=rec
-            )
+            gaps = (
+                [("common.missing", {"missing": missing_msg(failed, item, ctx.case)})]
+                if ok is None
+                else []
+            ) + unknown
+            msg = ("common.cannot_judge", {"gaps": gaps})
+            f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
         else:
-            f = ctx.finding(Status.compliant, label, f"meets {text}", records=rec)
+            f = ctx.finding(Status.compliant, label, ("qual.meets", needs), records=rec)
         acc.add(ob, f)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..conditions import day_of
 from ..context import Acc, Ctx, record_ids
+from ..i18n import Message
 from ..outputs import Status
 from ..periods import compute_due
 from ..rulesets import (
@@ -22,28 +25,29 @@ def evaluate_retention(ctx: Ctx, acc: Acc) -> None:
         rec = record_ids(label)
         anchor = ctx.get(item, p.anchor)
         if anchor is None:
-            msg = f"no {p.anchor}: cannot start the retention period"
+            msg: Message = ("retention.no_anchor", {"anchor": p.anchor})
             acc.add(None, ctx.finding(Status.insufficient_data, label, msg, records=rec))
             continue
         end = compute_due(anchor, p.period, ctx.cal, roll=p.roll)
+        args: dict[str, Any] = {
+            "until": end.due_date,
+            "period": p.period,
+            "anchor": p.anchor,
+            "anchor_value": anchor,
+        }
         ob = ctx.obligation(
-            label,
-            f"keep until at least {end.due_date} ({p.period.label()} from {p.anchor} {anchor})",
-            due=end,
-            retain_until=end.due_date,
+            label, ("retention.requirement", args), due=end, retain_until=end.due_date
         )
         gone = ctx.get(item, p.destroyed)
-        kw = {"due": end, "trigger": anchor, "records": rec}
+        kw: dict[str, Any] = {"due": end, "trigger": anchor, "records": rec}
         if gone is not None and day_of(gone) <= end.due_date:
-            msg = f"destroyed {gone}, before the retention period ended {end.due_date}"
+            msg = ("retention.destroyed_early", {**args, "destroyed": gone})
             f = ctx.finding(Status.violation, label, msg, **kw)
         elif gone is not None:
-            msg = f"destroyed {gone}, after the retention period ended {end.due_date}"
+            msg = ("retention.destroyed_after", {**args, "destroyed": gone})
             f = ctx.finding(Status.compliant, label, msg, **kw)
         elif ctx.as_of <= end.due_date:
-            msg = f"kept so far; retention runs until {end.due_date}"
-            f = ctx.finding(Status.pending, label, msg, **kw)
+            f = ctx.finding(Status.pending, label, ("retention.kept", args), **kw)
         else:
-            msg = f"kept past the end of retention ({end.due_date})"
-            f = ctx.finding(Status.compliant, label, msg, **kw)
+            f = ctx.finding(Status.compliant, label, ("retention.past", args), **kw)
         acc.add(ob, f)

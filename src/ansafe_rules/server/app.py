@@ -268,7 +268,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             if format == "ics":
                 when = dt.datetime.combine(report.as_of, dt.time(), tzinfo=dt.UTC)
                 try:
-                    obs = [o.model() for o in report.obligations]
+                    obs = [o.model(q.lang) for o in report.obligations]
                     data = obligations_to_ical(report.policy_id, obs, stamp=when)
                 except Exception as exc:  # e.g. a line break in policy_id (the calendar name)
                     why = f"{type(exc).__name__}: {exc}"
@@ -284,7 +284,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 jurisdiction=report.jurisdiction,
                 layers=report.layers,
                 ruleset=stamp,
-                obligations=tuple(o.model() for o in report.obligations),
+                obligations=tuple(o.model(q.lang) for o in report.obligations),
             )
             return json_response(result.model_dump(mode="json"))
 

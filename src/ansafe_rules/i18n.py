@@ -1,0 +1,812 @@
+"""Messages in two languages, Chinese first: every sentence a finding, an obligation or a note
+says is a message id with named arguments, rendered on demand in ``zh`` or ``en``.
+
+Why: the people who act on a finding read Chinese; the engine's English sentences are frozen
+(tests compare them) and stay the source strings. A row keeps ``(message id, arguments)``, so
+rendering costs nothing until a sentence is shown, and a caller holding a row's JSON can render
+it in either language without re-evaluating (:func:`render_message`).
+
+The catalogue follows gettext: each message is registered here with :func:`_M` (context = the
+message id, msgid = the English text with ``{named}`` placeholders); the Chinese lives in
+``locale/zh_CN/LC_MESSAGES/ansafe_rules.po`` (written by hand) and is read at run time from the
+compiled ``.mo`` with the standard library's :mod:`gettext`. ``python tools/i18n.py`` writes the
+template and compiles the catalogue; ``--check`` fails when either is stale.
+
+Arguments are JSON values. A placeholder's name says how it is rendered (:data:`ARG_TYPES`):
+field paths through the model's Chinese labels, conditions, periods, enum values, nested
+messages (``{"id": ..., "args": ...}``); anything else is shown as it is. Every finding's
+arguments also carry ``subject`` (the record judged), which a translation may name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import string
+import typing
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+__all__ = [
+    "ARG_TYPES",
+    "DOMAIN",
+    "LANGS",
+    "LOCALE_DIR",
+    "MESSAGES",
+    "Lang",
+    "Memo",
+    "Message",
+    "field_label",
+    "jsonable",
+    "lang_from_env",
+    "normalise_lang",
+    "placeholders",
+    "render",
+    "render_message",
+    "text",
+]
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+"""The languages, Chinese first."""
+
+DOMAIN = "ansafe_rules"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+Message = tuple[str, dict[str, Any]]
+"""A message as rows keep it: (id, arguments); arguments may still hold Python values (dates,
+conditions, periods) until :func:`jsonable` turns them into JSON."""
+
+
+class Spec(typing.NamedTuple):
+    """One catalogue entry: the English source text, the arguments a translation may use
+    beyond the English text's placeholders (e.g. the subject, the period of a late action) and
+    those it may leave out (an English gloss of a Chinese term)."""
+
+    en: str
+    extras: frozenset[str]
+    omit: frozenset[str] = frozenset()
+
+
+MESSAGES: dict[str, Spec] = {}
+"""Every message, by id (filled at import by :func:`_M`; never changed afterwards)."""
+
+
+def _M(msgctxt: str, msgid: str, *extras: str, omit: tuple[str, ...] = ()) -> str:
+    """Register a message (``msgctxt`` its id, ``msgid`` the English text); the marker the
+    catalogue tool reads."""
+    MESSAGES[msgctxt] = Spec(msgid, frozenset(extras), frozenset(omit))
+    return msgctxt
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+# scope of a layer (evaluate.py, context.py)
+_M("scope.event_before", "{day} is before {layer} took effect on {in_force}")
+_M("scope.event_after", "{day} is after {layer}'s trial period ended {expires}")
+_M("scope.policy_before", "policy issued {issued}, before {layer} took effect on {in_force}")
+_M("scope.policy_after", "policy issued {issued}, after {layer}'s trial period ended {expires}")
+_M(
+    "scope.term_before",
+    "the policy's term ended {term_end}, before {layer} took effect on {in_force}",
+)
+_M(
+    "scope.term_after",
+    "the policy's term starts {term_start}, after {layer}'s trial period ended {expires}",
+)
+_M("na.out_of_scope", "does not apply: {why}")
+_M("na.event_outside", "does not apply: {field} {why}", "subject")
+_M("na.applies_if", "does not apply: {conds}")
+_M("applies.unknown", "cannot tell whether the rule applies: missing {missing}", "subject")
+_M("rule.error", "rule {rule_id} could not be evaluated: {error}")
+_M("none.expected", "the input has no {collection}; the rule needs one")
+_M("none.expected_where", "the input has no {collection} matching {conds}; the rule needs one")
+_M("none.absent", "no {collection} in the input")
+_M("none.absent_where", "no {collection} matching {conds} in the input")
+_M("missing.fields", "{fields}")
+_M("missing.comparable", "comparable values for {conds}")
+_M("common.missing", "missing {missing}")
+_M("common.cannot_judge", "cannot judge: {gaps}", "subject")
+_M("input.issue", "{source}: {record}: field {path!r}: {error}")
+# notes (evaluate.py)
+_M(
+    "note.trial_undated",
+    "{layer}: in force from issuance with a {trial} trial, but the issue date is not in the "
+    "text; its rules were applied without date limits. Supply it with --in-force "
+    "{layer}=YYYY-MM-DD (CLI) or load_ruleset(..., in_force={{{layer!r}: date}}) (Python).",
+)
+_M(
+    "note.advisory",
+    "{layer}: binding only where {conds} ({clause}); this policy does not meet that, so its "
+    "findings are advisory (参照执行).",
+)
+_M(
+    "note.assumed_binding",
+    "{layer}: binding only where {conds} ({clause}); the input does not say, so its findings "
+    "are treated as binding.",
+)
+# deadline
+_M("deadline.first_event", "first {collection} event")
+_M("deadline.no_trigger", "no {trigger}: cannot start the period", "subject")
+_M("deadline.error", "{trigger}: {error}", "subject")
+_M(
+    "deadline.requirement",
+    "{action} within {period} after {trigger} {trigger_value}: by {deadline}{ext}",
+    "subject",
+)
+_M("deadline.early", "{action} {done} is before {trigger} {trigger_value}", "subject")
+_M(
+    "deadline.on_time",
+    "{action} {done} is within {period} (due {deadline}{ext})",
+    "subject",
+    "trigger",
+)
+_M(
+    "deadline.late",
+    "{action} {done} is after the due {deadline}{late}{ext}",
+    "subject",
+    "trigger",
+    "period",
+)
+_M("deadline.late_by", ", {n} working day(s) late")
+_M("deadline.late_uncounted", "; working days late not counted: {day} is past the calendar")
+_M(
+    "deadline.missing",
+    "no {action} recorded; it was due by {deadline}{ext}",
+    "subject",
+    "trigger",
+    "period",
+)
+_M("deadline.pending", "no {action} yet; due by {deadline}{ext}", "subject", "trigger", "period")
+_M("ext.unmet", "; extension of {days} days not counted ({conds} not met)")
+_M("ext.missing", "; extension of {days} days not counted (missing {missing})")
+_M("ext.used", "; extended by {used} days")
+_M("ext.capped", "; extended by {used} days ({days} asked, at most {max_days} allowed)")
+# frequency
+_M("freq.no_contract_items", "the policy states no contract service items")
+_M("freq.no_stages", "the input lists no stages")
+_M("freq.no_stages_where", "the input lists no stages matching {conds}")
+_M(
+    "freq.partial_short",
+    "the partial period {start}..{end} covers {share} of a full {per}, less than "
+    "partial_min_share {min_share}: no event required",
+)
+_M("freq.weight", " {weight}")
+_M("freq.times", "time(s)")
+_M("freq.kind", "{kind} ")
+_M("freq.stage", " (stage {stage})")
+_M("freq.partial", " (partial period)")
+_M("freq.record_by", "; to be recorded by {grace}")
+_F = {"omit": ("unit",)}  # a translation counts in {measure} (times, or the weight) instead
+_M(
+    "freq.requirement",
+    "at least {need}{unit} {what}({date}) in {start}..{end}{stage}{partial}{by}",
+    "collection",
+    "measure",
+    **_F,
+)
+_M(
+    "freq.met",
+    "{counted} of at least {need}{unit} {what}in the period",
+    "start",
+    "end",
+    "collection",
+    "measure",
+    **_F,
+)
+_M(
+    "freq.pending",
+    "{counted} of at least {need}{unit} {what}so far; the period ends {end}{by}",
+    "start",
+    "collection",
+    "measure",
+    **_F,
+)
+_M(
+    "freq.undated",
+    "{counted} of at least {need}{unit} {what}dated in the period; {undated} record(s) have "
+    "no {date}",
+    "start",
+    "end",
+    "collection",
+    "measure",
+    **_F,
+)
+_M(
+    "freq.short",
+    "only {counted} of at least {need}{unit} {what}in the period {start}..{end}",
+    "collection",
+    "measure",
+    **_F,
+)
+# preferred_window
+_M("window.requirement", "preferred period for {collection} ({window}): {start}..{end}")
+_M("window.no_date", "no {date}", "subject")
+_M("window.inside", "{date} {day} is in {window} {start}..{end}", "subject")
+_M(
+    "window.outside",
+    "{date} {day} is in no preferred window ({windows}); the text says 宜 (advisory)",
+    "subject",
+)
+# prohibition
+_M("prohibition.requirement", "must not: {forbid}")
+_M("prohibition.hit", "prohibited: {forbid}", "subject")
+_M("prohibition.clear", "no prohibited condition", "subject")
+# qualification
+_M("qual.at_least", "at least {min} {label}")
+_M("qual.count", "{n} {label} (at least {min})")
+_M("qual.requirement", "must: {requirements}")
+_M("qual.fails", "fails {failures}", "subject")
+_M("qual.meets", "meets {requirements}", "subject")
+# required_fields
+_M("fields.contains", "{field}: {values}")
+_M("fields.requirement", "must record {needed}")
+_M("fields.missing", "missing {absent}", "subject")
+_M("fields.complete", "all required items present", "subject")
+# retention
+_M("retention.no_anchor", "no {anchor}: cannot start the retention period", "subject")
+_M(
+    "retention.requirement",
+    "keep until at least {until} ({period} from {anchor} {anchor_value})",
+)
+_M("retention.destroyed_early", "destroyed {destroyed}, before the retention period ended {until}")
+_M("retention.destroyed_after", "destroyed {destroyed}, after the retention period ended {until}")
+_M("retention.kept", "kept so far; retention runs until {until}", "subject")
+_M("retention.past", "kept past the end of retention ({until})", "subject")
+# periods
+_M("period.same_day", "当天 (same day)")
+_M("period.amount", "{amount}{unit_zh} ({amount} {unit})", omit=("unit",))
+# conditions: one message per operator, the English exactly Condition.describe()
+_M("cond.eq", "{field} eq {value}")
+_M("cond.ne", "{field} ne {value}")
+_M("cond.in", "{field} in {value}")
+_M("cond.not_in", "{field} not_in {value}")
+_M("cond.lt", "{field} lt {value}")
+_M("cond.le", "{field} le {value}")
+_M("cond.gt", "{field} gt {value}")
+_M("cond.ge", "{field} ge {value}")
+_M("cond.any_in", "{field} any_in {value}")
+_M("cond.none_in", "{field} none_in {value}")
+_M("cond.present", "{field} present")
+_M("cond.absent", "{field} absent")
+_M("cond.nonempty", "{field} nonempty")
+_M("cond.empty", "{field} empty")
+_M("cond.field_value", "{field} {op} {other}")
+# the check table (cli.py)
+_M("table.head", "== {policy_id}  [{layers}]  as of {as_of}")
+_M("table.due", "due {due}")
+_M("table.provisional", " (provisional)")
+_M("table.period", "period {start}..{end}")
+_M("table.binding", "binding")
+_M("table.note", "note")
+_M(
+    "table.legend",
+    "('?': advisory, '~': assessment item — neither is a breach of a duty; "
+    "'a>b': duty of a, liability borne by b)",
+)
+_M("table.count", "{n} {status}")
+_M("mark.compliant", "ok")
+_M("mark.violation", "VIOLATION")
+_M("mark.pending", "pending")
+_M("mark.not_applicable", "n/a")
+_M("mark.insufficient_data", "no data")
+_M("mark.data_error", "DATA ERROR")
+# labels of things that have no description in the model
+_M("label.policy", "policy")
+_M("label.contract_services", "contract_services")
+_M("label.staff", "staff")
+_M("label.window", "window")
+_M("agg.min", "{path}|min")
+_M("agg.max", "{path}|max")
+_M("agg.count", "{path}|count")
+
+
+def _register_enums() -> None:
+    """Enum values as messages ``enum.<Type>.<value>``, the English being the value itself."""
+    from . import model as m
+    from .outputs import Status
+    from .periods import PeriodUnit
+    from .rulesets import DutyHolder, Severity
+
+    for enum in (
+        Status,
+        Severity,
+        DutyHolder,
+        PeriodUnit,
+        m.ServiceKind,
+        m.Per,
+        m.HazardGrade,
+        m.IncidentGrade,
+        m.OrganisationRole,
+        m.StaffRole,
+        m.Satisfaction,
+        m.Industry,
+    ):
+        for v in enum:
+            MESSAGES[f"enum.{enum.__name__}.{v.value}"] = Spec(v.value, frozenset())
+
+
+# -- argument types --------------------------------------------------------------------------
+ARG_TYPES: dict[str, str] = {
+    "field": "field",
+    "trigger": "field",
+    "action": "field",
+    "date": "field",
+    "anchor": "field",
+    "weight": "field",
+    "fields": "fields",
+    "conds": "conds",
+    "forbid": "conds;",
+    "requirements": "items;",
+    "failures": "items;",
+    "gaps": "items;",
+    "needed": "items;",
+    "absent": "items;",
+    "values": "values",
+    "period": "period",
+    "trial": "period",
+    "per": "enum.Per",
+    "kind": "enum.ServiceKind",
+    "status": "enum.Status",
+    "collection": "collection",
+    "subject": "subject",
+    "counted": "num",
+    "share": "pct",
+    "min_share": "g",
+}
+"""How a placeholder is rendered, by its name; names not listed are shown as they are (dates as
+ISO text). A nested message (``{"id": ..., "args": ...}``) is rendered wherever it appears."""
+
+_SEP = {
+    "en": {",": ", ", ";": "; ", "or": " or ", "and": " and ", "(": "(", ")": ")", "of": "."},
+    "zh": {",": "、", ";": "；", "or": "或", "and": "且", "(": "（", ")": "）", "of": "的"},
+}
+_BOOL = {"en": {True: "True", False: "False"}, "zh": {True: "“是”", False: "“否”"}}
+
+
+@functools.cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (read once; English is the source text itself)."""
+    if lang == "en":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=["zh_CN"])
+
+
+def normalise_lang(lang: str | None) -> Lang:
+    """``"zh"``, ``"zh_CN"``, ``"zh-CN"``, ``"zh_CN.UTF-8"`` -> ``"zh"``; ``"en…"`` -> ``"en"``;
+    None -> ``"en"`` (the library's default). Anything else is an error naming the value."""
+    if lang == "en" or lang == "zh":  # the common case, first
+        return lang
+    if lang is None:
+        return "en"
+    low = lang.strip().lower()
+    if low.startswith("zh"):
+        return "zh"
+    if low.startswith("en"):
+        return "en"
+    raise ValueError(f"lang {lang!r} is not supported: use 'zh' or 'en'")
+
+
+def lang_from_env(env: Mapping[str, str]) -> Lang:
+    """The language a locale asks for, as gettext reads it: the first of ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG`` that is set; ``zh…`` -> ``"zh"``, anything else ``"en"``."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def text(msg_id: str, lang: str = "en") -> str:
+    """The template of ``msg_id`` in ``lang`` (the English source text when untranslated)."""
+    spec = MESSAGES.get(msg_id)
+    if spec is None:
+        raise KeyError(f"unknown message id {msg_id!r}")
+    if lang == "en":
+        return spec.en
+    return _catalogue(lang).pgettext(msg_id, spec.en)
+
+
+def placeholders(template: str) -> set[str]:
+    """The named placeholders of a template."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# -- field labels ----------------------------------------------------------------------------
+def _label_of(description: str | None) -> str | None:
+    """A field's Chinese label: its description up to " — ", without a trailing note in
+    parentheses or an ", e.g." example."""
+    if not description:
+        return None
+    head = description.split(" — ")[0].split(", e.g.")[0].strip()
+    if head.endswith(")") and " (" in head:
+        head = head[: head.rindex(" (")].strip()
+    return head or None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (through Optional and tuples), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        m = _model_of(arg)
+        if m is not None:
+            return m
+    return None
+
+
+@functools.cache
+def _roots() -> dict[str, type[BaseModel]]:
+    from .model import PolicyCase
+    from .rulesets import SUBJECT_MODELS
+
+    roots: dict[str, type[BaseModel]] = {s.value: m for s, m in SUBJECT_MODELS.items()}
+    for name, info in PolicyCase.model_fields.items():
+        m = _model_of(info.annotation)
+        if m is not None:
+            roots.setdefault(name, m)
+    roots["$case"] = PolicyCase
+    return roots
+
+
+@functools.cache
+def _any_label() -> dict[str, str]:
+    """Field name -> label over every model reachable from the case (first found wins)."""
+    from .model import PolicyCase
+    from .rulesets import SUBJECT_MODELS
+
+    out: dict[str, str] = {}
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [PolicyCase, *SUBJECT_MODELS.values()]
+    while todo:
+        m = todo.pop(0)
+        if m in seen:
+            continue
+        seen.add(m)
+        for name, info in m.model_fields.items():
+            label = _label_of(info.description)
+            if label:
+                out.setdefault(name, label)
+            sub = _model_of(info.annotation)
+            if sub is not None:
+                todo.append(sub)
+    return out
+
+
+def _step_label(model: type[BaseModel] | None, name: str, lang: str) -> tuple[str, Any]:
+    """(label, model below) of one path step."""
+    info = model.model_fields.get(name) if model is not None else None
+    label = _label_of(info.description) if info is not None else None
+    if label is None:
+        if f"label.{name}" in MESSAGES:
+            label = text(f"label.{name}", lang)
+        else:
+            label = _any_label().get(name, name)
+    return label, _model_of(info.annotation) if info is not None else None
+
+
+def _resolve(path: str, root: str | None, lang: str) -> tuple[list[str], Any]:
+    """The labels of a path's steps and the annotation of its last field (None if unknown)."""
+    base = path.partition("|")[0]
+    parts = base.split(".")
+    roots = _roots()
+    if parts[0] == "$case":
+        model: Any = roots["$case"]
+        parts = parts[1:]
+    else:
+        model = roots.get(root) if root else None
+        if model is not None and parts[0] not in model.model_fields:
+            model = roots["$case"] if parts[0] in roots["$case"].model_fields else None
+    labels, annotation = [], None
+    for name in parts:
+        info = model.model_fields.get(name) if model is not None else None
+        annotation = info.annotation if info is not None else None
+        label, model = _step_label(model, name, lang)
+        labels.append(label)
+    return labels, annotation
+
+
+def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
+    """How a field path reads: itself in English; in Chinese through the model's labels, each
+    step joined with 的 (``destruction_register.approver`` -> 销毁清册的批准人). ``root`` is the
+    collection the path is read from (the finding's subject), when known."""
+    if lang == "en":
+        return path
+    labels, _ = _resolve(path, root, lang)
+    out = _SEP[lang]["of"].join(labels)
+    agg = path.partition("|")[2]
+    return text(f"agg.{agg}", lang).format(path=out) if agg else out
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    """The enum a field holds (through Optional and tuples), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    for arg in typing.get_args(annotation):
+        e = _enum_of(arg)
+        if e is not None:
+            return e
+    return None
+
+
+# -- rendering -------------------------------------------------------------------------------
+def _is_msg(v: Any) -> bool:
+    t = type(v)
+    if t is tuple:
+        return len(v) == 2 and type(v[0]) is str and type(v[1]) is dict
+    return t is dict and "id" in v and "args" in v
+
+
+def _cond_json(c: Any) -> dict[str, Any]:
+    """A condition (a ruleset ``Condition`` or its JSON form) as JSON."""
+    if isinstance(c, dict):
+        return c
+    if c.any_of is not None:
+        return {"any_of": [_cond_json(x) for x in c.any_of]}
+    if c.all_of is not None:
+        return {"all_of": [_cond_json(x) for x in c.all_of]}
+    out: dict[str, Any] = {"field": c.field, "op": c.op.value}
+    if c.value_field is not None:
+        out["value_field"] = c.value_field
+    elif c.op.value not in ("present", "absent", "nonempty", "empty"):
+        out["value"] = _plain(c.value)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    """A value as JSON: dates as ISO text (as ``str`` shows them), enums as their value."""
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, dt.date | dt.datetime | Decimal):
+        return str(v)
+    if isinstance(v, list | tuple | set | frozenset):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    return str(v)
+
+
+def _render_value(value: Any, lang: str, enum: type[Enum] | None) -> str:
+    """A condition operand as it reads (in Chinese, an enum value through its label)."""
+    if isinstance(value, bool):
+        return _BOOL[lang][value]
+    if isinstance(value, list | tuple):
+        return _SEP[lang][","].join(_render_value(x, lang, enum) for x in value)
+    if enum is not None and f"enum.{enum.__name__}.{value}" in MESSAGES:
+        return text(f"enum.{enum.__name__}.{value}", lang)
+    return str(value)
+
+
+def _render_cond(c: Any, lang: str, root: str | None) -> str:
+    c = _cond_json(c)
+    sep = _SEP[lang]
+    for group, joiner in (("any_of", "or"), ("all_of", "and")):
+        if group in c:
+            inner = sep[joiner].join(_render_cond(x, lang, root) for x in c[group])
+            return sep["("] + inner + sep[")"]
+    field = field_label(c["field"], lang, root)
+    if "value_field" in c:
+        other = field_label(c["value_field"], lang, root)
+        if lang == "en":
+            return text("cond.field_value", lang).format(field=field, op=c["op"], other=other)
+        return text(f"cond.{c['op']}", lang).format(field=field, value=other)
+    value = c.get("value")
+    if lang == "en":
+        shown = str(value)
+    else:
+        shown = _render_value(value, lang, _enum_of(_resolve(c["field"], root, lang)[1]))
+    return text(f"cond.{c['op']}", lang).format(field=field, value=shown)
+
+
+def _render_period(p: Any, lang: str) -> str:
+    from .periods import _ZH, PeriodUnit
+
+    amount, unit = (p["amount"], p["unit"]) if isinstance(p, dict) else (p.amount, p.unit.value)
+    if unit == "same_day":
+        return text("period.same_day", lang)
+    unit_zh = _ZH[PeriodUnit(unit)]
+    return text("period.amount", lang).format(amount=amount, unit=unit, unit_zh=unit_zh)
+
+
+def _render_subject(subject: str, lang: str) -> str:
+    """A finding's subject: ``service_records/S-03`` -> 服务记录 S-03 in Chinese."""
+    if lang == "en":
+        return subject
+    head, _, rest = subject.partition("/")
+    first, _, tail = head.partition(" ")
+    label = _render_collection(first, lang)
+    ident = " ".join(x for x in (rest, tail) if x)
+    return f"{label} {ident}" if ident else label
+
+
+def _render_collection(name: str, lang: str) -> str:
+    if lang == "en":
+        return name
+    if f"label.{name}" in MESSAGES:
+        return text(f"label.{name}", lang)
+    from .model import PolicyCase
+
+    info = PolicyCase.model_fields.get(name)
+    return (_label_of(info.description) if info is not None else None) or name
+
+
+_AS_IS = frozenset({str, int, dt.date, dt.datetime})
+
+
+Memo = dict[Any, tuple[Any, Any]]
+"""Renderings of the arguments rows share (a rule's conditions, its period...), for the length
+of one call: id of the value -> (the value, kept alive, and its rendering)."""
+
+
+def _render_arg(
+    name: str, value: Any, lang: str, root: str | None, memo: Memo | None = None
+) -> str:
+    if value is None:
+        return ""
+    t = type(value)
+    if t in _AS_IS:
+        if lang == "en":  # the common case: shown as it is
+            return str(value)
+    elif memo is not None:
+        key = (id(value), name, lang, root)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (value, _render_arg(name, value, lang, root))
+        return hit[1]
+    if _is_msg(value):
+        mid, margs = (value["id"], value["args"]) if isinstance(value, dict) else value
+        return render(mid, margs, lang, root, memo)
+    kind = ARG_TYPES.get(name)
+    if kind is None:
+        return _BOOL[lang][value] if isinstance(value, bool) and lang == "zh" else str(value)
+    sep = _SEP[lang]
+    if kind == "field":
+        return field_label(value, lang, root)
+    if kind == "fields":
+        return sep[","].join(field_label(x, lang, root) for x in value)
+    if kind in ("conds", "conds;"):
+        joiner = sep[";"] if kind == "conds;" else sep[","]
+        return joiner.join(_render_cond(c, lang, root) for c in value)
+    if kind == "items;":
+        return sep[";"].join(_render_item(x, lang, root) for x in value)
+    if kind == "values":
+        return sep[","].join(str(x) for x in value)
+    if kind == "period":
+        return _render_period(value, lang)
+    if kind.startswith("enum."):
+        v = value.value if isinstance(value, Enum) else value
+        mid = f"{kind}.{v}"
+        return text(mid, lang) if mid in MESSAGES else str(v)
+    if kind == "collection":
+        return _render_collection(value, lang)
+    if kind == "subject":
+        return _render_subject(value, lang)
+    if kind == "num":
+        return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    if kind == "pct":
+        return f"{value:.0%}"
+    if kind == "g":
+        return f"{value:g}"
+    return str(value)
+
+
+def _render_item(x: Any, lang: str, root: str | None) -> str:
+    """One element of a ``;``-joined list: a field path, a message, a condition or a list of
+    conditions (joined with commas)."""
+    if isinstance(x, str):
+        return field_label(x, lang, root)
+    if _is_msg(x):
+        return _render_arg("", x, lang, root)
+    if isinstance(x, list | tuple):
+        return _SEP[lang][","].join(_render_cond(c, lang, root) for c in x)
+    return _render_cond(x, lang, root)
+
+
+def _root_of(subject: Any) -> str | None:
+    if not isinstance(subject, str):
+        return None
+    return subject.partition("/")[0].partition(" ")[0]
+
+
+def render(
+    msg_id: str,
+    args: Mapping[str, Any],
+    lang: str = "en",
+    root: str | None = None,
+    memo: Memo | None = None,
+) -> str:
+    """The sentence of message ``msg_id`` with ``args``, in ``lang`` (``"en"`` or ``"zh"``);
+    ``memo`` (one call's) lets rows share the renderings of the arguments they share."""
+    tpl = text(msg_id, lang)
+    if lang != "en" and "subject" in args:  # field labels are read from the subject's model
+        root = _root_of(args["subject"]) or root
+    used = _used(tpl)
+    shown = {k: _render_arg(k, v, lang, root, memo) for k, v in args.items() if k in used}
+    return tpl.format_map(_Missing(shown))
+
+
+@functools.lru_cache(maxsize=1024)
+def _used(template: str) -> frozenset[str]:
+    """The placeholders a template uses (a memo of a pure function of the text)."""
+    return frozenset(placeholders(template))
+
+
+class _Missing(dict):
+    """Format arguments; a placeholder without an argument reads as empty."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render_message(msg_id: str, args: Mapping[str, Any], lang: str = "en") -> str:
+    """Render a finding's (or an obligation's) ``message_id`` and ``message_args`` — as found
+    in a :class:`~ansafe_rules.Finding` or :class:`~ansafe_rules.FindingRow`, or their JSON —
+    in ``lang``, without evaluating again."""
+    return render(msg_id, args, normalise_lang(lang))
+
+
+def jsonable(args: Mapping[str, Any], memo: Memo | None = None) -> dict[str, Any]:
+    """Message arguments as JSON values (conditions, periods and nested messages included);
+    ``memo`` as for :func:`render`. Shared values give the same (read-only) JSON objects."""
+    return {k: _json_arg(k, v, memo) for k, v in args.items()}
+
+
+_JSON_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_arg(name: str, v: Any, memo: Memo | None = None) -> Any:
+    t = type(v)
+    if t in _JSON_AS_IS:
+        return v
+    if t is dt.date or t is dt.datetime:
+        return str(v)
+    if memo is not None:
+        key = (id(v), name)
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = (v, _json_arg(name, v))
+        return hit[1]
+    if _is_msg(v):
+        mid, margs = (v["id"], v["args"]) if isinstance(v, dict) else v
+        return {"id": mid, "args": jsonable(margs)}
+    kind = ARG_TYPES.get(name)
+    if kind in ("conds", "conds;"):
+        return [_cond_json(c) for c in v]
+    if kind == "items;":
+        return [_json_item(x) for x in v]
+    if kind == "period" and not isinstance(v, dict):
+        return {"amount": v.amount, "unit": v.unit.value}
+    return _plain(v)
+
+
+def _json_item(x: Any) -> Any:
+    if isinstance(x, str):
+        return x
+    if _is_msg(x):
+        return _json_arg("", x)
+    if isinstance(x, list | tuple):
+        return [_cond_json(c) for c in x]
+    return _cond_json(x)
+
+
+def label(kind: str, value: Enum | str, lang: str = "en") -> str:
+    """An enum value (status, severity, duty holder...) in ``lang``: ``label("Status",
+    "violation", "zh")`` -> 违规."""
+    v = value.value if isinstance(value, Enum) else value
+    return text(f"enum.{kind}.{v}", lang)
+
+
+def names(msg_ids: Iterable[str]) -> list[str]:
+    """The ids in catalogue order (for tools)."""
+    wanted = set(msg_ids)
+    return [k for k in MESSAGES if k in wanted]
+
+
+_register_enums()

@@ -1,0 +1,357 @@
+"""Two languages, Chinese first (issue 9, item 1): message ids and arguments on every row, the
+zh_CN catalogue complete and compiled, hand-checked Chinese sentences, ``lang`` end to end, and
+rendering from a row's JSON without evaluating again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ansafe_rules as ar
+from ansafe_rules import cli, i18n
+from ansafe_rules.outputs import Status
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 7, 31)
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+_spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "tools" / "i18n.py")
+assert _spec and _spec.loader
+tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tool)
+
+
+def _example(path: Path) -> ar.Evaluation:
+    parsed = ar.load_case_file(path)
+    return ar.evaluate_rows(ar.load_ruleset(parsed.case.policy.jurisdiction), parsed, as_of=AS_OF)
+
+
+# A national case whose dates cross the 2025 National Day week: finished Friday 26 September;
+# Sunday 28 September and Saturday 11 October are make-up workdays, 1-8 October holidays.
+NATIONAL_CASE = {
+    "policy": {
+        "policy_id": "P-1",
+        "jurisdiction": "national",
+        "insurer": "某保险公司",
+        "insured": "某建设集团",
+        "industry": "construction",
+        "above_designated_size": True,
+        "term_start": "2025-07-01",
+        "term_end": "2026-06-30",
+        "third_party_engaged": False,
+        "contract_services": [
+            {"service_kind": "hazard_inspection", "min_count": 1, "per": "quarter"}
+        ],
+    },
+    "service_records": [
+        {
+            "id": "S-03",
+            "kind": "hazard_inspection",
+            "completed_on": "2025-09-26",
+            "callback_on": "2025-10-11",
+            "extra_fee": 500,
+        }
+    ],
+    "archives": [{"id": "AR-1", "closed_on": "2026-06-30", "destroyed_on": "2027-01-04"}],
+}
+
+
+def _by_rule(report: ar.Report, rule_id: str, subject: str | None = None) -> ar.Finding:
+    return next(
+        f
+        for f in report.findings
+        if f.rule_id == rule_id and (subject is None or f.subject == subject)
+    )
+
+
+# -- the catalogue --------------------------------------------------------------------------
+def test_the_compiled_catalogue_is_fresh_and_complete() -> None:
+    """tools/i18n.py --check: .pot from the code, .po merged, .mo compiled from it, every
+    message translated with the placeholders of its msgid."""
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "i18n.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert tool.problems(tool.read_catalogue()) == []
+
+
+def test_every_message_id_written_in_the_code_is_in_the_catalogue() -> None:
+    """The ids the engine writes (``("deadline.late", {...})``) are all registered, and every
+    registered one has a Chinese translation that is not the English text."""
+    used: set[str] = set()
+    pattern = re.compile(r"""\(\s*f?["']([a-z_]+\.[a-z_{}]+)["'],\s*[\{a-z]""")
+    files = [*(ROOT / "src" / "ansafe_rules" / "kinds").glob("*.py")]
+    files += [ROOT / "src" / "ansafe_rules" / n for n in ("context.py", "evaluate.py")]
+    for path in files:
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    expanded = set()
+    for mid in used:  # f"none.expected{where}"
+        expanded |= {mid.replace("{where}", w) for w in ("", "_where")} if "{" in mid else {mid}
+    assert len(expanded) > 60
+    assert expanded - set(i18n.MESSAGES) == set()
+    cat = tool.read_catalogue()
+    for mid, spec in i18n.MESSAGES.items():
+        m = cat.get(spec.en, context=mid)
+        assert m is not None and m.string, mid
+        if re.search(r"[a-z]{3}", spec.en.replace("{", " {")) and not mid.startswith("cond."):
+            assert i18n.text(mid, "zh") != spec.en or mid in {
+                "missing.fields",
+                "cond.field_value",
+                "freq.weight",
+            }, mid
+
+
+def test_a_missing_translation_or_a_wrong_placeholder_is_reported() -> None:
+    cat = tool.read_catalogue()
+    late = cat.get(i18n.MESSAGES["deadline.late"].en, context="deadline.late")
+    late.string = late.string.replace("{deadline}", "{due}")
+    cat.get(i18n.MESSAGES["mark.violation"].en, context="mark.violation").string = ""
+    found = tool.problems(cat)
+    assert (
+        "deadline.late: placeholders differ from the msgid's: unknown ['due'], "
+        "left out ['deadline']" in found
+    )
+    assert "mark.violation: untranslated" in found
+
+
+def test_statuses_and_severities_in_both_languages() -> None:
+    zh = {s: i18n.label("Status", s, "zh") for s in Status}
+    assert list(zh.values()) == ["合规", "违规", "待履行", "不适用", "数据不足", "数据错误"]
+    assert [i18n.label("Status", s, "en") for s in Status] == [s.value for s in Status]
+    assert i18n.label("Severity", ar.Severity.advisory, "zh") == "建议性"
+    assert i18n.label("Severity", "assessment", "zh") == "考核项"
+    assert i18n.label("DutyHolder", "insured", "zh") == "投保单位"
+
+
+def test_field_names_read_through_the_models_chinese_labels() -> None:
+    assert i18n.field_label("callback_on", "zh", "service_records") == "回访日期"
+    assert i18n.field_label("callback_on", "en", "service_records") == "callback_on"
+    # a nested path, and a description with an English note in parentheses
+    assert i18n.field_label("destruction_register.approver", "zh", "archives") == "销毁清册的批准人"
+    assert i18n.field_label("term_end", "zh", "policy") == "保险期间止期"
+    assert i18n.field_label("$case.service_records.started_on|min", "zh") == (
+        "服务记录的服务开始日期（最早）"
+    )
+    # the same name, two models: the subject decides
+    assert i18n.field_label("completed_on", "zh", "evaluation_reports") == "报告完成日期"
+    assert i18n.field_label("completed_on", "zh", "service_records") == "服务完成日期"
+
+
+# -- hand-checked sentences -----------------------------------------------------------------
+def test_hand_checked_chinese_sentences_of_each_kind() -> None:
+    rules = ar.load_ruleset("national")
+    zh = ar.evaluate(rules, NATIONAL_CASE, as_of=AS_OF, lang="zh")
+    en = ar.evaluate(rules, NATIONAL_CASE, as_of=AS_OF)
+    # deadline: due Friday 10-10 (5th working day: 09-28, 29, 30, 10-09, 10-10); Saturday 10-11
+    # is a make-up workday, so the callback is 1 working day late
+    cb = _by_rule(zh, "national.service.callback")
+    assert cb.reason == (
+        "服务记录 S-03 的回访日期 2025-10-11 晚于截止日 2025-10-10（服务完成日期后 5 个工作日内），"
+        "逾期 1 个工作日"
+    )
+    assert _by_rule(en, "national.service.callback").reason == (
+        "callback_on 2025-10-11 is after the due 2025-10-10, 1 working day(s) late"
+    )
+    # deadline, nothing recorded: 10 working days run to 10-16 (10-11 counts)
+    assert _by_rule(zh, "national.service.record_compilation").reason == (
+        "服务记录 S-03 未记录记录整理完毕日期，截止日 2025-10-16 已过"
+        "（服务完成日期后 10 个工作日内）"
+    )
+    # frequency, from the contract: nothing in the fourth quarter
+    short = _by_rule(
+        zh,
+        "national.contract.service_frequency",
+        "service_records hazard_inspection 2025-10-01..2025-12-31",
+    )
+    assert short.reason == (
+        "2025-10-01..2025-12-31 期间服务记录（生产安全事故隐患排查）仅 0 次，少于要求的至少 1 次"
+    )
+    # prohibition, qualification, required fields, retention
+    assert _by_rule(zh, "national.contract.no_extra_fee").reason == (
+        "服务记录 S-03 存在禁止情形：另行收取的费用大于0"
+    )
+    assert _by_rule(zh, "national.service.prior_confirmation").reason == (
+        "服务记录 S-03 不符合：服务前与投保单位沟通确认日期已填写"
+    )
+    assert _by_rule(zh, "national.service.record_fields").reason == (
+        "服务记录 S-03 缺少：地点；服务机构；服务人员；服务内容；服务过程"
+    )
+    assert _by_rule(zh, "national.archive.retention").reason == (
+        "服务档案 AR-1 于 2027-01-04 销毁，早于保存期限届满日 2031-06-30"
+    )
+    # the same findings in the same order, only the words differ
+    assert [(f.rule_id, f.subject, f.status, f.message_id) for f in zh.findings] == [
+        (f.rule_id, f.subject, f.status, f.message_id) for f in en.findings
+    ]
+
+
+def test_hand_checked_chinese_of_the_guangdong_example() -> None:
+    ev = _example(ROOT / "examples" / "guangdong-housing.yaml")
+    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    # preferred windows (宜): advisory
+    assert got["guangdong.hazard.inspection_windows", "service_records/I-03"] == (
+        "服务记录 I-03 的服务完成日期 2025-12-10 不在任何宜安排的时段"
+        "（节后复工, 安全生产月, 台风季, 高温高峰期）内；原文为“宜”（建议性）"
+    )
+    # a condition on a boolean field
+    assert got["guangdong.hazard.notice_in_writing", "hazards/H-01"] == (
+        "事故隐患 H-01 不符合：书面告知为“是”"
+    )
+    # 10 working days after Wednesday 2026-02-11, across the Spring Festival (02-15..23 off,
+    # Saturdays 02-14 and 02-28 worked): due 03-03; 03-05 is 2 working days late
+    assert got["guangdong.service.callback", "service_records/T-02"] == (
+        "服务记录 T-02 的回访日期 2026-03-05 晚于截止日 2026-03-03"
+        "（服务完成日期后 10 个工作日内），逾期 2 个工作日"
+    )
+    assert got["guangdong.hazard.insured_delayed_rectification", "hazards/H-02"] == (
+        "事故隐患 H-02 无法判断：缺少投保项目拒绝整改或拖延整改"
+    )
+
+
+def test_notes_in_chinese() -> None:
+    ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
+    (note,) = ev.notes_in("zh")
+    assert note.startswith("xinzhou：自印发之日起施行，试行 1 年，但文本未载明印发日期")
+    assert "--in-force xinzhou=YYYY-MM-DD（命令行）" in note
+    assert ev.notes[0].startswith("xinzhou: in force from issuance with a 1年 (1 years) trial")
+
+
+# -- lang end to end ------------------------------------------------------------------------
+def test_lang_on_evaluate_check_rows_report_and_summary() -> None:
+    rules = ar.load_ruleset("national")
+    en_findings = ar.check(rules, NATIONAL_CASE, as_of=AS_OF)
+    zh_findings = ar.check(rules, NATIONAL_CASE, as_of=AS_OF, lang="zh")
+    assert [f.message_args for f in zh_findings] == [f.message_args for f in en_findings]
+    ev = ar.evaluate_rows(rules, NATIONAL_CASE, as_of=AS_OF, lang="zh")
+    assert ev.lang == "zh"
+    ref = next(f for f in ev.findings if f.rule_id == "national.service.callback")
+    assert ref.row().reason == ref.reason  # the library default is English
+    assert ref.row("zh").reason.startswith("服务记录 S-03 的回访日期")
+    assert ref.finding(AS_OF, lang="zh").reason == ref.row("zh").reason
+    rep_zh, rep_en = ev.report(), ev.report(lang="en")
+    assert _by_rule(rep_zh, "national.service.callback").reason == ref.row("zh").reason
+    assert _by_rule(rep_en, "national.service.callback").reason == ref.reason
+    ob = next(o for o in rep_zh.obligations if o.rule_id == "national.service.callback")
+    assert ob.requirement == (
+        "回访日期应在服务完成日期 2025-09-26 后 5 个工作日内完成，截止日 2025-10-10"
+    )
+    assert ob.message_id == "deadline.requirement"
+    stamp = ar.RulesetStamp(id="national", layers=("national",), digest="-", engine_version="-")
+    summary = ev.summary(stamp, statuses={Status.violation})
+    assert all(re.search("[\u4e00-\u9fff]", r.reason) for r in summary.findings)
+    assert ev.summary(stamp, lang="en").findings[0].reason == ev.findings[0].reason
+    with pytest.raises(ValueError, match="lang 'fr' is not supported"):
+        ar.evaluate(rules, NATIONAL_CASE, as_of=AS_OF, lang="fr")  # type: ignore[arg-type]
+    # "zh_CN" and "zh-CN" name Chinese too
+    assert ar.evaluate_rows(rules, NATIONAL_CASE, as_of=AS_OF, lang="zh_CN").lang == "zh"  # type: ignore[arg-type]
+
+
+def test_render_message_from_a_rows_json_gives_its_reason_in_either_language() -> None:
+    """A caller holding only the JSON of a row renders it without evaluating again: English
+    equals the reason, Chinese equals what lang="zh" gives; every finding of every example."""
+    stamp = ar.RulesetStamp(id="-", layers=(), digest="-", engine_version="-")
+    n = 0
+    for path in EXAMPLES:
+        ev = _example(path)
+        en = ev.summary(stamp, lang="en")
+        zh = ev.summary(stamp, lang="zh")
+        for row_en, row_zh in zip(en.findings, zh.findings, strict=True):
+            data = json.loads(row_en.model_dump_json())
+            args = data["message_args"]
+            assert ar.render_message(data["message_id"], args, "en") == row_en.reason
+            assert ar.render_message(data["message_id"], args, "zh") == row_zh.reason
+            assert "{" not in row_zh.reason.replace("{'", "")  # no placeholder left unfilled
+            n += 1
+        for o_en, o_zh in zip(en.obligations, zh.obligations, strict=True):
+            data = json.loads(o_en.model_dump_json())
+            assert ar.render_message(data["message_id"], data["message_args"]) == o_en.requirement
+            assert ar.render_message(o_en.message_id, data["message_args"], "zh") == (
+                o_zh.requirement
+            )
+    assert n > 500
+
+
+def test_the_engine_writes_english_only_on_demand() -> None:
+    """Rows keep the message, not the sentence: nothing is rendered until asked for."""
+    ev = _example(ROOT / "examples" / "national-construction.yaml")
+    unrendered = [f for f in ev.findings if getattr(f, "_reason", "x") is None]
+    assert len(unrendered) > len(ev.findings) // 2
+
+
+# -- the CLI --------------------------------------------------------------------------------
+def _run(argv: list[str], monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    code = cli.main(argv)
+    assert code == 1
+    return out.getvalue()
+
+
+XZ = str(ROOT / "examples" / "xinzhou-municipal.yaml")
+
+
+def test_check_table_in_chinese_and_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    zh = _run(["check", XZ, "--as-of", "2026-07-31", "--lang", "zh"], monkeypatch, {})
+    assert zh.startswith("== XZ-2025-0076  [national + xinzhou]  截至 2026-07-31\n")
+    assert "  违规       xinzhou.service.upload" in zh
+    assert (
+        "服务记录 V-02 的隐患问题和服务报告上传安责险信息化系统日期 2025-10-10 晚于截止日 "
+        "2025-10-09（服务完成日期后 1 个工作日内），逾期 1 个工作日  [截止 2025-10-09]" in zh
+    )
+    assert "合规 103 项、违规 7 项、待履行 3 项、不适用 9 项" in zh
+    assert "\n  说明       xinzhou：" in zh
+    en = _run(["check", XZ, "--as-of", "2026-07-31", "--lang", "en"], monkeypatch, {})
+    assert "  VIOLATION  xinzhou.service.upload" in en
+    assert "103 compliant, 7 violation, 3 pending, 9 not_applicable" in en
+
+
+@pytest.mark.parametrize(
+    ("env", "want"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "截至"),
+        ({"LANG": "en_US.UTF-8"}, "as of"),
+        ({}, "as of"),
+        ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8"}, "as of"),  # LC_ALL wins
+        ({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "zh_TW.UTF-8"}, "截至"),
+    ],
+)
+def test_check_language_follows_the_locale(
+    env: dict[str, str], want: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = _run(["check", XZ, "--as-of", "2026-07-31"], monkeypatch, env)
+    assert want in out.splitlines()[0]
+
+
+def test_check_json_in_chinese_keeps_codes_and_carries_the_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = _run(
+        ["check", XZ, "--as-of", "2026-07-31", "--format", "jsonl", "--lang", "zh"],
+        monkeypatch,
+        {},
+    )
+    report = json.loads(out)["report"]
+    row = next(f for f in report["findings"] if f["rule_id"] == "xinzhou.service.upload")
+    assert row["status"] == "violation"
+    assert row["reason"].startswith("服务记录 V-02 的")
+    assert row["message_id"] == "deadline.late"
+    assert row["message_args"]["late"] == {"id": "deadline.late_by", "args": {"n": 1}}
+    assert ar.render_message(row["message_id"], row["message_args"], "en") == (
+        "uploaded_on 2025-10-10 is after the due 2025-10-09, 1 working day(s) late"
+    )
+    assert report["notes"][0].startswith("xinzhou：")
