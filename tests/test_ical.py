@@ -176,3 +176,13 @@ def test_reexport_later_keeps_uids_and_sequences() -> None:
 
     first, later = ids(STAMP), ids(STAMP + dt.timedelta(days=30))
     assert first == later and len({u for u, _ in first}) == len(first)
+
+
+def test_a_policy_id_with_a_line_break_names_the_calendar_on_one_line() -> None:
+    """icalendar refused an unescaped line break in X-WR-CALNAME (AssertionError)."""
+    rules = ar.load_ruleset("national")
+    obs = ar.obligations(rules, case(policy={"policy_id": "AZ\n  2025-1"}))
+    data = ar.obligations_to_ical("AZ\n  2025-1", obs, stamp=STAMP)
+    cal = Calendar.from_ical(data)
+    assert str(cal["X-WR-CALNAME"]) == "安责险义务 AZ 2025-1"
+    assert len(_events(data)) >= 1

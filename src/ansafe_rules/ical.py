@@ -142,7 +142,9 @@ def obligations_to_ical(
     cal = Calendar()
     cal.add("prodid", "-//ansafe-rules//obligations//ZH")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"安责险义务 {policy_id}")
+    # a calendar's name is one line: line breaks and runs of spaces in the policy id become one
+    # space (icalendar refuses an unescaped line break in this property)
+    cal.add("x-wr-calname", "安责险义务 " + " ".join(policy_id.split()))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     events = []
     for (o, (start, end, what)), name in zip(dated, names, strict=True):
