@@ -285,7 +285,7 @@ def test_render_message_from_a_rows_json_gives_its_reason_in_either_language() -
 def test_the_engine_writes_english_only_on_demand() -> None:
     """Rows keep the message, not the sentence: nothing is rendered until asked for."""
     ev = _example(ROOT / "examples" / "national-construction.yaml")
-    unrendered = [f for f in ev.findings if getattr(f, "_reason", "x") is None]
+    unrendered = [f for f in ev.findings if getattr(f, "_en", "x") is None]
     assert len(unrendered) > len(ev.findings) // 2
 
 

@@ -40,13 +40,64 @@ def _args(subject: str, msg: Message) -> dict[str, Any]:
     return {"subject": subject, **msg[1]}
 
 
-class FindingRef:
+class _RuleRow:
+    """What a finding and an obligation of a rule share: the rule's own data, the message (an
+    id and its arguments, the English text rendered once when first asked for) and the
+    provisional flag. Subclasses declare the slots ``rr``, ``subject``, ``message``, ``due``,
+    ``why`` and ``_en``."""
+
+    __slots__ = ()
+    rr: ResolvedRule
+    subject: str
+    message: Message
+    due: DueDate | None
+    why: str | None
+    _en: str | None
+
+    rule_id = property(lambda self: self.rr.rule.id)
+    obligation = property(lambda self: self.rr.rule.obligation)
+    layer = property(lambda self: self.rr.layer)
+    duty_holder = property(lambda self: self.rr.rule.duty_holder)
+    due_date = property(lambda self: self.due.due_date if self.due else None)
+    due_at = property(lambda self: self.due.due_at if self.due else None)
+
+    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
+        """The message in ``lang``."""
+        msg = self.message
+        if lang != "en":
+            return render(msg[0], _args(self.subject, msg), lang, None, memo)
+        if self._en is None:
+            self._en = render(msg[0], _args(self.subject, msg), "en", None, memo)
+        return self._en
+
+    @property
+    def message_id(self) -> str:
+        return self.message[0]
+
+    @property
+    def message_args(self) -> dict[str, Any]:
+        """The message's arguments as JSON values (the subject included)."""
+        return self.json_args()
+
+    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
+        return jsonable(_args(self.subject, self.message), memo)
+
+    @property
+    def provisional_reason(self) -> str | None:
+        return self.why or (self.due.provisional_reason if self.due else None)
+
+    @property
+    def provisional(self) -> bool:
+        return self.provisional_reason is not None
+
+
+class FindingRef(_RuleRow):
     """One judgement, before its explanation is built: the rule, the status, the subject, the
     reason (a message id and its arguments, rendered on demand), and what the trace will say
     (due date, window, counts, records)."""
 
     __slots__ = (
-        "_reason",
+        "_en",
         "counted",
         "due",
         "liable_party",
@@ -80,54 +131,17 @@ class FindingRef:
     ) -> None:
         self.rr, self.severity, self.liable_party = rr, severity, liable
         self.status, self.subject, self.message = status, subject, message
-        self._reason: str | None = None
+        self._en: str | None = None
         self.due, self.why = due, why
         self.trigger, self.window = trigger, window
         self.required_count, self.counted, self.records = required_count, counted, records
 
-    rule_id = property(lambda self: self.rr.rule.id)
-    obligation = property(lambda self: self.rr.rule.obligation)
-    layer = property(lambda self: self.rr.layer)
-    duty_holder = property(lambda self: self.rr.rule.duty_holder)
     clause = property(lambda self: self.rr.rule.citation.clause)
-    due_date = property(lambda self: self.due.due_date if self.due else None)
-    due_at = property(lambda self: self.due.due_at if self.due else None)
 
     @property
     def reason(self) -> str:
         """The judgement in English (rendered once, when first asked for)."""
-        if self._reason is None:
-            self._reason = render(self.message[0], _args(self.subject, self.message))
-        return self._reason
-
-    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
-        """The judgement in ``lang``."""
-        if lang == "en":
-            if self._reason is None:
-                msg = self.message
-                self._reason = render(msg[0], _args(self.subject, msg), "en", None, memo)
-            return self._reason
-        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
-
-    @property
-    def message_id(self) -> str:
-        return self.message[0]
-
-    @property
-    def message_args(self) -> dict[str, Any]:
-        """The message's arguments as JSON values (the subject included)."""
-        return self.json_args()
-
-    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
-        return jsonable(_args(self.subject, self.message), memo)
-
-    @property
-    def provisional_reason(self) -> str | None:
-        return self.why or (self.due.provisional_reason if self.due else None)
-
-    @property
-    def provisional(self) -> bool:
-        return self.provisional_reason is not None
+        return self.text("en")
 
     @property
     def breach(self) -> bool:
@@ -277,11 +291,11 @@ class _InputFinding:
         )
 
 
-class ObligationRef:
+class ObligationRef(_RuleRow):
     """One obligation, before its model is built."""
 
     __slots__ = (
-        "_requirement",
+        "_en",
         "due",
         "liable_party",
         "message",
@@ -307,51 +321,15 @@ class ObligationRef:
     ) -> None:
         self.rr, self.liable_party, self.subject = rr, liable, subject
         self.message, self.due, self.why = message, due, why
-        self._requirement: str | None = None
+        self._en: str | None = None
         self.window, self.min_count, self.retain_until = window, min_count, retain_until
 
-    rule_id = property(lambda self: self.rr.rule.id)
-    obligation = property(lambda self: self.rr.rule.obligation)
-    layer = property(lambda self: self.rr.layer)
     kind = property(lambda self: self.rr.rule.kind)
-    duty_holder = property(lambda self: self.rr.rule.duty_holder)
-    due_date = property(lambda self: self.due.due_date if self.due else None)
-    due_at = property(lambda self: self.due.due_at if self.due else None)
 
     @property
     def requirement(self) -> str:
         """What must be done, in English (rendered once, when first asked for)."""
-        if self._requirement is None:
-            self._requirement = render(self.message[0], _args(self.subject, self.message))
-        return self._requirement
-
-    def text(self, lang: Lang = "en", memo: Memo | None = None) -> str:
-        """What must be done, in ``lang``."""
-        if lang == "en":
-            if self._requirement is None:
-                msg = self.message
-                self._requirement = render(msg[0], _args(self.subject, msg), "en", None, memo)
-            return self._requirement
-        return render(self.message[0], _args(self.subject, self.message), lang, None, memo)
-
-    @property
-    def message_id(self) -> str:
-        return self.message[0]
-
-    @property
-    def message_args(self) -> dict[str, Any]:
-        return self.json_args()
-
-    def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
-        return jsonable(_args(self.subject, self.message), memo)
-
-    @property
-    def provisional_reason(self) -> str | None:
-        return self.why or (self.due.provisional_reason if self.due else None)
-
-    @property
-    def provisional(self) -> bool:
-        return self.provisional_reason is not None
+        return self.text("en")
 
     def model(self, lang: Lang = "en", memo: Memo | None = None) -> Obligation:
         """The full obligation, its requirement in ``lang``."""
