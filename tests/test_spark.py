@@ -442,11 +442,13 @@ def test_bad_options_are_clear_errors(spark: Any) -> None:
 # without Spark: the module imports, says what to install, and checks the engine version
 def test_missing_extra_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as on a machine without the extra
     with pytest.raises(ars.SparkError) as exc:
         ars.cases_from_tables(None)  # type: ignore[arg-type]
     msg = str(exc.value)
     assert msg.index("未安装") < msg.index("not installed")  # Chinese first
-    assert "pip install 'ansafe-rules[spark]'" in msg and "pyspark" in msg
+    assert "pip install 'ansafe-rules[spark]'" in msg and "pyarrow is missing" in msg
+    assert "pyspark and pyarrow" in msg
 
 
 def test_executors_refuse_a_payload_of_another_engine_version() -> None:

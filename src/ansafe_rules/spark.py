@@ -169,8 +169,9 @@ def _require_spark() -> None:
         import pyspark  # noqa: F401
     except ImportError as exc:
         raise SparkError(
-            f"未安装 Spark 扩展（缺少 {exc.name}），请运行 {INSTALL_HINT} / "
-            f"the Spark extra is not installed ({exc.name} is missing): {INSTALL_HINT}"
+            f"未安装 Spark 扩展（缺少 {exc.name}；该扩展提供 pyspark 和 pyarrow），请运行 "
+            f"{INSTALL_HINT} / the Spark extra is not installed ({exc.name} is missing; the "
+            f"extra brings pyspark and pyarrow): {INSTALL_HINT}"
         ) from None
 
 
