@@ -36,7 +36,6 @@ from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
 from .loader import jurisdictions, load_ruleset
-from .outputs import RulesetStamp
 from .portfolio import (
     Outcome,
     RulesetCache,
@@ -711,10 +710,7 @@ def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache)
     if ev is None:
         return r.result().model_dump_json(exclude_none=True)
     name = args.jurisdiction or ev.jurisdiction
-    rs = cache.get(name)
-    stamp = RulesetStamp(
-        id=rs.id, layers=ev.layers, digest=cache.digest(name), engine_version=__version__
-    )
+    stamp = cache.stamp(name, ev.layers)
     head = {"source": r.source, "line": r.line}
     if r.policy_id is not None:
         head["policy_id"] = r.policy_id
@@ -851,13 +847,9 @@ def _check_sheet(
             assert ev is not None
             seen["breach"] = seen["breach"] or ev.has_breach
             name = args.jurisdiction or ev.jurisdiction
-            stamp = RulesetStamp(
-                id=cache.get(name).id,
-                layers=ev.layers,
-                digest=cache.digest(name),
-                engine_version=__version__,
+            summary = ev.summary(
+                cache.stamp(name, ev.layers), statuses=shown, obligations=False, lang=args.lang
             )
-            summary = ev.summary(stamp, statuses=shown, obligations=False, lang=args.lang)
             yield from finding_sheet_rows(ev.policy_id, summary.findings)
 
     if args.format == "xlsx":

@@ -25,11 +25,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import AnsafeError, InputError
+from ._version import __version__
 from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Evaluation, Report, evaluate_rows
 from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
+from .outputs import RulesetStamp
 from .rulesets import ResolvedRuleset
 
 __all__ = [
@@ -120,6 +122,15 @@ class RulesetCache:
         if key not in self._digests:
             self._digests[key] = self.get(name).digest
         return self._digests[key]
+
+    def stamp(self, name: str, layers: tuple[str, ...]) -> RulesetStamp:
+        """What a report evaluated with ruleset ``name`` (its ``layers``) is stamped with."""
+        return RulesetStamp(
+            id=self.get(name).id,
+            layers=layers,
+            digest=self.digest(name),
+            engine_version=__version__,
+        )
 
     def get_registered(self, name: str) -> ResolvedRuleset:
         """The ruleset with id ``name`` named in data: never a file path."""

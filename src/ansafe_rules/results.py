@@ -265,30 +265,23 @@ class _InputFinding:
         lang: Lang = "en",
         memo: Memo | None = None,
     ) -> Finding:
-        return Finding(
-            rule_id="input.validation",
-            obligation="input.validation",
-            layer="input",
-            title="输入数据校验",
-            severity=Severity.major,
-            status=Status.data_error,
-            subject=self.subject,
-            reason=self.text(normalise_lang(lang)),
-            message_id=self.message_id,
-            message_args=self.message_args,
-        )
+        return Finding(**self._fields(lang), obligation="input.validation", title="输入数据校验")
 
     def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
-        return FindingRow(
-            rule_id="input.validation",
-            layer="input",
-            severity=Severity.major,
-            status=Status.data_error,
-            subject=self.subject,
-            reason=self.text(normalise_lang(lang)),
-            message_id=self.message_id,
-            message_args=self.message_args,
-        )
+        return FindingRow(**self._fields(lang))
+
+    def _fields(self, lang: Lang) -> dict[str, Any]:
+        """What the finding and its row say alike."""
+        return {
+            "rule_id": "input.validation",
+            "layer": "input",
+            "severity": Severity.major,
+            "status": Status.data_error,
+            "subject": self.subject,
+            "reason": self.text(normalise_lang(lang)),
+            "message_id": self.message_id,
+            "message_args": self.message_args,
+        }
 
 
 class ObligationRef(_RuleRow):

@@ -6,7 +6,6 @@ as the command line renders it. Evaluation runs in a worker thread under the tim
 
 import dataclasses
 import datetime as dt
-import inspect
 import re
 import tempfile
 import types
@@ -20,7 +19,6 @@ from fastapi import Query, Request
 from starlette.requests import ClientDisconnect
 
 from .._errors import AnsafeError, InputError, RulesetError
-from .._version import __version__
 from ..calendar import CalendarOverride, WorkCalendar, load_calendar_overrides
 from ..evaluate import Evaluation, Status, evaluate_rows
 from ..inputs import ParsedCase, load_case_file
@@ -80,9 +78,6 @@ class Environment:
     digests: Mapping[str, str]
     calendar: WorkCalendar
     overrides: tuple[CalendarOverride, ...]
-    lang_evaluate: bool
-    lang_summarize: bool
-    lang_portfolio: bool
 
     @classmethod
     def load(cls, settings: ServerSettings) -> "Environment":
@@ -112,9 +107,6 @@ class Environment:
             digests=types.MappingProxyType({k: rs.digest for k, rs in rulesets.items()}),
             calendar=calendar,
             overrides=overrides,
-            lang_evaluate=_takes_lang(evaluate_rows),
-            lang_summarize=_takes_lang(Evaluation.summary),
-            lang_portfolio=_takes_lang(iter_outcomes),
         )
 
     def available(self) -> str:
@@ -127,11 +119,6 @@ def with_in_force(rs: ResolvedRuleset, in_force: Iterable[tuple[str, dt.date]]) 
         if any(li.id == layer for li in rs.layers):
             rs = rs.with_effective(layer, day)
     return rs
-
-
-def _takes_lang(fn: Callable[..., Any]) -> bool:
-    """Does this library function take ``lang`` yet? (Then the request's is passed on.)"""
-    return "lang" in inspect.signature(fn).parameters
 
 
 class RequestRulesets(RulesetCache):
@@ -427,10 +414,7 @@ def case_kind(request: Request, lang: Lang) -> str:
 
 
 def stamp_of(rulesets: RulesetCache, name: str, report: Evaluation) -> RulesetStamp:
-    rs = rulesets.get(name)
-    return RulesetStamp(
-        id=rs.id, layers=report.layers, digest=rulesets.digest(name), engine_version=__version__
-    )
+    return rulesets.stamp(name, report.layers)
 
 
 def evaluate_case(
@@ -455,7 +439,6 @@ def evaluate_case(
         layers = ", ".join(li.id for li in rs.layers)
         msg = text("unknown_layer", q.lang, ruleset=name, layer=q.layer, layers=layers)
         raise ProblemError(422, "unknown-layer", msg, [ProblemItem(parameter="layer", message=msg)])
-    extra = {"lang": q.lang} if env.lang_evaluate else {}
     try:
         report = evaluate_rows(
             rs,
@@ -465,7 +448,7 @@ def evaluate_case(
             layer=q.layer,
             source="request",
             duty_holder=q.duty_holder,
-            **extra,
+            lang=q.lang,
         )
     except (AnsafeError, ValueError) as exc:
         raise ProblemError(422, "invalid-case", str(exc), located(str(exc), "request")) from None
@@ -478,12 +461,11 @@ def render(
     """A report as the command line's JSON renders it: compact rows of what needs attention
     and the bindings of those (``detail=summary``; ``all`` adds the rest), or the full report
     with its ruleset stamp (``detail=full``)."""
-    extra = {"lang": q.lang} if env.lang_summarize else {}
     if q.detail == "full":
-        full = report.report(**extra)
+        full = report.report(lang=q.lang)
         return {"ruleset": stamp.model_dump(mode="json"), "report": full.model_dump(mode="json")}
     shown = None if q.all else set(Status) - _HIDDEN
-    summary = report.summary(stamp, statuses=shown, obligations=False, **extra)
+    summary = report.summary(stamp, statuses=shown, obligations=False, lang=q.lang)
     return summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
 
 
@@ -496,7 +478,6 @@ def batch_line(
     item: str | InputError,
 ) -> dict[str, Any]:
     """One batch line, evaluated as ``evaluate_portfolio`` evaluates a portfolio line."""
-    extra = {"lang": q.lang} if env.lang_portfolio else {}
     (r,) = iter_outcomes(
         [(n, item)],
         as_of=q.as_of,
@@ -506,8 +487,7 @@ def batch_line(
         rulesets=rulesets,
         source="batch",
         limits=env.settings.limits,
-        **extra,
-    )
+    )  # the language is applied when the result is rendered
     if r.evaluation is None:
         detail = r.error or "could not be evaluated"
         problem = ProblemError(422, "invalid-case", detail, located(detail, f"batch: line {n}"))
