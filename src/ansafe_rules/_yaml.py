@@ -139,6 +139,116 @@ def _check_graph(root: yaml.Node, name: str, max_depth: int, max_alias_nodes: in
         )
 
 
+class _Unusual(Exception):
+    """The document needs the node-based reader: a tag on a collection, a merge key, a
+    duplicate or unhashable key, more than one document, or a limit passed (whose error the
+    node-based reader words, with its line)."""
+
+
+_MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+_SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Open:
+    """A mapping or sequence being built from parser events."""
+
+    __slots__ = ("anchor", "depth", "key", "obj", "seen", "size")
+
+    def __init__(self, obj: Any, anchor: str | None) -> None:
+        self.obj, self.anchor = obj, anchor
+        self.key: Any = _NO_KEY
+        self.seen: set[Any] = set()
+        self.size = 1  # nodes in this collection, itself included (aliases expanded)
+        self.depth = 1  # levels below and including it
+
+
+_NO_KEY = object()
+
+
+def _from_events(loader: Any, max_depth: int, max_alias_nodes: int) -> Any:
+    """The document built straight from the parser's events, never holding the node graph
+    (a 200,000-record case would hold ~3 KB of nodes per record). Raises :class:`_Unusual`
+    for what only the node-based reader handles or words."""
+    anchors: dict[str, tuple[Any, int, int]] = {}  # anchor -> (object, size, depth)
+    stack: list[_Open] = []
+    extra = 0  # nodes added by aliases
+    root: Any = None
+    done = False
+
+    def put(value: Any, size: int, depth: int) -> None:
+        nonlocal root, done
+        if not stack:
+            root, done = value, True
+            return
+        top = stack[-1]
+        top.size += size
+        top.depth = max(top.depth, depth + 1)
+        if len(stack) + depth > max_depth:
+            raise _Unusual
+        if isinstance(top.obj, list):
+            top.obj.append(value)
+        elif top.key is _NO_KEY:
+            try:
+                if value in top.seen:
+                    raise _Unusual
+            except TypeError:  # unhashable key
+                raise _Unusual from None
+            top.seen.add(value)
+            top.key = value
+        else:
+            top.obj[top.key] = value
+            top.key = _NO_KEY
+
+    while True:
+        ev = loader.get_event()
+        if isinstance(ev, yaml.ScalarEvent):
+            tag = ev.tag
+            if tag is None or tag == "!":
+                tag = loader.resolve(yaml.ScalarNode, ev.value, ev.implicit)
+            make = loader.yaml_constructors.get(tag)
+            if make is None or tag == _MERGE:
+                raise _Unusual
+            node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
+            value = make(loader, node)
+            if ev.anchor is not None:
+                anchors[ev.anchor] = (value, 1, 1)
+            put(value, 1, 1)
+        elif isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            mapping = isinstance(ev, yaml.MappingStartEvent)
+            if ev.tag not in (None, "!", _MAP if mapping else _SEQ):
+                raise _Unusual
+            if mapping:
+                obj: Any = LineDict()
+                obj.line = ev.start_mark.line + 1
+            else:
+                obj = []
+            if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].obj, dict):
+                raise _Unusual  # a collection as a key
+            stack.append(_Open(obj, ev.anchor))
+            if len(stack) > max_depth:
+                raise _Unusual
+        elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            top = stack.pop()
+            if top.anchor is not None:
+                anchors[top.anchor] = (top.obj, top.size, top.depth)
+            put(top.obj, top.size, top.depth)
+        elif isinstance(ev, yaml.AliasEvent):
+            got = anchors.get(ev.anchor)
+            if got is None:  # undefined, or refers to itself (still open)
+                raise _Unusual
+            value, size, depth = got
+            extra += size
+            if extra > max_alias_nodes:
+                raise _Unusual
+            put(value, size, depth)
+        elif isinstance(ev, yaml.DocumentStartEvent):
+            if done:
+                raise _Unusual  # a second document
+        elif isinstance(ev, yaml.StreamEndEvent):
+            return root
+
+
 def _python_parser_error(text: str) -> yaml.YAMLError | None:
     """The pure-Python parser's wording of a syntax error (clearer than libyaml's). Parsing
     events does not recurse, so this is safe on any input."""
@@ -157,7 +267,23 @@ def load_yaml_text(
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_alias_nodes: int = DEFAULT_MAX_ALIAS_NODES,
 ) -> Any:
-    """Parse YAML text strictly; errors are ``RulesetError`` naming ``name``, line and column."""
+    """Parse YAML text strictly; errors are ``RulesetError`` naming ``name``, line and column.
+
+    Built from the parser's events; a document that needs more (tags on collections, merge
+    keys) or has an error is read again by the node-based reader, which words the error."""
+    loader = _StrictLoader(text)
+    try:
+        return _from_events(loader, max_depth, max_alias_nodes)
+    except (_Unusual, yaml.YAMLError, RecursionError):
+        pass
+    finally:
+        loader.dispose()
+    return _load_by_nodes(text, name, max_depth=max_depth, max_alias_nodes=max_alias_nodes)
+
+
+def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int) -> Any:
+    """The node-based reader: composes the whole node graph, checks it against the limits,
+    then builds it."""
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()

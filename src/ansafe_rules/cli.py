@@ -21,7 +21,7 @@ import os
 import sys
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -603,7 +603,7 @@ def _outcomes(
     jobs = args.jobs or os.cpu_count() or 1
     if jobs <= 1 or not any(f.suffix == ".jsonl" for f in args.files):
         for r in _results(args, cache, calendar):
-            yield _rendered(r, spec, cache)
+            yield _rendered(r, spec, cache, stream=True)
         return
     settings = RunSettings(
         as_of=args.as_of or dt.date.today(),
@@ -618,7 +618,7 @@ def _outcomes(
         if path.suffix != ".jsonl" or not path.is_file():
             one = argparse.Namespace(**{**vars(args), "files": [path]})
             for r in _results(one, cache, calendar):
-                yield _rendered(r, spec, cache)
+                yield _rendered(r, spec, cache, stream=True)
             continue
         work = functools.partial(_check_chunk, source=str(path), settings=settings, spec=spec)
         yield from map_chunks(work, iter_lines(path, settings.limits), jobs=jobs)
@@ -647,12 +647,14 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         violations |= bad
         if text is None:
             continue
-        if args.format == "table":
+        if args.format == "json":
+            out.write(("" if first else ",") + "\n")
+        if isinstance(text, str):
             out.write(text)
-        elif args.format == "jsonl":
-            out.write(text + "\n")
         else:
-            out.write(("" if first else ",") + "\n" + text)
+            text(out)
+        if args.format == "jsonl":
+            out.write("\n")
         first = False
     if args.format == "json":
         out.write("\n]\n")
@@ -680,17 +682,32 @@ class _Render:
         )
 
 
+Text = str | Callable[[TextIO], None]
+"""What `check` writes for one result: the text, or (``stream=True``) a function writing it
+piece by piece, so that a single case of 200,000 records is never one string in memory."""
+
+
 def _rendered(
-    r: Outcome, spec: _Render, cache: RulesetCache
-) -> tuple[str | None, bool, str | None]:
+    r: Outcome, spec: _Render, cache: RulesetCache, *, stream: bool = False
+) -> tuple[str | None, bool, Text | None]:
     """(error, has a breach, text to write) for one result."""
     bad = r.evaluation is not None and r.evaluation.has_breach
     if spec.format == "table":
         if r.evaluation is None:
             return r.error, bad, None
+        ev = r.evaluation
+        if stream:
+            return r.error, bad, lambda out: _print_report(ev, spec.all, out, spec.lang)
         buf = io.StringIO()
-        _print_report(r.evaluation, spec.all, buf, spec.lang)
+        _print_report(ev, spec.all, buf, spec.lang)
         return r.error, bad, buf.getvalue()
+    if stream:
+
+        def write(out: TextIO) -> None:
+            for piece in _record_parts(r, spec, cache):
+                out.write(piece)
+
+        return r.error, bad, write
     return r.error, bad, _record(r, spec, cache)
 
 
@@ -706,9 +723,18 @@ def _check_chunk(
 def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
     """One result as JSON: the compact report (``--detail summary``, the default) or the full
     one with every trace (``--detail full``); either way the ruleset is stamped once."""
+    return "".join(_record_parts(r, args, cache))
+
+
+def _record_parts(
+    r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache
+) -> Iterator[str]:
+    """:func:`_record` in pieces: the compact report's finding rows are built, dumped and let go
+    one at a time (joined, the pieces are exactly :func:`_record`'s text)."""
     ev = r.evaluation
     if ev is None:
-        return r.result().model_dump_json(exclude_none=True)
+        yield r.result().model_dump_json(exclude_none=True)
+        return
     name = args.jurisdiction or ev.jurisdiction
     stamp = cache.stamp(name, ev.layers)
     head = {"source": r.source, "line": r.line}
@@ -719,14 +745,25 @@ def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache)
             "ruleset": stamp.model_dump(mode="json"),
             "report": ev.report(lang=args.lang).model_dump(mode="json"),
         }
-    else:
-        # as the table: what needs attention unless --all; the counts say the rest
-        shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
-        summary = ev.summary(stamp, statuses=shown, obligations=False, lang=args.lang).model_dump(
-            mode="json", exclude_defaults=True, exclude={"obligations"}
+        yield json.dumps({**head, **body}, ensure_ascii=False)
+        return
+    # as the table: what needs attention unless --all; the counts say the rest
+    shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
+    summary = ev.summary(stamp, statuses=shown, obligations=False, lang=args.lang, rows=False)
+    rep = summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
+    keys = list(rep)
+    at = keys.index("findings")
+    # {head, "report": {before..., "findings": [rows...], after...}} written around the rows
+    text = json.dumps({**head, "report": {k: rep[k] for k in keys[:at]}}, ensure_ascii=False)
+    yield text[:-2] + ', "findings": ['
+    sep = ""
+    for row in ev.rows(statuses=shown, lang=args.lang):
+        yield sep + json.dumps(
+            row.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False
         )
-        body = {"report": summary}
-    return json.dumps({**head, **body}, ensure_ascii=False)
+        sep = ", "
+    after = json.dumps({k: rep[k] for k in keys[at + 1 :]}, ensure_ascii=False)
+    yield "]" + (", " + after[1:] if len(after) > 2 else "}") + "}"
 
 
 def _summary(err: TextIO, unreadable: int, total: int) -> int:

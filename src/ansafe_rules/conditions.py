@@ -36,11 +36,19 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=1024)
+def _is_model(t: type) -> bool:
+    """Whether ``t`` is a pydantic model class (``isinstance`` through pydantic's ABC metaclass
+    costs more than the lookup itself; a bounded memo of a pure function of the type)."""
+    return issubclass(t, BaseModel)
+
+
 def _step(obj: Any, part: str) -> Any:
-    if isinstance(obj, BaseModel):  # the usual case: a validated record
-        return getattr(obj, part, None)
-    if type(obj) is dict:
+    t = type(obj)
+    if t is dict:
         return obj.get(part)
+    if _is_model(t):  # the usual case: a validated record
+        return getattr(obj, part, None)
     if isinstance(obj, tuple | list):
         # through a list: the values of every item, flattened, missing ones left out
         out: list[Any] = []
@@ -112,8 +120,11 @@ def sort_key(v: Any) -> Any:
     return v
 
 
+_SIZED = (str, tuple, list, dict, set)
+
+
 def is_empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str | tuple | list | dict | set) and len(v) == 0)
+    return v is None or (isinstance(v, _SIZED) and len(v) == 0)
 
 
 def norm(v: Any) -> Any:
@@ -146,7 +157,7 @@ def _getter(path: str) -> Callable[[Any, Any], Any]:
         name = parts[0]
 
         def one_step(root: Any, case: Any) -> Any:
-            if isinstance(root, BaseModel):
+            if _is_model(type(root)):
                 return getattr(root, name, None)
             return _walk(root, parts, None)
 
@@ -193,8 +204,14 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
     const = c.value
     lists_ok = op in (Op.any_in, Op.none_in)
 
+    simple = type(c.value_norm) if op in _EQ_NE and right_of is None else None
+    simple_value, is_eq = c.value_norm if simple is not None else None, op is Op.eq
+
     def compare(root: Any, case: Any) -> bool | None:
         left = left_of(root, case)
+        if simple is not None and type(left) is simple and simple in _PLAIN:
+            # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
+            return (left == simple_value) is is_eq
         right = right_of(root, case) if right_of is not None else const
         if left is None or right is None:
             return None
@@ -231,6 +248,8 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
 
 
 _SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})
+_EQ_NE = frozenset({Op.eq, Op.ne})
+_PLAIN = frozenset({bool, str})  # compared as they are: norm() leaves them unchanged
 
 
 def all_hold(

@@ -13,7 +13,7 @@ from .conditions import all_hold, day_of, get, is_empty
 from .i18n import Message
 from .model import PolicyCase
 from .outputs import Status
-from .periods import DueDate
+from .periods import DueDate, Period, compute_due
 from .results import FindingRef, ObligationRef
 from .rulesets import (
     Condition,
@@ -64,11 +64,32 @@ class CaseView:
     """A case's subject items, labelled and sorted once per evaluation (every rule on the same
     subject reads the same list; it must not be changed)."""
 
-    __slots__ = ("_items", "case")
+    __slots__ = ("_dues", "_ids", "_items", "case")
 
     def __init__(self, case: PolicyCase) -> None:
         self.case = case
         self._items: dict[Subject, list[tuple[str, Any]]] = {}
+        self._dues: dict[tuple[Any, ...], DueDate] = {}
+        self._ids: dict[str, tuple[str, ...]] = {}
+
+    def record_ids(self, label: str) -> tuple[str, ...]:
+        """:func:`record_ids`, one tuple per item of the case (every rule's rows share it)."""
+        got = self._ids.get(label)
+        if got is None:
+            got = self._ids[label] = record_ids(label)
+        return got
+
+    def due(
+        self, trigger: dt.date | dt.datetime, period: Period, cal: WorkCalendar, roll: bool
+    ) -> DueDate:
+        """:func:`compute_due`, once per (trigger, period) in a case: records sharing a day
+        share one (immutable) due date, so a case of 200,000 records holds a few hundred."""
+        tz = trigger.utcoffset() if isinstance(trigger, dt.datetime) else None
+        key = (trigger, tz, period.amount, period.unit, roll)  # equal instants, other offsets
+        got = self._dues.get(key)
+        if got is None:
+            got = self._dues[key] = compute_due(trigger, period, cal, roll=roll)
+        return got
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:
         got = self._items.get(subject)
@@ -136,6 +157,14 @@ class Ctx:
 
     def get(self, item: Any, path: str) -> Any:
         return get(item, path, self.case)
+
+    def record_ids(self, label: str) -> tuple[str, ...]:
+        """The record id of an item's label, as :func:`record_ids` (shared by the rows)."""
+        return self.view.record_ids(label)
+
+    def due(self, trigger: dt.date | dt.datetime, period: Period, roll: bool = True) -> DueDate:
+        """The end of ``period`` after ``trigger`` (:func:`compute_due`; raises as it does)."""
+        return self.view.due(trigger, period, self.cal, roll)
 
     def finding(
         self,

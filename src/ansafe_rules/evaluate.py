@@ -10,6 +10,7 @@ own module under :mod:`ansafe_rules.kinds`; outputs in :mod:`ansafe_rules.output
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -163,20 +164,12 @@ def _sort(items: list[Any], key: Callable[[Any], tuple], text: Callable[[Any], s
     items[:] = out
 
 
-def _finding_key(rule_index: dict[str, int]) -> Callable[[AnyFinding], tuple]:
-    """Sort key independent of record order: rule, subject, status (then the reason)."""
-
-    def key(x: AnyFinding) -> tuple:
-        return (rule_index[x.rule_id], x.subject, x.status)  # a StrEnum: its value
-
-    return key
-
-
-def _obligation_key(rule_index: dict[str, int]) -> Callable[[ObligationRef], tuple]:
-    def key(x: ObligationRef) -> tuple:
-        return (rule_index[x.rule_id], x.subject)
-
-    return key
+# Within a rule, rows are sorted independently of record order: by subject and status (a
+# StrEnum: its value), then by the English sentence; the rules themselves run in their order.
+_BY_SUBJECT_STATUS = operator.attrgetter("subject", "status")
+_BY_SUBJECT = operator.attrgetter("subject")
+_REASON = operator.attrgetter("reason")
+_REQUIREMENT = operator.attrgetter("requirement")
 
 
 def _notes(
@@ -231,13 +224,15 @@ def evaluate_rows(
             )
             ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
             acc.add(None, ctx.finding(Status.data_error, "policy", why))
+        # rules run in their order: sorting each rule's rows sorts them all (rule, subject...)
+        _sort(acc.obligations, _BY_SUBJECT, _REQUIREMENT)
+        _sort(acc.findings, _BY_SUBJECT_STATUS, _REASON)
         obligations += acc.obligations
         findings += acc.findings
-    idx = {r.rule.id: i for i, r in enumerate(ruleset.rules)}
-    idx["input.validation"] = -1
-    findings += [_InputFinding(i) for i in parsed.issues]
-    _sort(findings, _finding_key(idx), lambda x: x.reason)
-    _sort(obligations, _obligation_key(idx), lambda x: x.requirement)
+    if parsed.issues:  # input errors come first (rule index -1)
+        issues: list[AnyFinding] = [_InputFinding(i) for i in parsed.issues]
+        _sort(issues, _BY_SUBJECT_STATUS, _REASON)
+        findings[:0] = issues
     layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
     ev = Evaluation(
         ruleset=ruleset,

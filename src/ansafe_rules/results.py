@@ -11,7 +11,7 @@ the models they turn into are exactly what the full :class:`Report` always carri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .i18n import Lang, Memo, Message, jsonable, normalise_lang, render
@@ -33,6 +33,9 @@ from .periods import DueDate
 from .rulesets import NOT_A_BREACH, DutyHolder, ResolvedRule, ResolvedRuleset, Severity
 
 __all__ = ["Evaluation", "FindingRef", "ObligationRef"]
+
+_MEMO_MAX = 4096
+"""Renderings :meth:`Evaluation.rows` keeps between rows (shared values: conditions, periods)."""
 
 
 def _args(subject: str, msg: Message) -> dict[str, Any]:
@@ -505,20 +508,20 @@ class Evaluation:
         statuses: Iterable[Status] | None = None,
         obligations: bool = True,
         lang: Lang | None = None,
+        rows: bool = True,
     ) -> ReportSummary:
         """The compact form: finding rows, obligation rows unless ``obligations=False``, the
         ruleset stamped once. With ``statuses``, only the findings with those statuses, and
         only the bindings of their obligations (``counts`` still count every finding).
-        Sentences in ``lang`` (default :attr:`lang`)."""
+        Sentences in ``lang`` (default :attr:`lang`). ``rows=False`` leaves the finding rows
+        out (everything else as with them), for a caller that streams :meth:`rows`."""
         lang = self.lang if lang is None else normalise_lang(lang)
         memo: Memo = {}
+        shown = self._shown(statuses)
+        found = [f.row(lang, memo) for f in shown] if rows else []
         if statuses is None:
-            rows = [f.row(lang, memo) for f in self.findings]
             binds = self.bindings
         else:
-            keep = frozenset(statuses)
-            shown = [f for f in self.findings if f.status in keep]
-            rows = [f.row(lang, memo) for f in shown]
             keys = {(f.obligation, f.subject) for f in shown}
             binds = self.bindings_for(keys) if keys else ()
         return ReportSummary(
@@ -527,13 +530,30 @@ class Evaluation:
             layers=self.layers,
             as_of=self.as_of,
             ruleset=stamp,
-            findings=tuple(rows),
+            findings=tuple(found),
             obligations=tuple(o.row(lang, memo) for o in self.obligations) if obligations else (),
             bindings=binds,
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
             counts=self.counts,
         )
+
+    def _shown(self, statuses: Iterable[Status] | None) -> list[FindingRef]:
+        if statuses is None:
+            return list(self.findings)
+        keep = frozenset(statuses)
+        return [f for f in self.findings if f.status in keep]
+
+    def rows(
+        self, statuses: Iterable[Status] | None = None, lang: Lang | None = None
+    ) -> Iterator[FindingRow]:
+        """The finding rows of :meth:`summary`, one at a time (each built when asked for)."""
+        lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}
+        for f in self._shown(statuses):
+            yield f.row(lang, memo)
+            if len(memo) > _MEMO_MAX:  # a cache only: emptied, memory stays flat
+                memo.clear()
 
     def for_party(self, party: DutyHolder | str) -> Evaluation:
         """Only ``party``'s duties: those it owes and those whose liability it bears (input

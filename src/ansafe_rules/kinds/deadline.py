@@ -11,7 +11,7 @@ from ..conditions import all_hold, china_time, day_of, sort_key
 from ..context import Acc, Ctx, missing_msg, record_ids
 from ..i18n import Message
 from ..outputs import Status
-from ..periods import DueDate, Period, PeriodUnit, compute_due
+from ..periods import DueDate, Period, PeriodUnit
 from ..rulesets import (
     DeadlineParams,
     EarlyAction,
@@ -51,7 +51,7 @@ def _extended(
     if ok is None:
         return due, ("ext.missing", {"days": days, "missing": missing_msg(failed, item, ctx.case)})
     used = min(int(days), ext.max_days)
-    new = compute_due(due.due_date, Period(amount=used, unit=PeriodUnit.days), ctx.cal)
+    new = ctx.due(due.due_date, Period(amount=used, unit=PeriodUnit.days))
     note: Message = ("ext.used", {"used": used})
     if days > ext.max_days:
         note = ("ext.capped", {"used": used, "days": days, "max_days": ext.max_days})
@@ -78,7 +78,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     )
     trigger, period = p.trigger, p.period
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         trig = ctx.get(item, trigger)
         if trig is None:
             acc.add(
@@ -99,7 +99,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             acc.add(None, ctx.finding(Status.not_applicable, label, msg, records=rec))
             continue
         try:
-            due = compute_due(trig, period, ctx.cal)
+            due = ctx.due(trig, period)
             due, ext_note = _extended(ctx, p, item, due)
         except (CalendarRangeError, ValueError) as exc:
             msg = ("deadline.error", {"trigger": trigger, "error": str(exc)})

@@ -16,7 +16,6 @@ from ..context import Acc, Ctx, record_ids
 from ..i18n import Message
 from ..model import Per
 from ..outputs import Status, Window
-from ..periods import compute_due
 from ..rulesets import (
     Alignment,
     FrequencyParams,
@@ -214,7 +213,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                     )
                     acc.add(None, ctx.finding(Status.not_applicable, subject, msg, window=w))
                     continue
-                grace = compute_due(w.end, p.grace, ctx.cal) if p.grace else None
+                grace = ctx.due(w.end, p.grace) if p.grace else None
 
                 pick = (events, days, used, link_of, stage_id)
                 own = _unused_in(*pick, w.start, w.end)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..conditions import day_of
-from ..context import Acc, Ctx, record_ids
+from ..context import Acc, Ctx
 from ..i18n import Message
 from ..outputs import Status, Window
 from ..rulesets import (
@@ -59,7 +59,7 @@ def evaluate_preferred_window(ctx: Ctx, acc: Acc) -> None:
         return
     names = ", ".join(dict.fromkeys(str(w.label) for w, _ in occ)) or ", ".join(p.windows)
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         d = ctx.get(item, p.date)
         inside = [w for w, _ in occ if d is not None and w.start <= day_of(d) <= w.end]
         if d is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..conditions import all_hold
-from ..context import Acc, Ctx, missing_msg, record_ids
+from ..context import Acc, Ctx, missing_msg
 from ..i18n import Message
 from ..outputs import Status
 from ..rulesets import ProhibitionParams
@@ -18,7 +18,7 @@ def evaluate_prohibition(ctx: Ctx, acc: Acc) -> None:
         return
     forbid = {"forbid": p.forbid}
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         ok, failed = all_hold(p.forbid, item, ctx.case)
         ob = ctx.obligation(label, ("prohibition.requirement", forbid))
         if ok is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..conditions import all_hold
-from ..context import Acc, Ctx, missing_msg, record_ids
+from ..context import Acc, Ctx, missing_msg
 from ..i18n import Message
 from ..outputs import Status
 from ..rulesets import QualificationParams
@@ -41,7 +41,7 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
         ]
     }
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         ok, failed = all_hold(p.require, item, ctx.case)
         ob = ctx.obligation(label, ("qual.requirement", needs))
         short, unknown = _counts(ctx, p, item)

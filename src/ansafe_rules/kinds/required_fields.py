@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..conditions import is_empty, norm, resolve
-from ..context import Acc, Ctx, record_ids
+from ..context import Acc, Ctx
 from ..i18n import Message
 from ..outputs import Status
 from ..rulesets import (
@@ -26,7 +26,7 @@ def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
     ]
     req: Message = ("fields.requirement", {"needed": needed})
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         missing: list[Any] = [f for f in p.fields if is_empty(ctx.get(item, f))]
         for c in p.contains:
             listed = ctx.get(item, c.field) or ()

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..conditions import day_of
-from ..context import Acc, Ctx, record_ids
+from ..context import Acc, Ctx
 from ..i18n import Message
 from ..outputs import Status
-from ..periods import compute_due
 from ..rulesets import (
     RetentionParams,
 )
@@ -22,13 +21,13 @@ def evaluate_retention(ctx: Ctx, acc: Acc) -> None:
     if items is None:
         return
     for label, item in items:
-        rec = record_ids(label)
+        rec = ctx.record_ids(label)
         anchor = ctx.get(item, p.anchor)
         if anchor is None:
             msg: Message = ("retention.no_anchor", {"anchor": p.anchor})
             acc.add(None, ctx.finding(Status.insufficient_data, label, msg, records=rec))
             continue
-        end = compute_due(anchor, p.period, ctx.cal, roll=p.roll)
+        end = ctx.due(anchor, p.period, roll=p.roll)
         args: dict[str, Any] = {
             "until": end.due_date,
             "period": p.period,
