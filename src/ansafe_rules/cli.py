@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from ._errors import AnsafeError
 from ._version import __version__
 from ._yaml import load_yaml_text
+from .breaches import BreachCounts, breach_counts, breach_groups
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
@@ -285,24 +286,24 @@ def _when(f: AnyFinding, lang: Lang = "en") -> str:
 
 
 def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en") -> None:
-    """One policy's block of the `check` table, its words in ``lang``."""
+    """One policy's block of the `check` table, its words in ``lang``: one line per finding
+    with its severity and duty holder; the findings of one breach at several layers are
+    adjacent, the binding one first, the others marked ``+``; the summary counts breaches."""
     head = _t("table.head", lang)
     print(
         head.format(policy_id=rep.policy_id, layers=" + ".join(rep.layers), as_of=rep.as_of),
         file=out,
     )
     hidden = {Status.compliant, Status.not_applicable}
+    groups = breach_groups(rep.findings, rep.layers)
+    merged = {id(f): members for _, members in groups for f in members}
+    done: set[int] = set()
     for f in rep.findings:
-        if f.status in hidden and not show_all:
+        if (f.status in hidden and not show_all) or id(f) in done:
             continue
-        clause = f.clause or ""
-        mark = _t(f"mark.{f.status.value}", lang) + _SEVERITY_MARK.get(f.severity, "")
-        print(
-            f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
-            file=out,
-        )
-        when = _when(f, lang)
-        print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
+        for i, g in enumerate(merged.get(id(f), [f])):
+            done.add(id(g))
+            _print_finding(g, out, lang, more=i > 0)
     statuses: dict[tuple[str, str], set[Status]] = {}
     for f in rep.findings:
         statuses.setdefault((f.obligation, f.subject), set()).add(f.status)
@@ -313,11 +314,48 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en
             print(f"  {_pad(_t('table.binding', lang), 11)}{b.note}", file=out)
     for note in rep.notes_in(lang):
         print(f"  {_pad(_t('table.note', lang), 11)}{note}", file=out)
-    count = _t("table.count", lang)
-    counts = ("、" if lang == "zh" else ", ").join(
-        count.format(n=n, status=label("Status", s, lang)) for s, n in rep.counts.items() if n
+    legend = _t("table.legend", lang)
+    if any(len(members) > 1 for _, members in groups):
+        legend += ("" if lang == "zh" else " ") + _t("table.legend_merged", lang)
+    print(f"   {summary_line(breach_counts(rep), rep.counts, lang)}  {legend}", file=out)
+
+
+def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -> None:
+    """A finding's two lines: status mark, rule, clause, severity, duty holder, subject; then
+    the reason and the due date. ``more``: another layer's finding of the breach above."""
+    clause = f.clause or ""
+    mark = _t(f"mark.{f.status.value}", lang) + _SEVERITY_MARK.get(f.severity, "")
+    mark += "+" if more else ""
+    severity = label("Severity", f.severity, lang)
+    print(
+        f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_pad(severity, 8)}"
+        f"{_holder(f):<25} {f.subject}",
+        file=out,
     )
-    print(f"   {counts}  {_t('table.legend', lang)}", file=out)
+    when = _when(f, lang)
+    print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
+
+
+def summary_line(b: BreachCounts, counts: dict[Status, int], lang: Lang = "en") -> str:
+    """The summary of one policy: breaches of a duty, advisory and assessment groups counted
+    apart, then the findings by rule (``违反义务 11 项（另有建议性条款 1 项）；按规则结论计：合规
+    173 项、违规 14 项…``)."""
+    sep = "、" if lang == "zh" else ", "
+    line = _counted("sum.breaches", b.breaches, lang)
+    apart = [
+        _counted(f"sum.{kind}", n, lang)
+        for kind, n in (("advisory", b.advisory), ("assessment", b.assessment))
+        if n
+    ]
+    if apart:
+        line += _t("sum.apart", lang).format(items=sep.join(apart))
+    rows = sep.join(_counted(f"count.{s.value}", n, lang) for s, n in counts.items() if n)
+    return line + ("；" if lang == "zh" else "; ") + _t("sum.rows", lang).format(counts=rows)
+
+
+def _counted(msg: str, n: int, lang: Lang) -> str:
+    """``n`` things, the English singular for 1 (``msg.one``) and plural otherwise."""
+    return _t(f"{msg}.{'one' if n == 1 else 'many'}", lang).format(n=n)
 
 
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
@@ -726,6 +764,8 @@ def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache)
             mode="json", exclude_defaults=True, exclude={"obligations"}
         )
         body = {"report": summary}
+    # breaches of a duty, and what is counted apart (BreachCounts), beside the report
+    body["breaches"] = breach_counts(ev).model_dump(mode="json")
     return json.dumps({**head, **body}, ensure_ascii=False)
 
 

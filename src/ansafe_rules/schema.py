@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .breaches import Breach, BreachCounts
 from .calendar import CalendarOverride
 from .checklists import ChecklistReport
 from .diff import RulesetDiff
@@ -30,6 +31,8 @@ _MODELS = {
     "ChecklistReport": ChecklistReport,
     "TodoItem": TodoItem,
     "FindingSheetRow": FindingSheetRow,
+    "Breach": Breach,
+    "BreachCounts": BreachCounts,
 }
 
 
