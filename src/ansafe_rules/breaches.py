@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .i18n import render_message
+from .i18n import Lang, render_message
+from .i18n import text as _t
 from .outputs import Finding, Report, Status
 from .results import Evaluation
 from .rulesets import DutyHolder, Severity
@@ -35,6 +36,7 @@ __all__ = [
     "breach_counts",
     "breach_groups",
     "breaches",
+    "summary_text",
 ]
 
 
@@ -284,3 +286,26 @@ def breach_counts(source: Evaluation | Report) -> BreachCounts:
         assessment=n[BreachKind.assessment],
         violation_findings=source.counts.get(Status.violation, 0),
     )
+
+
+def summary_text(b: BreachCounts, counts: dict[Status, int], lang: Lang = "en") -> str:
+    """One policy's summary: breaches of a duty, advisory and assessment groups counted apart,
+    then the findings by rule (``违反义务 11 项（另有建议性条款 1 项）；按规则结论计：合规
+    173 项、违规 14 项…``; ``11 breaches of a duty (plus 1 advisory finding); findings by
+    rule: 173 compliant, 14 violations…``)."""
+    sep = "、" if lang == "zh" else ", "
+    line = _counted("sum.breaches", b.breaches, lang)
+    apart = [
+        _counted(f"sum.{kind}", n, lang)
+        for kind, n in (("advisory", b.advisory), ("assessment", b.assessment))
+        if n
+    ]
+    if apart:
+        line += _t("sum.apart", lang).format(items=sep.join(apart))
+    rows = sep.join(_counted(f"count.{s.value}", n, lang) for s, n in counts.items() if n)
+    return line + ("；" if lang == "zh" else "; ") + _t("sum.rows", lang).format(counts=rows)
+
+
+def _counted(msg: str, n: int, lang: str) -> str:
+    """``n`` things: the message ``msg.one`` for 1 (English singular), ``msg.many`` else."""
+    return _t(f"{msg}.{'one' if n == 1 else 'many'}", lang).format(n=n)

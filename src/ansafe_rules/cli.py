@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from ._errors import AnsafeError
 from ._version import __version__
 from ._yaml import load_yaml_text
-from .breaches import BreachCounts, breach_counts, breach_groups
+from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
@@ -259,6 +259,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--ruleset-path", action="append", default=[], type=Path)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
+    _report_parser(sub)
     from .monitor import cli as monitor_cli  # durable-rules is imported only when it runs
 
     monitor_cli.add_parser(sub)
@@ -317,7 +318,7 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en
     legend = _t("table.legend", lang)
     if any(len(members) > 1 for _, members in groups):
         legend += ("" if lang == "zh" else " ") + _t("table.legend_merged", lang)
-    print(f"   {summary_line(breach_counts(rep), rep.counts, lang)}  {legend}", file=out)
+    print(f"   {summary_text(breach_counts(rep), rep.counts, lang)}  {legend}", file=out)
 
 
 def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -> None:
@@ -334,28 +335,6 @@ def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -
     )
     when = _when(f, lang)
     print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
-
-
-def summary_line(b: BreachCounts, counts: dict[Status, int], lang: Lang = "en") -> str:
-    """The summary of one policy: breaches of a duty, advisory and assessment groups counted
-    apart, then the findings by rule (``违反义务 11 项（另有建议性条款 1 项）；按规则结论计：合规
-    173 项、违规 14 项…``)."""
-    sep = "、" if lang == "zh" else ", "
-    line = _counted("sum.breaches", b.breaches, lang)
-    apart = [
-        _counted(f"sum.{kind}", n, lang)
-        for kind, n in (("advisory", b.advisory), ("assessment", b.assessment))
-        if n
-    ]
-    if apart:
-        line += _t("sum.apart", lang).format(items=sep.join(apart))
-    rows = sep.join(_counted(f"count.{s.value}", n, lang) for s, n in counts.items() if n)
-    return line + ("；" if lang == "zh" else "; ") + _t("sum.rows", lang).format(counts=rows)
-
-
-def _counted(msg: str, n: int, lang: Lang) -> str:
-    """``n`` things, the English singular for 1 (``msg.one``) and plural otherwise."""
-    return _t(f"{msg}.{'one' if n == 1 else 'many'}", lang).format(n=n)
 
 
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
@@ -1109,6 +1088,92 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# -- report (issue 9, item 3): the printable 检查报告 per project ------------------------------
+def _formats(text: str) -> tuple[str, ...]:
+    from .reports import FORMATS
+
+    names = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [x for x in names if x not in FORMATS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"未知格式 {', '.join(bad) or text!r}：可用 html、pdf、xlsx，以逗号分隔 — unknown "
+            f"format {', '.join(bad) or text!r}: use html, pdf, xlsx, comma-separated"
+        )
+    return names
+
+
+def _report_parser(sub: Any) -> None:
+    r = sub.add_parser(
+        "report",
+        help="a printable 检查报告 per project: HTML for A4, PDF (headless Chromium), XLSX",
+        epilog="One report per case file, named after it: DIR/<stem>.html, .pdf, .xlsx. Exit "
+        "codes: 0 every report written (breaches or not), 2 an input could not be evaluated "
+        "(the others are still written), Chromium missing for pdf, or bad usage. Example: "
+        "ansafe-rules report examples/*.yaml --as-of 2026-07-31 --output-dir reports/",
+    )
+    r.add_argument("files", nargs="+", type=Path, help="case files (.yaml, .json)")
+    _common(r)
+    r.add_argument("--output-dir", type=Path, required=True, help="folder for the reports")
+    r.add_argument(
+        "--format",
+        type=_formats,
+        default=("html", "pdf", "xlsx"),
+        metavar="LIST",
+        help="comma-separated: html, pdf, xlsx (default: all three; xlsx needs "
+        "ansafe-rules[xlsx], pdf Chromium)",
+    )
+    r.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the report (default: the locale's, as for check)",
+    )
+    r.add_argument(
+        "--chromium",
+        default=None,
+        metavar="PATH",
+        help="the Chromium to print the PDF with (default: chromium, chromium-browser or "
+        "google-chrome on PATH)",
+    )
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``report``: each case file's 检查报告 in the chosen formats; a bad input is named on
+    stderr and the others are still written."""
+    from .reports import find_chromium, write_project_reports
+
+    lang: Lang = args.lang or lang_from_env(os.environ)
+    chromium = find_chromium(args.chromium) if "pdf" in args.format else None
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
+    results = write_project_reports(
+        args.files,
+        as_of=args.as_of or dt.date.today(),
+        output_dir=args.output_dir,
+        formats=args.format,
+        lang=lang,
+        chromium=chromium,
+        rulesets=RulesetCache(args.ruleset_path, in_force=dict(args.in_force)),
+        calendar=calendar,
+        jurisdiction=args.jurisdiction,
+        layer=args.layer,
+        duty_holder=args.duty_holder,
+        limits=_limits(args),
+    )
+    total = failed = 0
+    for r in results:
+        total += 1
+        if r.error is not None:
+            failed += 1
+            print(f"ansafe-rules: error: {r.error}", file=err)
+            continue
+        for f in r.files:
+            print(f"{r.policy_id}  " + _t("report.wrote", lang).format(path=f), file=out)
+    done = total - failed
+    key = "report.done.one" if done == 1 else "report.done.many"
+    print(_t(key, lang).format(n=done, folder=args.output_dir), file=out)
+    return _summary(err, failed, total) if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # stdout closed (`>&-`): Python gives None; writing to it ends the run quietly (141)
@@ -1128,6 +1193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_rules(args, out)
         if args.command == "validate":
             return _cmd_validate(args, out)
+        if args.command == "report":
+            return _cmd_report(args, out, err)
         if args.command == "monitor":
             from .monitor import cli as monitor_cli
 
