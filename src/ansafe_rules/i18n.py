@@ -398,6 +398,14 @@ _M("report.layer.guangdong", "Guangdong guideline")
 _M("report.layer.shaoxing", "Shaoxing notice")
 _M("report.layer.xinzhou", "Xinzhou notice")
 _M("report.layer.xuancheng", "Xuanzhou scheme")
+_M("report.holder.insurer", "insurer")
+_M("report.holder.service_provider", "accident-prevention service provider")
+_M("report.holder.third_party", "third-party service organisation")
+_M("report.holder.broker", "insurance broker")
+_M("report.holder.insured", "insured")
+_M("report.holder.contractor", "contractor")
+_M("report.holder.supervisor", "supervising engineer")
+_M("report.holder.authority", "authority")
 # --- end honest summaries and the printable report -------------------------------------------
 
 

@@ -34,7 +34,7 @@ from ._yaml import decode, load_yaml_text, read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
-from .i18n import Lang, _render_subject, label, normalise_lang
+from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
 from .i18n import text as _t
 from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, loads_json, parse_case
 from .model import PolicyCase
@@ -239,7 +239,7 @@ table { width: 100%; border-collapse: collapse; table-layout: fixed; margin: 0 0
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border: 0.6pt solid #b8c2cc; padding: 1.2mm 1.6mm; vertical-align: top; text-align: left;
-  overflow-wrap: anywhere; word-break: break-word; }
+  overflow-wrap: break-word; word-break: normal; }
 th { background: #e8eef5; font-weight: 600; }
 table.facts th { width: 24%; }
 .digest, .mono { font-family: "DejaVu Sans Mono", "Noto Sans Mono", monospace; font-size: 8pt;
@@ -275,7 +275,10 @@ def _layer_name(layer: str, lang: Lang) -> str:
 
 
 def _holder_text(holder: DutyHolder | None, lang: Lang) -> str:
-    return label("DutyHolder", holder, lang) if holder is not None else "-"
+    if holder is None:
+        return "-"
+    mid = f"report.holder.{holder.value}"
+    return _t(mid, lang) if mid in MESSAGES else label("DutyHolder", holder, lang)
 
 
 def _when(due_date: dt.date | None, due_at: dt.datetime | None) -> str:
