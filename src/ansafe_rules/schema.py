@@ -12,6 +12,7 @@ from .evaluate import Finding, Obligation, Report
 from .model import PolicyCase
 from .outputs import ReportSummary
 from .portfolio import PortfolioResult
+from .reports import ProjectReport, ReportFiles
 from .rulesets import RulesetFile
 from .spreadsheets import FindingSheetRow
 from .todo import TodoItem
@@ -33,6 +34,8 @@ _MODELS = {
     "FindingSheetRow": FindingSheetRow,
     "Breach": Breach,
     "BreachCounts": BreachCounts,
+    "ProjectReport": ProjectReport,
+    "ReportFiles": ReportFiles,
 }
 
 
