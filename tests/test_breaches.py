@@ -171,7 +171,7 @@ def test_check_table_counts_breaches_and_shows_severity(monkeypatch) -> None:
     lines = zh.splitlines()
     first = next(i for i, x in enumerate(lines) if "national.service.callback" in x)
     # the binding line, its severity and duty holder; the other layer's line right after it
-    assert "6.3          重要    insurer " in lines[first]
+    assert "6.3          重要     insurer " in lines[first]
     assert lines[first + 2].startswith("  违规+      guangdong.service.callback")
     assert "service_provider>insurer" in lines[first + 2]
     assert "  违规?      guangdong.hazard.inspection_windows" in zh and "建议性" in zh

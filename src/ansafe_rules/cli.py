@@ -329,7 +329,7 @@ def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -
     mark += "+" if more else ""
     severity = label("Severity", f.severity, lang)
     print(
-        f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_pad(severity, 8)}"
+        f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_pad(severity, 9)}"
         f"{_holder(f):<25} {f.subject}",
         file=out,
     )
