@@ -313,11 +313,14 @@ def test_check_table_in_chinese_and_english(monkeypatch: pytest.MonkeyPatch) -> 
         "服务记录 V-02 的隐患问题和服务报告上传安责险信息化系统日期 2025-10-10 晚于截止日 "
         "2025-10-09（服务完成日期后 1 个工作日内），逾期 1 个工作日  [截止 2025-10-09]" in zh
     )
-    assert "合规 103 项、违规 7 项、待履行 3 项、不适用 9 项" in zh
+    assert "违反义务 7 项；按规则结论计：合规 103 项、违规 7 项、待履行 3 项、不适用 9 项" in zh
     assert "\n  说明       xinzhou：" in zh
     en = _run(["check", XZ, "--as-of", "2026-07-31", "--lang", "en"], monkeypatch, {})
     assert "  VIOLATION  xinzhou.service.upload" in en
-    assert "103 compliant, 7 violation, 3 pending, 9 not_applicable" in en
+    assert (
+        "7 breaches of a duty; findings by rule: 103 compliant, 7 violations, 3 pending, "
+        "9 not applicable" in en
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import ansafe_rules.results as results
+from ansafe_rules.breaches import breach_counts
 from ansafe_rules.cli import _record_parts, _Render
 from ansafe_rules.outputs import Status
 from ansafe_rules.portfolio import RulesetCache, outcome_files
@@ -27,7 +28,8 @@ def _whole(outcome, spec: _Render, cache: RulesetCache) -> str:
     summary = ev.summary(stamp, statuses=shown, obligations=False, lang=spec.lang)
     body = summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
     head = {"source": outcome.source, "line": outcome.line, "policy_id": outcome.policy_id}
-    return json.dumps({**head, "report": body}, ensure_ascii=False)
+    breaches = breach_counts(ev).model_dump(mode="json")
+    return json.dumps({**head, "report": body, "breaches": breaches}, ensure_ascii=False)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

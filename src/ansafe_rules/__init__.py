@@ -6,6 +6,7 @@ The public API is what this module exports; everything else is internal.
 
 from ._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
 from ._version import __version__
+from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches
 from .calendar import CalendarOverride, WorkCalendar, default_calendar, load_calendar_overrides
 from .checklists import ChecklistReport, checklist
 from .diff import RulesetDiff, diff, format_diff
@@ -39,6 +40,9 @@ from .todo import TodoItem, TodoStatus, todo
 __all__ = [
     "AnsafeError",
     "Binding",
+    "Breach",
+    "BreachCounts",
+    "BreachKind",
     "CalendarOverride",
     "CalendarRangeError",
     "ChecklistReport",
@@ -72,6 +76,8 @@ __all__ = [
     "Window",
     "WorkCalendar",
     "__version__",
+    "breach_counts",
+    "breaches",
     "check",
     "checklist",
     "compute_due",

@@ -28,6 +28,7 @@ from typing import Any, TextIO
 from ._errors import AnsafeError
 from ._version import __version__
 from ._yaml import load_yaml_text
+from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
@@ -258,6 +259,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--ruleset-path", action="append", default=[], type=Path)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
+    _report_parser(sub)
     from .monitor import cli as monitor_cli  # durable-rules is imported only when it runs
 
     monitor_cli.add_parser(sub)
@@ -285,24 +287,24 @@ def _when(f: AnyFinding, lang: Lang = "en") -> str:
 
 
 def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en") -> None:
-    """One policy's block of the `check` table, its words in ``lang``."""
+    """One policy's block of the `check` table, its words in ``lang``: one line per finding
+    with its severity and duty holder; the findings of one breach at several layers are
+    adjacent, the binding one first, the others marked ``+``; the summary counts breaches."""
     head = _t("table.head", lang)
     print(
         head.format(policy_id=rep.policy_id, layers=" + ".join(rep.layers), as_of=rep.as_of),
         file=out,
     )
     hidden = {Status.compliant, Status.not_applicable}
+    groups = breach_groups(rep.findings, rep.layers)
+    merged = {id(f): members for _, members in groups for f in members}
+    done: set[int] = set()
     for f in rep.findings:
-        if f.status in hidden and not show_all:
+        if (f.status in hidden and not show_all) or id(f) in done:
             continue
-        clause = f.clause or ""
-        mark = _t(f"mark.{f.status.value}", lang) + _SEVERITY_MARK.get(f.severity, "")
-        print(
-            f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_holder(f):<22} {f.subject}",
-            file=out,
-        )
-        when = _when(f, lang)
-        print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
+        for i, g in enumerate(merged.get(id(f), [f])):
+            done.add(id(g))
+            _print_finding(g, out, lang, more=i > 0)
     statuses: dict[tuple[str, str], set[Status]] = {}
     for f in rep.findings:
         statuses.setdefault((f.obligation, f.subject), set()).add(f.status)
@@ -313,11 +315,26 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en
             print(f"  {_pad(_t('table.binding', lang), 11)}{b.note}", file=out)
     for note in rep.notes_in(lang):
         print(f"  {_pad(_t('table.note', lang), 11)}{note}", file=out)
-    count = _t("table.count", lang)
-    counts = ("、" if lang == "zh" else ", ").join(
-        count.format(n=n, status=label("Status", s, lang)) for s, n in rep.counts.items() if n
+    legend = _t("table.legend", lang)
+    if any(len(members) > 1 for _, members in groups):
+        legend += ("" if lang == "zh" else " ") + _t("table.legend_merged", lang)
+    print(f"   {summary_text(breach_counts(rep), rep.counts, lang)}  {legend}", file=out)
+
+
+def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -> None:
+    """A finding's two lines: status mark, rule, clause, severity, duty holder, subject; then
+    the reason and the due date. ``more``: another layer's finding of the breach above."""
+    clause = f.clause or ""
+    mark = _t(f"mark.{f.status.value}", lang) + _SEVERITY_MARK.get(f.severity, "")
+    mark += "+" if more else ""
+    severity = label("Severity", f.severity, lang)
+    print(
+        f"  {_pad(mark, 11)}{f.rule_id:<44} {_pad(clause, 13)}{_pad(severity, 9)}"
+        f"{_holder(f):<25} {f.subject}",
+        file=out,
     )
-    print(f"   {counts}  {_t('table.legend', lang)}", file=out)
+    when = _when(f, lang)
+    print(f"             {f.text(lang)}" + (f"  [{when}]" if when else ""), file=out)
 
 
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
@@ -740,11 +757,14 @@ def _record_parts(
     head = {"source": r.source, "line": r.line}
     if r.policy_id is not None:
         head["policy_id"] = r.policy_id
+    # breaches of a duty, and what is counted apart (BreachCounts), beside the report
+    breaches = breach_counts(ev).model_dump(mode="json")
     if args.detail == "full":
         body: dict[str, Any] = {
             "ruleset": stamp.model_dump(mode="json"),
             "report": ev.report(lang=args.lang).model_dump(mode="json"),
         }
+        body["breaches"] = breaches
         yield json.dumps({**head, **body}, ensure_ascii=False)
         return
     # as the table: what needs attention unless --all; the counts say the rest
@@ -763,7 +783,8 @@ def _record_parts(
         )
         sep = ", "
     after = json.dumps({k: rep[k] for k in keys[at + 1 :]}, ensure_ascii=False)
-    yield "]" + (", " + after[1:] if len(after) > 2 else "}") + "}"
+    yield "]" + (", " + after[1:] if len(after) > 2 else "}")
+    yield ", " + json.dumps({"breaches": breaches}, ensure_ascii=False)[1:]
 
 
 def _summary(err: TextIO, unreadable: int, total: int) -> int:
@@ -1106,6 +1127,92 @@ def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# -- report (issue 9, item 3): the printable 检查报告 per project ------------------------------
+def _formats(text: str) -> tuple[str, ...]:
+    from .reports import FORMATS
+
+    names = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    bad = [x for x in names if x not in FORMATS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"未知格式 {', '.join(bad) or text!r}：可用 html、pdf、xlsx，以逗号分隔 — unknown "
+            f"format {', '.join(bad) or text!r}: use html, pdf, xlsx, comma-separated"
+        )
+    return names
+
+
+def _report_parser(sub: Any) -> None:
+    r = sub.add_parser(
+        "report",
+        help="a printable 检查报告 per project: HTML for A4, PDF (headless Chromium), XLSX",
+        epilog="One report per case file, named after it: DIR/<stem>.html, .pdf, .xlsx. Exit "
+        "codes: 0 every report written (breaches or not), 2 an input could not be evaluated "
+        "(the others are still written), Chromium missing for pdf, or bad usage. Example: "
+        "ansafe-rules report examples/*.yaml --as-of 2026-07-31 --output-dir reports/",
+    )
+    r.add_argument("files", nargs="+", type=Path, help="case files (.yaml, .json)")
+    _common(r)
+    r.add_argument("--output-dir", type=Path, required=True, help="folder for the reports")
+    r.add_argument(
+        "--format",
+        type=_formats,
+        default=("html", "pdf", "xlsx"),
+        metavar="LIST",
+        help="comma-separated: html, pdf, xlsx (default: all three; xlsx needs "
+        "ansafe-rules[xlsx], pdf Chromium)",
+    )
+    r.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of the report (default: the locale's, as for check)",
+    )
+    r.add_argument(
+        "--chromium",
+        default=None,
+        metavar="PATH",
+        help="the Chromium to print the PDF with (default: chromium, chromium-browser or "
+        "google-chrome on PATH)",
+    )
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``report``: each case file's 检查报告 in the chosen formats; a bad input is named on
+    stderr and the others are still written."""
+    from .reports import find_chromium, write_project_reports
+
+    lang: Lang = args.lang or lang_from_env(os.environ)
+    chromium = find_chromium(args.chromium) if "pdf" in args.format else None
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
+    results = write_project_reports(
+        args.files,
+        as_of=args.as_of or dt.date.today(),
+        output_dir=args.output_dir,
+        formats=args.format,
+        lang=lang,
+        chromium=chromium,
+        rulesets=RulesetCache(args.ruleset_path, in_force=dict(args.in_force)),
+        calendar=calendar,
+        jurisdiction=args.jurisdiction,
+        layer=args.layer,
+        duty_holder=args.duty_holder,
+        limits=_limits(args),
+    )
+    total = failed = 0
+    for r in results:
+        total += 1
+        if r.error is not None:
+            failed += 1
+            print(f"ansafe-rules: error: {r.error}", file=err)
+            continue
+        for f in r.files:
+            print(f"{r.policy_id}  " + _t("report.wrote", lang).format(path=f), file=out)
+    done = total - failed
+    key = "report.done.one" if done == 1 else "report.done.many"
+    print(_t(key, lang).format(n=done, folder=args.output_dir), file=out)
+    return _summary(err, failed, total) if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # stdout closed (`>&-`): Python gives None; writing to it ends the run quietly (141)
@@ -1125,6 +1232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_rules(args, out)
         if args.command == "validate":
             return _cmd_validate(args, out)
+        if args.command == "report":
+            return _cmd_report(args, out, err)
         if args.command == "monitor":
             from .monitor import cli as monitor_cli
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .breaches import Breach, BreachCounts
 from .calendar import CalendarOverride
 from .checklists import ChecklistReport
 from .diff import RulesetDiff
@@ -11,6 +12,7 @@ from .evaluate import Finding, Obligation, Report
 from .model import PolicyCase
 from .outputs import ReportSummary
 from .portfolio import PortfolioResult
+from .reports import ProjectReport, ReportFiles
 from .rulesets import RulesetFile
 from .spreadsheets import FindingSheetRow
 from .todo import TodoItem
@@ -30,6 +32,10 @@ _MODELS = {
     "ChecklistReport": ChecklistReport,
     "TodoItem": TodoItem,
     "FindingSheetRow": FindingSheetRow,
+    "Breach": Breach,
+    "BreachCounts": BreachCounts,
+    "ProjectReport": ProjectReport,
+    "ReportFiles": ReportFiles,
 }
 
 
