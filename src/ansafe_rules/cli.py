@@ -32,7 +32,7 @@ from .bindings import binding_note
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, label, lang_from_env, plural
+from .i18n import Lang, bilingual, label, lang_from_env, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
@@ -782,19 +782,13 @@ class _IcsSink:
 
 
 _SHEETS = ("xlsx", "csv")
-_FINDING_ZH = {
-    Status.compliant: "合规",
-    Status.violation: "违规",
-    Status.pending: "待履行",
-    Status.not_applicable: "不适用",
-    Status.insufficient_data: "数据不足",
-    Status.data_error: "数据错误",
-}
 
 
-def _error(err: TextIO, zh: str, en: str) -> int:
-    """A usage error in both languages, Chinese first; exit code 2."""
-    print(f"ansafe-rules: 错误：{zh} — error: {en}", file=err)
+def _error_id(err: TextIO, msg_id: str) -> int:
+    """A usage error (a catalogue message) in both languages, Chinese first; exit code 2."""
+    zh = _t("cli.error", "zh").format(message=_t(msg_id, "zh"))
+    en = _t("cli.error", "en").format(message=_t(msg_id, "en"))
+    print(f"ansafe-rules: {zh} — {en}", file=err)
     return 2
 
 
@@ -819,7 +813,7 @@ def _check_sheet(
     """``check --format xlsx|csv``: one row per finding (those needing attention, all with
     ``--all``), every policy on one sheet; exit codes as for the table."""
     if args.format == "xlsx" and args.output is None:
-        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+        return _error_id(err, "cli.xlsx_needs_output")
     shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
     seen = {"total": 0, "unreadable": 0, "breach": False}
     err = progress.guard(err)
@@ -858,7 +852,7 @@ def _todo_when(t: TodoItem) -> str:
     if t.window_start is not None:
         return f"{t.window_start}..{t.date}"
     if t.kind.value == "retention":
-        return f"至 until {t.date}"
+        return f"{bilingual('todo.until')} {t.date}"
     return str(t.date)
 
 
@@ -869,11 +863,12 @@ def _status_label(status: TodoStatus) -> str:
 
 def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
     """One policy's to-do list: dated items by date, then the standing duties."""
-    print(f"== {ev.policy_id}  [{' + '.join(ev.layers)}]  截至 as of {ev.as_of}", file=out)
+    as_of = bilingual("todo.as_of")
+    print(f"== {ev.policy_id}  [{' + '.join(ev.layers)}]  {as_of} {ev.as_of}", file=out)
     dated = [t for t in items if t.date is not None]
     standing = [t for t in items if t.date is None]
     for t in dated:
-        prov = "  (暂定 provisional)" if t.provisional else ""
+        prov = f"  ({bilingual('todo.provisional')})" if t.provisional else ""
         print(
             f"  {_pad(_todo_when(t), 24)}{_pad(_status_label(t.status), 18)}"
             f"{t.rule_id:<44} {_holder(t):<22} {t.subject}",
@@ -883,10 +878,10 @@ def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
         if t.status in (TodoStatus.overdue, TodoStatus.unknown) and t.reason:
             print(f"  {'':<24}{t.reason}", file=out)
     if standing:
-        print(f"  -- 常设义务 standing duties ({len(standing)}) --", file=out)
+        print(f"  -- {bilingual('todo.standing')} ({len(standing)}) --", file=out)
     for t in standing:
         fs = t.finding_status
-        mark = f"{_FINDING_ZH[fs]} {_t(f'mark.{fs.value}', 'en')}" if fs is not None else "- -"
+        mark = f"{label('Status', fs, 'zh')} {_t(f'mark.{fs.value}', 'en')}" if fs else "- -"
         print(f"  {_pad(mark, 24)}{'':<18}{t.rule_id:<44} {_holder(t):<22} {t.subject}", file=out)
         print(f"  {'':<24}{t.requirement}", file=out)
         if fs is Status.violation and t.reason:
@@ -928,7 +923,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     fmt = args.format
     if fmt == "xlsx" and args.output is None:
-        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+        return _error_id(err, "cli.xlsx_needs_output")
     seen = {"total": 0, "unreadable": 0}
 
     def policies() -> Iterator[tuple[Outcome, tuple[TodoItem, ...] | None]]:
@@ -951,11 +946,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             obs = [o.model() for o in ev.obligations]
             data = obligations_to_ical(ev.policy_id, obs, stamp=stamp, reminders=args.remind)
             if not sink.add(r, data):
-                return _error(
-                    err,
-                    "多个保单，请用 --output 文件夹，每个保单一个 .ics 文件",
-                    "several policies: give --output FOLDER for .ics files",
-                )
+                return _error_id(err, "cli.ics_needs_folder")
         sink.finish()
     elif fmt == "xlsx":
         rows = (t for _, items in policies() if items for t in items)

@@ -907,11 +907,79 @@ _M("ical.calname", "obligations")
 _M("ical.due", "due")
 _M("ical.window", "period")
 _M("ical.keep", "keep until")
-_M("ical.subject", "subject: {subject}")
-_M("ical.duty_holder", "duty holder: {holder}")
-_M("ical.due_at", "due at {at}")
-_M("ical.provisional", "provisional: {why}")
-_M("ical.reminder", "reminder: {title}")
+_M("ical.subject", "subject")
+_M("ical.duty_holder", "duty holder")
+_M("ical.due_at", "due at")
+_M("ical.reminder", "reminder")
+
+# the HTTP service's own messages (server/messages.py): problem titles and details
+_M("problem.invalid-parameter", "Invalid query parameter")
+_M("problem.unsupported-media-type", "Unsupported request body format")
+_M("problem.invalid-case", "The policy case cannot be evaluated")
+_M("problem.unknown-jurisdiction", "Unknown jurisdiction")
+_M("problem.unknown-layer", "The ruleset has no such layer")
+_M("problem.unknown-schema", "Unknown schema name")
+_M("problem.body-too-large", "Request body too large")
+_M("problem.batch-too-long", "Too many lines in the batch")
+_M("problem.body-timeout", "Timed out reading the request body")
+_M("problem.incomplete-body", "Incomplete request body")
+_M("problem.timeout", "Evaluation timed out")
+_M("problem.not-found", "No such path")
+_M("problem.method-not-allowed", "Method not allowed")
+_M("problem.http-error", "Bad request")
+_M("problem.internal-error", "Internal error")
+_M(
+    "server.body_limit",
+    "the request body is larger than the limit of {limit:,} bytes (max_body_bytes)",
+)
+_M(
+    "server.batch_limit",
+    "the batch has {n:,} lines, more than the limit of {limit:,} (max_batch_lines)",
+)
+_M(
+    "server.body_timeout",
+    "the request body did not arrive within {seconds:g} s (read_timeout_seconds)",
+)
+_M("server.case_timeout", "{where}: evaluation took longer than {seconds:g} s (timeout_seconds)")
+_M("server.incomplete_body", "the client went away before sending the whole body")
+_M(
+    "server.no_ical",
+    "request: the policy's obligations cannot be written as iCalendar ({why}); format=json can",
+)
+_M("server.media_type", "Content-Type is {got!r}; expected {allowed}")
+_M(
+    "server.unknown_jurisdiction",
+    "parameter {field!r}: {name!r} is not a loaded jurisdiction; available: {available}",
+)
+_M(
+    "server.unknown_layer",
+    "parameter 'layer': ruleset {ruleset!r} has no layer {layer!r}; its layers: {layers}",
+)
+_M(
+    "server.unknown_in_force_layer",
+    "parameter 'in_force': {layer!r} is not a loaded jurisdiction; available: {available}",
+)
+_M("server.bad_in_force", "parameter 'in_force': expected LAYER=YYYY-MM-DD, got {value!r}")
+_M(
+    "server.calendar_year",
+    "parameter {field!r}: {day} is outside the years the calendar can cover, {first}-{last}",
+)
+_M(
+    "server.calendar_clash",
+    "parameters 'holiday'/'workday': {days} listed both as holiday and as workday",
+)
+_M("server.unknown_schema", "no schema named {name!r}; available: {available}")
+_M("server.not_found", "no path {path}; see /v1/openapi.json")
+_M("server.method", "{path} does not accept {method}")
+_M("server.parameter", "parameter {field!r}: {message}")
+# the monitor's table (monitor/cli.py)
+_M("monitor.col.date", "date")
+_M("monitor.col.alert", "alert")
+_M("monitor.col.policy", "policy")
+_M("monitor.col.rule", "rule")
+_M("monitor.col.duty_holder", "duty holder")
+_M("monitor.col.due", "due")
+_M("monitor.col.message", "message")
 
 ARG_TYPES.update(
     {
