@@ -1104,7 +1104,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = No
     own = [r for r in rs.rules if r.layer == rs.id]
     layers = " + ".join(li.display_name(lang) for li in rs.layers)
     ok = _t("validate.ok_one" if len(own) == 1 else "validate.ok", lang)
-    print(ok.format(file=args.file, own=len(own), n=len(rs.rules), layers=layers), file=out)
+    ok = ok.format(file=args.file, own=len(own), n=len(rs.rules), layers=layers)
     top = rs.layers[-1]
     dirs = [args.sources] if args.sources is not None else list(source_dirs(args.file))
     source = find_source(top.source_file, dirs)
@@ -1115,6 +1115,7 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = No
         if args.sources is not None:  # asked for: its absence is an error
             print(f"ansafe-rules: {_t('cli.error', lang).format(message=msg)}", file=err)
             return 2
+        print(ok, file=out)
         print(msg, file=out)
         return 0
     bad = quote_problems(rs, source.read_text(encoding="utf-8"))
@@ -1125,8 +1126,9 @@ def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = No
         print(f"ansafe-rules: {line}", file=err)
     if bad:
         summary = _t("validate.quotes_bad", lang)
-        print(summary.format(bad=len(bad), n=len(own), source=source), file=out)
+        print(f"ansafe-rules: {summary.format(bad=len(bad), n=len(own), source=source)}", file=err)
         return 2
+    print(ok, file=out)
     print(_t("validate.quotes_ok", lang).format(n=len(own), source=source), file=out)
     return 0
 
