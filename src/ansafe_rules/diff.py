@@ -129,10 +129,11 @@ def _period_days(p: Period) -> float:
 def rule_message(rr: ResolvedRule) -> Message:
     """A rule's requirement as a message (id, arguments), to be rendered in either language."""
     p = rr.rule.params
-    what: Message = (
+    # a nested message, or the collection's name (rendered through its label)
+    what: Any = (
         ("desc.what_where", {"collection": p.subject.value, "where": p.where})
         if p.where
-        else ("desc.what", {"collection": p.subject.value})
+        else p.subject.value
     )
     if isinstance(p, DeadlineParams):
         action: Any = p.action or (
@@ -147,11 +148,11 @@ def rule_message(rr: ResolvedRule) -> Message:
     if isinstance(p, FrequencyParams):
         if p.from_contract:
             return ("desc.contract", {"collection": p.subject.value})
-        unit = ("desc.frequency_weight", {"weight": p.weight}) if p.weight else None
         args = {
             "min_count": p.min_count,
-            "unit": unit,
-            "measure": unit or ("freq.times", {}),
+            "unit": f" {p.weight}" if p.weight else "",  # the English: the field's name
+            "measure": None if p.weight else ("freq.times", {}),
+            "weight": p.weight,  # the Chinese: the field's label
             "per": p.per,
         }
         return ("desc.frequency", {**args, "what": what})
@@ -165,7 +166,7 @@ def rule_message(rr: ResolvedRule) -> Message:
     if isinstance(p, ProhibitionParams):
         return ("desc.prohibition", {"what": what, "forbid": p.forbid})
     if isinstance(p, PreferredWindowParams):
-        return ("desc.window", {"what": what, "windows": list(p.windows)})
+        return ("desc.window", {"what": what, "window_ids": list(p.windows)})
     raise TypeError(f"rule {rr.rule.id}: no description for {type(p).__name__}")
 
 

@@ -835,19 +835,23 @@ _M(
 )
 _M("binding.note_policy", "{obligation}: {parts} — {verdict}.", "title", omit=("obligation",))
 # a rule's requirement in one sentence (diff.describe_rule: the diff, the matrix, rule pages)
-_M("desc.what", "{collection}")
 _M("desc.what_where", "{collection} where {where}")
 _M("desc.first", "first {collection}")
 _M("desc.ext", ", +{days} days if approved")
 _M("desc.deadline", "{action} within {period} of {trigger}{ext} ({what})")
 _M("desc.retention", "keep {period} from {anchor} ({what})")
 _M("desc.contract", "{collection}: as often as the contract states")
-_M("desc.frequency", "at least {min_count}{unit} per {per} ({what})", "measure", omit=("unit",))
-_M("desc.frequency_weight", " {weight}")
+_M(
+    "desc.frequency",
+    "at least {min_count}{unit} per {per} ({what})",
+    "measure",
+    "weight",
+    omit=("unit",),
+)
 _M("desc.required", "{what}: requires {items}")
 _M("desc.qualification", "{what}: must {requirements}")
 _M("desc.prohibition", "{what}: must not {forbid}")
-_M("desc.window", "{what}: preferably in {windows}")
+_M("desc.window", "{what}: preferably in {window_ids}")
 # diff (diff.format_diff)
 _M("diff.title", "{a} (A) vs {b} (B)")
 _M("diff.col.obligation", "obligation")
@@ -986,7 +990,8 @@ ARG_TYPES.update(
         "parts": "items;",
         "where": "conds;",
         "items": "reqitems",
-        "windows": "values",
+        "window_ids": "values",
+        "what": "collection",
         "holder": "enum.DutyHolder",
     }
 )
