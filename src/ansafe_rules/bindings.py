@@ -1,5 +1,11 @@
 """Bindings: where several rules (usually of different layers) regulate one obligation, which
-binds — the earliest deadline, the longest retention, the most frequent count."""
+binds — the earliest deadline, the longest retention, the most frequent count.
+
+Each binding also carries its note as a message (``message_id``, ``message_args``, as findings
+do), so the check table says it in Chinese (从严适用：…) or English; :attr:`Binding.note` keeps
+the English text. The message rides on :class:`MessageBinding`, a subclass of the output model:
+JSON output keeps the output model's fields (so frozen reports do not change).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,10 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from pydantic import Field
+
 from .conditions import CHINA_TZ, china_time
+from .i18n import Message, jsonable, render
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
 from .results import ObligationRef
@@ -18,7 +27,25 @@ from .rulesets import (
     ResolvedRuleset,
 )
 
-__all__ = ["annual_rate", "bindings"]
+__all__ = ["MessageBinding", "annual_rate", "binding_note", "bindings"]
+
+
+class MessageBinding(Binding):
+    """A :class:`Binding` whose note is also a message, to be rendered in either language."""
+
+    message_id: str = Field(description="the note's message id (ansafe_rules.render_message)")
+    message_args: dict[str, Any] = Field(description="the message's arguments, JSON values")
+
+    def note_in(self, lang: str = "en") -> str:
+        """The note in ``lang`` (``"zh"`` or ``"en"``); ``"en"`` is :attr:`note` itself."""
+        return render(self.message_id, self.message_args, lang)
+
+
+def binding_note(b: Binding, lang: str = "en") -> str:
+    """A binding's note in ``lang``: through its message when it has one, else the English."""
+    if isinstance(b, MessageBinding):
+        return b.note_in(lang)
+    return b.note
 
 
 def annual_rate(params: Any) -> float | None:
@@ -30,9 +57,15 @@ def annual_rate(params: Any) -> float | None:
     return None
 
 
-def _cite(rules: dict[str, ResolvedRule], rule_id: str) -> str:
+def _cite(rs: ResolvedRuleset, rules: dict[str, ResolvedRule], rule_id: str) -> Message:
+    """A rule as a binding names it: ``guangdong 6.4.2 (rule id)``, in Chinese 广东 6.4.2."""
     rr = rules[rule_id]
-    return f"{rr.layer} {rr.rule.citation.clause} ({rule_id})"
+    try:
+        name = rs.layer(rr.layer).display_name("zh")
+    except KeyError:
+        name = rr.layer
+    args = {"layer": rr.layer, "layer_name": name, "clause": rr.rule.citation.clause}
+    return ("binding.cite", {**args, "rule_id": rule_id})
 
 
 def bindings(
@@ -69,18 +102,29 @@ def bindings(
 
         if is_deadline:
             best = min(obs, key=lambda o: (rank(o), order[o.rule_id]))
-            what = "due"
+            what = "binding.due"
         else:
             best = max(obs, key=lambda o: (value(o), -order[o.rule_id]))
-            what = "keep until"
+            what = "binding.keep"
         values = {rank(o) if is_deadline else value(o) for o in obs}
-        parts = [f"{_cite(by_id, o.rule_id)}: {what} {value(o)}" for o in obs]
+        parts = [(what, {"rule": _cite(rs, by_id, o.rule_id), "value": value(o)}) for o in obs]
         conflict = len(values) > 1
-        verdict = (
-            f"the strictest, {_cite(by_id, best.rule_id)}, binds" if conflict else "they agree"
+        verdict: Message = (
+            ("binding.strictest", {"rule": _cite(rs, by_id, best.rule_id)})
+            if conflict
+            else ("binding.agree", {})
+        )
+        args = jsonable(
+            {
+                "obligation": key,
+                "title": by_id[best.rule_id].rule.title,
+                "subject": subject,
+                "parts": parts,
+                "verdict": verdict,
+            }
         )
         out.append(
-            Binding(
+            MessageBinding(
                 obligation=key,
                 subject=subject,
                 rules=tuple(o.rule_id for o in obs),
@@ -92,7 +136,9 @@ def bindings(
                 due_date=best.due_date if is_deadline else None,
                 retain_until=None if is_deadline else best.retain_until,
                 conflict=conflict,
-                note=f"{key} for {subject}: " + "; ".join(parts) + f" — {verdict}.",
+                note=render("binding.note", args),
+                message_id="binding.note",
+                message_args=args,
             )
         )
     freq: dict[str, list[ResolvedRule]] = {}
@@ -109,18 +155,32 @@ def bindings(
         rates = {r.rule.id: annual_rate(r.rule.params) or 0.0 for r in rrs}
         best_rr = max(rrs, key=lambda r: (rates[r.rule.id], -order[r.rule.id]))
         conflict = len(set(rates.values())) > 1
-        parts = [
-            f"{_cite(by_id, r.rule.id)}: at least {r.rule.params.min_count} per "  # type: ignore[union-attr]
-            f"{r.rule.params.per.value}"  # type: ignore[union-attr]
+        rate_parts: list[Message] = [
+            (
+                "binding.rate",
+                {
+                    "rule": _cite(rs, by_id, r.rule.id),
+                    "min_count": r.rule.params.min_count,  # type: ignore[union-attr]
+                    "per": r.rule.params.per,  # type: ignore[union-attr]
+                },
+            )
             for r in rrs
         ]
-        verdict = (
-            f"the most frequent, {_cite(by_id, best_rr.rule.id)}, binds"
+        rate_verdict: Message = (
+            ("binding.most_frequent", {"rule": _cite(rs, by_id, best_rr.rule.id)})
             if conflict
-            else "they agree"
+            else ("binding.agree", {})
+        )
+        fargs = jsonable(
+            {
+                "obligation": key,
+                "title": best_rr.rule.title,
+                "parts": rate_parts,
+                "verdict": rate_verdict,
+            }
         )
         out.append(
-            Binding(
+            MessageBinding(
                 obligation=key,
                 subject="policy",
                 rules=tuple(r.rule.id for r in rrs),
@@ -133,7 +193,9 @@ def bindings(
                 ),
                 annual_rate=rates[best_rr.rule.id],
                 conflict=conflict,
-                note=f"{key}: " + "; ".join(parts) + f" — {verdict}.",
+                note=render("binding.note_policy", fargs),
+                message_id="binding.note_policy",
+                message_args=fargs,
             )
         )
     return tuple(out)

@@ -28,15 +28,16 @@ from typing import Any, TextIO
 from ._errors import AnsafeError
 from ._version import __version__
 from ._yaml import load_yaml_text
+from .bindings import binding_note
 from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
-from .diff import diff, format_diff
+from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, label, lang_from_env
+from .i18n import Lang, bilingual, label, lang_from_env, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
-from .loader import jurisdictions, load_ruleset
+from .loader import find_source, jurisdictions, load_ruleset, quote_problems, source_dirs
 from .portfolio import (
     Outcome,
     RulesetCache,
@@ -244,19 +245,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="ics: reminders before each event, e.g. 3d,1d,2h or none (default 3d,1d)",
     )
-    d = sub.add_parser("diff", help="compare two jurisdictions (ids or ruleset files)")
-    d.add_argument("a")
-    d.add_argument("b")
-    d.add_argument("--ruleset-path", action="append", default=[], type=Path)
-    d.add_argument("--format", choices=("table", "json"), default="table")
-    d.add_argument("--all", action="store_true", help="also list identical obligations")
-    r = sub.add_parser("rules", help="the rule catalogue of a jurisdiction")
-    r.add_argument("jurisdiction", nargs="?", default="national")
-    r.add_argument("--ruleset-path", action="append", default=[], type=Path)
-    r.add_argument("--format", choices=("table", "json"), default="table")
-    v = sub.add_parser("validate", help="check a ruleset file with the strict loader")
-    v.add_argument("file", type=Path)
-    v.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    _add_catalogue_commands(sub)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
     _report_parser(sub)
@@ -312,7 +301,7 @@ def _print_report(rep: Evaluation, show_all: bool, out: TextIO, lang: Lang = "en
     keys = None if show_all else {k for k, v in statuses.items() if len(v) > 1}
     for b in rep.bindings_for(keys) if keys is None or keys else ():
         if b.conflict:
-            print(f"  {_pad(_t('table.binding', lang), 11)}{b.note}", file=out)
+            print(f"  {_pad(_t('table.binding', lang), 11)}{binding_note(b, lang)}", file=out)
     for note in rep.notes_in(lang):
         print(f"  {_pad(_t('table.note', lang), 11)}{note}", file=out)
     legend = _t("table.legend", lang)
@@ -851,19 +840,13 @@ class _IcsSink:
 
 
 _SHEETS = ("xlsx", "csv")
-_FINDING_ZH = {
-    Status.compliant: "合规",
-    Status.violation: "违规",
-    Status.pending: "待履行",
-    Status.not_applicable: "不适用",
-    Status.insufficient_data: "数据不足",
-    Status.data_error: "数据错误",
-}
 
 
-def _error(err: TextIO, zh: str, en: str) -> int:
-    """A usage error in both languages, Chinese first; exit code 2."""
-    print(f"ansafe-rules: 错误：{zh} — error: {en}", file=err)
+def _error_id(err: TextIO, msg_id: str) -> int:
+    """A usage error (a catalogue message) in both languages, Chinese first; exit code 2."""
+    zh = _t("cli.error", "zh").format(message=_t(msg_id, "zh"))
+    en = _t("cli.error", "en").format(message=_t(msg_id, "en"))
+    print(f"ansafe-rules: {zh} — {en}", file=err)
     return 2
 
 
@@ -888,7 +871,7 @@ def _check_sheet(
     """``check --format xlsx|csv``: one row per finding (those needing attention, all with
     ``--all``), every policy on one sheet; exit codes as for the table."""
     if args.format == "xlsx" and args.output is None:
-        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+        return _error_id(err, "cli.xlsx_needs_output")
     shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
     seen = {"total": 0, "unreadable": 0, "breach": False}
     err = progress.guard(err)
@@ -927,7 +910,7 @@ def _todo_when(t: TodoItem) -> str:
     if t.window_start is not None:
         return f"{t.window_start}..{t.date}"
     if t.kind.value == "retention":
-        return f"至 until {t.date}"
+        return f"{bilingual('todo.until')} {t.date}"
     return str(t.date)
 
 
@@ -938,11 +921,12 @@ def _status_label(status: TodoStatus) -> str:
 
 def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
     """One policy's to-do list: dated items by date, then the standing duties."""
-    print(f"== {ev.policy_id}  [{' + '.join(ev.layers)}]  截至 as of {ev.as_of}", file=out)
+    as_of = bilingual("todo.as_of")
+    print(f"== {ev.policy_id}  [{' + '.join(ev.layers)}]  {as_of} {ev.as_of}", file=out)
     dated = [t for t in items if t.date is not None]
     standing = [t for t in items if t.date is None]
     for t in dated:
-        prov = "  (暂定 provisional)" if t.provisional else ""
+        prov = f"  ({bilingual('todo.provisional')})" if t.provisional else ""
         print(
             f"  {_pad(_todo_when(t), 24)}{_pad(_status_label(t.status), 18)}"
             f"{t.rule_id:<44} {_holder(t):<22} {t.subject}",
@@ -952,10 +936,10 @@ def _print_todo(ev: Evaluation, items: Sequence[TodoItem], out: TextIO) -> None:
         if t.status in (TodoStatus.overdue, TodoStatus.unknown) and t.reason:
             print(f"  {'':<24}{t.reason}", file=out)
     if standing:
-        print(f"  -- 常设义务 standing duties ({len(standing)}) --", file=out)
+        print(f"  -- {bilingual('todo.standing')} ({len(standing)}) --", file=out)
     for t in standing:
         fs = t.finding_status
-        mark = f"{_FINDING_ZH[fs]} {_t(f'mark.{fs.value}', 'en')}" if fs is not None else "- -"
+        mark = f"{label('Status', fs, 'zh')} {_t(f'mark.{fs.value}', 'en')}" if fs else "- -"
         print(f"  {_pad(mark, 24)}{'':<18}{t.rule_id:<44} {_holder(t):<22} {t.subject}", file=out)
         print(f"  {'':<24}{t.requirement}", file=out)
         if fs is Status.violation and t.reason:
@@ -997,7 +981,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     fmt = args.format
     if fmt == "xlsx" and args.output is None:
-        return _error(err, "xlsx 需要 --output 文件.xlsx", "xlsx needs --output FILE.xlsx")
+        return _error_id(err, "cli.xlsx_needs_output")
     seen = {"total": 0, "unreadable": 0}
 
     def policies() -> Iterator[tuple[Outcome, tuple[TodoItem, ...] | None]]:
@@ -1020,11 +1004,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             obs = [o.model() for o in ev.obligations]
             data = obligations_to_ical(ev.policy_id, obs, stamp=stamp, reminders=args.remind)
             if not sink.add(r, data):
-                return _error(
-                    err,
-                    "多个保单，请用 --output 文件夹，每个保单一个 .ics 文件",
-                    "several policies: give --output FOLDER for .ics files",
-                )
+                return _error_id(err, "cli.ics_needs_folder")
         sink.finish()
     elif fmt == "xlsx":
         rows = (t for _, items in policies() if items for t in items)
@@ -1055,6 +1035,64 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+# --- zh: diff, rules, validate (issue 9) ------------------------------------------------------
+_LANG_HELP = (
+    "language of the output (default: the locale's: zh when LC_ALL, LC_MESSAGES or LANG - the "
+    "first set - starts with zh, else en)"
+)
+
+
+def _add_catalogue_commands(sub: Any) -> None:
+    """The ``diff``, ``rules`` and ``validate`` subcommands."""
+    d = sub.add_parser(
+        "diff",
+        help="compare two jurisdictions (ids or ruleset files)",
+        epilog="exit codes: 0 compared; 2 a ruleset cannot be loaded. "
+        "Example: ansafe-rules diff national guangdong --lang zh",
+    )
+    d.add_argument("a")
+    d.add_argument("b")
+    d.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    d.add_argument("--format", choices=("table", "json"), default="table")
+    d.add_argument("--all", action="store_true", help="also list identical obligations")
+    d.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    r = sub.add_parser(
+        "rules",
+        help="the rule catalogue of a jurisdiction",
+        epilog="exit codes: 0 listed; 2 the ruleset cannot be loaded. "
+        "Example: ansafe-rules rules xinzhou --lang zh",
+    )
+    r.add_argument("jurisdiction", nargs="?", default="national")
+    r.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    v = sub.add_parser(
+        "validate",
+        help="check a ruleset file with the strict loader, and its quotes against the source text",
+        epilog="The source text is the file the ruleset names in source_file, looked up in "
+        "--sources DIR, else beside the ruleset file, else in shared/sources beside its "
+        "repository (<repo>/../shared/sources), else ../shared/sources; when none is found the "
+        "quotes are not checked (a note says so). exit codes: 0 valid; 2 invalid, a quote not "
+        "verbatim in its source, or the --sources folder lacks the text. "
+        "Example: ansafe-rules validate rulesets/guangdong.yaml --sources ../shared/sources",
+    )
+    v.add_argument("file", type=Path)
+    v.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    v.add_argument(
+        "--sources",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the source texts (default: looked up, see below)",
+    )
+    v.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+
+
+def _lang(args: argparse.Namespace) -> Lang:
+    """``--lang``, or the locale's language."""
+    return args.lang or lang_from_env(os.environ)
+
+
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     a = load_ruleset(args.a, search_paths=args.ruleset_path)
     b = load_ruleset(args.b, search_paths=args.ruleset_path)
@@ -1062,7 +1100,7 @@ def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(d.model_dump_json(indent=2) + "\n")
     else:
-        out.write(format_diff(d, include_same=args.all))
+        out.write(format_diff(d, include_same=args.all, lang=_lang(args)))
     return 0
 
 
@@ -1078,39 +1116,82 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         return 0
+    lang = _lang(args)
     for rr in rs.rules:
         r = rr.rule
-        print(
-            f"{r.id}  [{rr.layer} {r.citation.clause}] {r.kind.value}, {r.severity.value}, "
-            f"duty holder {r.duty_holder.value}"
-            + (" (service duty, 5.3)" if r.service_duty else ""),
-            file=out,
-        )
+        head = {
+            "rule_id": r.id,
+            "layer": _layer_name(rs, rr.layer, lang),
+            "clause": r.citation.clause,
+            "kind": label("Kind", r.kind, lang),
+            "severity": label("Severity", r.severity, lang),
+            "holder": label("DutyHolder", r.duty_holder, lang),
+            "service": _t("rules.service", lang) if r.service_duty else "",
+        }
+        print(_t("rules.head", lang).format(**head), file=out)
         print(f"    {r.title} — {r.summary}", file=out)
+        print(f"    {describe_rule(rr, lang)}", file=out)
         print(f"    「{r.citation.quote}」", file=out)
         params = r.params.model_dump(mode="json", exclude_defaults=True)
-        print(f"    params: {json.dumps(params, ensure_ascii=False)}", file=out)
+        shown = json.dumps(params, ensure_ascii=False)
+        print("    " + _t("rules.params", lang).format(params=shown), file=out)
         for k, v in r.interpretive.items():
-            print(f"    interpretive {k}: {v}", file=out)
+            print("    " + _t("rules.interpretive", lang).format(param=k, reading=v), file=out)
+    layers = " + ".join(li.display_name(lang) for li in rs.layers)
+    available = ", ".join(jurisdictions(args.ruleset_path))
+    n = len(rs.rules)
     print(
-        f"{len(rs.rules)} {_plural(len(rs.rules), 'rule', 'rules')} in "
-        f"{' + '.join(li.id for li in rs.layers)}; "
-        f"jurisdictions available: {', '.join(jurisdictions(args.ruleset_path))}",
+        plural(n, "rules.count_one", "rules.count", lang, layers=layers, available=available),
         file=out,
     )
     return 0
 
 
-def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+def _layer_name(rs: Any, layer: str, lang: Lang) -> str:
+    try:
+        return str(rs.layer(layer).display_name(lang))
+    except KeyError:
+        return layer
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> int:
+    """The strict loader, then every quote of the file's own rules against its source text."""
+    err = err if err is not None else out
+    lang = _lang(args)
     rs = load_ruleset(args.file, search_paths=[args.file.parent, *args.ruleset_path])
     own = [r for r in rs.rules if r.layer == rs.id]
-    print(
-        f"ok: {args.file}: {len(own)} {_plural(len(own), 'rule', 'rules')} of its own, "
-        f"{len(rs.rules)} with "
-        f"{' + '.join(li.id for li in rs.layers)}",
-        file=out,
-    )
+    layers = " + ".join(li.display_name(lang) for li in rs.layers)
+    ok = _t("validate.ok_one" if len(own) == 1 else "validate.ok", lang)
+    ok = ok.format(file=args.file, own=len(own), n=len(rs.rules), layers=layers)
+    top = rs.layers[-1]
+    dirs = [args.sources] if args.sources is not None else list(source_dirs(args.file))
+    source = find_source(top.source_file, dirs)
+    if source is None:
+        msg = _t("validate.no_source", lang).format(
+            file=args.file, source=top.source_file, where=", ".join(map(str, dirs))
+        )
+        if args.sources is not None:  # asked for: its absence is an error
+            print(f"ansafe-rules: {_t('cli.error', lang).format(message=msg)}", file=err)
+            return 2
+        print(ok, file=out)
+        print(msg, file=out)
+        return 0
+    bad = quote_problems(rs, source.read_text(encoding="utf-8"))
+    for q in bad:
+        line = _t("validate.quote_missing", lang).format(
+            file=args.file, rule_id=q.rule_id, clause=q.clause, source=source, quote=q.quote
+        )
+        print(f"ansafe-rules: {line}", file=err)
+    if bad:
+        summary = _t("validate.quotes_bad", lang)
+        print(f"ansafe-rules: {summary.format(bad=len(bad), n=len(own), source=source)}", file=err)
+        return 2
+    print(ok, file=out)
+    print(_t("validate.quotes_ok", lang).format(n=len(own), source=source), file=out)
     return 0
+
+
+# --- end zh ---------------------------------------------------------------------------------
 
 
 def _cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
@@ -1231,7 +1312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules":
             return _cmd_rules(args, out)
         if args.command == "validate":
-            return _cmd_validate(args, out)
+            return _cmd_validate(args, out, err)
         if args.command == "report":
             return _cmd_report(args, out, err)
         if args.command == "monitor":

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .bindings import annual_rate
-from .model import Per
+from .i18n import Message, bilingual, jsonable, render, text
 from .periods import Period, PeriodUnit
 from .rulesets import (
     DeadlineParams,
@@ -35,6 +35,7 @@ __all__ = [
     "describe_rule",
     "diff",
     "format_diff",
+    "rule_message",
 ]
 
 
@@ -55,6 +56,18 @@ class RuleRef(_M):
     clause: str
     title: str
     requirement: str = Field(description="the rule's parameters in one line")
+    message_id: str | None = Field(
+        default=None, description="the requirement's message id (render_message: zh or en)"
+    )
+    message_args: dict[str, Any] = Field(
+        default_factory=dict, description="the message's arguments, JSON values"
+    )
+
+    def requirement_in(self, lang: str = "en") -> str:
+        """The requirement in ``lang``."""
+        if lang == "en" or self.message_id is None:
+            return self.requirement
+        return render(self.message_id, self.message_args, lang)
 
 
 class ParamDifference(_M):
@@ -82,6 +95,17 @@ class ObligationDiff(_M):
 class RulesetDiff(_M):
     a: str
     b: str
+    names: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="layer id -> its short name by language ({'zh': '广东', 'en': 'Guangdong'})",
+    )
+
+    def name(self, layer: str, lang: str = "en") -> str:
+        """A layer's short name in ``lang`` (its id when unknown; in English, the id)."""
+        if lang == "en":
+            return layer
+        return self.names.get(layer, {}).get(lang, layer)
+
     obligations: tuple[ObligationDiff, ...]
 
     def changed(self) -> tuple[ObligationDiff, ...]:
@@ -102,36 +126,55 @@ def _period_days(p: Period) -> float:
     return p.amount * _DAYS[p.unit]
 
 
-def describe_rule(rr: ResolvedRule) -> str:
-    """A rule's requirement in one line (used by the diff and the generated docs)."""
+def rule_message(rr: ResolvedRule) -> Message:
+    """A rule's requirement as a message (id, arguments), to be rendered in either language."""
     p = rr.rule.params
-    what = p.subject.value + (
-        f" where {'; '.join(c.describe() for c in p.where)}" if p.where else ""
+    # a nested message, or the collection's name (rendered through its label)
+    what: Any = (
+        ("desc.what_where", {"collection": p.subject.value, "where": p.where})
+        if p.where
+        else p.subject.value
     )
     if isinstance(p, DeadlineParams):
-        act = p.action or f"first {p.first_event.subject.value}"  # type: ignore[union-attr]
-        ext = f", +{p.extension.max_days} days if approved" if p.extension else ""
-        return f"{act} within {p.period.label()} of {p.trigger}{ext} ({what})"
+        action: Any = p.action or (
+            "desc.first",
+            {"collection": p.first_event.subject.value},  # type: ignore[union-attr]
+        )
+        ext = ("desc.ext", {"days": p.extension.max_days}) if p.extension else None
+        args = {"action": action, "period": p.period, "trigger": p.trigger, "ext": ext}
+        return ("desc.deadline", {**args, "what": what})
     if isinstance(p, RetentionParams):
-        return f"keep {p.period.label()} from {p.anchor} ({what})"
+        return ("desc.retention", {"period": p.period, "anchor": p.anchor, "what": what})
     if isinstance(p, FrequencyParams):
         if p.from_contract:
-            return f"{p.subject.value}: as often as the contract states"
-        unit = f" {p.weight}" if p.weight else ""
-        per = "stage" if p.per is Per.stage else p.per.value  # type: ignore[union-attr]
-        return f"at least {p.min_count}{unit} per {per} ({what})"
+            return ("desc.contract", {"collection": p.subject.value})
+        args = {
+            "min_count": p.min_count,
+            "unit": f" {p.weight}" if p.weight else "",  # the English: the field's name
+            "measure": None if p.weight else ("freq.times", {}),
+            "weight": p.weight,  # the Chinese: the field's label
+            "per": p.per,
+        }
+        return ("desc.frequency", {**args, "what": what})
     if isinstance(p, RequiredFieldsParams):
         items = [*p.fields, *(v for c in p.contains for v in c.values)]
-        return f"{what}: requires " + ", ".join(items)
+        return ("desc.required", {"what": what, "items": items})
     if isinstance(p, QualificationParams):
-        parts = [c.describe() for c in p.require]
-        parts += [f"at least {rc.min} {rc.label}" for rc in p.require_counts]
-        return f"{what}: must " + "; ".join(parts)
+        parts: list[Any] = list(p.require)
+        parts += [("qual.at_least", {"min": rc.min, "label": rc.label}) for rc in p.require_counts]
+        return ("desc.qualification", {"what": what, "requirements": parts})
     if isinstance(p, ProhibitionParams):
-        return f"{what}: must not " + "; ".join(c.describe() for c in p.forbid)
+        return ("desc.prohibition", {"what": what, "forbid": p.forbid})
     if isinstance(p, PreferredWindowParams):
-        return f"{what}: preferably in " + ", ".join(p.windows)
-    return rr.rule.summary
+        return ("desc.window", {"what": what, "window_ids": list(p.windows)})
+    raise TypeError(f"rule {rr.rule.id}: no description for {type(p).__name__}")
+
+
+def describe_rule(rr: ResolvedRule, lang: str = "en") -> str:
+    """A rule's requirement in one line, in ``lang`` (used by the diff, ``rules`` and the
+    generated docs); the English reads as the rule syntax does, the Chinese as a sentence."""
+    mid, args = rule_message(rr)
+    return render(mid, args, lang, root=rr.rule.params.subject.value)
 
 
 def _strength(rr: ResolvedRule) -> tuple[str, float] | None:
@@ -155,12 +198,15 @@ def _strictest(rules: list[ResolvedRule]) -> ResolvedRule:
 
 
 def _ref(rr: ResolvedRule) -> RuleRef:
+    mid, args = rule_message(rr)
     return RuleRef(
         id=rr.rule.id,
         layer=rr.layer,
         clause=rr.rule.citation.clause,
         title=rr.rule.title,
         requirement=describe_rule(rr),
+        message_id=mid,
+        message_args={**jsonable(args), "subject": rr.rule.params.subject.value},
     )
 
 
@@ -252,45 +298,48 @@ def diff(a: ResolvedRuleset, b: ResolvedRuleset) -> RulesetDiff:
                 note=note,
             )
         )
-    return RulesetDiff(a=a.id, b=b.id, obligations=tuple(out))
+    names = {
+        li.id: {"zh": li.display_name("zh"), "en": li.display_name("en")}
+        for li in (*a.layers, *b.layers)
+    }
+    return RulesetDiff(a=a.id, b=b.id, names=names, obligations=tuple(out))
 
 
-_STATUS_ZH = {
-    DiffStatus.same: "相同 same",
-    DiffStatus.different: "不同 different",
-    DiffStatus.only_a: "仅A only A",
-    DiffStatus.only_b: "仅B only B",
-}
-_STRICT_ZH = {
-    "a": "A更严 A stricter",
-    "b": "B更严 B stricter",
-    "equal": "相当 equal",
-    None: "不可比 n/a",
-}
+def _cell(d: RulesetDiff, refs: tuple[RuleRef, ...], lang: str) -> str:
+    return (
+        "<br>".join(
+            render(
+                "diff.cell",
+                {
+                    "layer": d.name(r.layer, lang),
+                    "clause": r.clause,
+                    "requirement": r.requirement_in(lang),
+                },
+                lang,
+            )
+            for r in refs
+        )
+        or "—"
+    )
 
 
-def _cell(refs: tuple[RuleRef, ...]) -> str:
-    return "<br>".join(f"{r.layer} {r.clause}: {r.requirement}" for r in refs) or "—"
-
-
-def format_diff(d: RulesetDiff, *, include_same: bool = False) -> str:
-    """The diff as a Markdown table with Chinese and English labels."""
-    lines = [
-        f"# {d.a} (A) vs {d.b} (B)",
-        "",
-        "| 义务 obligation | 名称 | 状态 status | A | B | 宽严 strictness |",
-        "|---|---|---|---|---|---|",
-    ]
+def format_diff(d: RulesetDiff, *, include_same: bool = False, lang: str = "en") -> str:
+    """The diff as a Markdown table: labels Chinese first with the English alongside, the
+    jurisdictions and requirements in ``lang``."""
+    title = render("diff.title", {"a": d.name(d.a, lang), "b": d.name(d.b, lang)}, lang)
+    cols = [bilingual("diff.col.obligation"), text("diff.col.title", "zh")]
+    cols += [bilingual("diff.col.status"), "A", "B", bilingual("diff.col.strictness")]
+    lines = [f"# {title}", "", "| " + " | ".join(cols) + " |", "|---|---|---|---|---|---|"]
     for o in d.obligations:
         if o.status is DiffStatus.same and not include_same:
             continue
         cells = [
             f"`{o.obligation}`",
             o.title,
-            _STATUS_ZH[o.status],
-            _cell(o.rules_a),
-            _cell(o.rules_b),
-            _STRICT_ZH[o.stricter],
+            bilingual(f"diff.status.{o.status.value}"),
+            _cell(d, o.rules_a, lang),
+            _cell(d, o.rules_b, lang),
+            bilingual(f"diff.stricter.{o.stricter or 'none'}"),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -42,11 +42,14 @@ __all__ = [
     "Lang",
     "Memo",
     "Message",
+    "bilingual",
     "field_label",
+    "item_label",
     "jsonable",
     "lang_from_env",
     "normalise_lang",
     "placeholders",
+    "plural",
     "render",
     "render_message",
     "text",
@@ -780,9 +783,11 @@ def _render_arg(
     if kind == "items;":
         return sep[";"].join(_render_item(x, lang, root) for x in value)
     if kind == "values":
-        return sep[","].join(str(x) for x in value)
+        return sep[","].join(item_label(x, lang) for x in value)
     if kind == "period":
         return _render_period(value, lang)
+    if kind == "reqitems":
+        return _render_reqitems(value, lang, root)
     if kind.startswith("enum."):
         v = value.value if isinstance(value, Enum) else value
         mid = f"{kind}.{v}"
@@ -913,3 +918,245 @@ def names(msg_ids: Iterable[str]) -> list[str]:
 
 
 _register_enums()
+
+
+# --- zh: bindings, rule descriptions, diff, rules, validate, CLI labels (issue 9) ----------
+# Registered after the core catalogue so that merges with other parts stay simple.
+# bindings (bindings.py): the 从严适用 line; the English is the note of Binding, byte for byte
+_M("binding.cite", "{layer} {clause} ({rule_id})", "layer_name", omit=("layer", "rule_id"))
+_M("binding.due", "{rule}: due {value}")
+_M("binding.keep", "{rule}: keep until {value}")
+_M("binding.rate", "{rule}: at least {min_count} per {per}")
+_M("binding.strictest", "the strictest, {rule}, binds")
+_M("binding.most_frequent", "the most frequent, {rule}, binds")
+_M("binding.agree", "they agree")
+_M(
+    "binding.note",
+    "{obligation} for {subject}: {parts} — {verdict}.",
+    "title",
+    omit=("obligation",),
+)
+_M("binding.note_policy", "{obligation}: {parts} — {verdict}.", "title", omit=("obligation",))
+# a rule's requirement in one sentence (diff.describe_rule: the diff, the matrix, rule pages)
+_M("desc.what_where", "{collection} where {where}")
+_M("desc.first", "first {collection}")
+_M("desc.ext", ", +{days} days if approved")
+_M("desc.deadline", "{action} within {period} of {trigger}{ext} ({what})")
+_M("desc.retention", "keep {period} from {anchor} ({what})")
+_M("desc.contract", "{collection}: as often as the contract states")
+_M(
+    "desc.frequency",
+    "at least {min_count}{unit} per {per} ({what})",
+    "measure",
+    "weight",
+    omit=("unit",),
+)
+_M("desc.required", "{what}: requires {items}")
+_M("desc.qualification", "{what}: must {requirements}")
+_M("desc.prohibition", "{what}: must not {forbid}")
+_M("desc.window", "{what}: preferably in {window_ids}")
+# diff (diff.format_diff)
+_M("diff.title", "{a} (A) vs {b} (B)")
+_M("diff.col.obligation", "obligation")
+_M("diff.col.title", "title")
+_M("diff.col.status", "status")
+_M("diff.col.strictness", "strictness")
+_M("diff.status.same", "same")
+_M("diff.status.different", "different")
+_M("diff.status.only_a", "only A")
+_M("diff.status.only_b", "only B")
+_M("diff.stricter.a", "A stricter")
+_M("diff.stricter.b", "B stricter")
+_M("diff.stricter.equal", "equal")
+_M("diff.stricter.none", "n/a")
+_M("diff.cell", "{layer} {clause}: {requirement}")
+_M("diff.count", "{n} obligation(s) differ, {same} the same", "many")
+# rules (cli.py)
+_M("rules.head", "{rule_id}  [{layer} {clause}] {kind}, {severity}, duty holder {holder}{service}")
+_M("rules.service", " (service duty, 5.3)")
+_M("rules.params", "params: {params}")
+_M("rules.interpretive", "interpretive {param}: {reading}")
+_M("rules.count_one", "{n} rule in {layers}; jurisdictions available: {available}")
+_M("rules.count", "{n} rules in {layers}; jurisdictions available: {available}")
+# validate (cli.py)
+_M("validate.ok_one", "ok: {file}: {own} rule of its own, {n} with {layers}")
+_M("validate.ok", "ok: {file}: {own} rules of its own, {n} with {layers}")
+_M(
+    "validate.quote_missing",
+    "{file}: rule {rule_id} (clause {clause}): quote not found verbatim in {source}: {quote}",
+)
+_M("validate.no_source", "{file}: source text {source} not found in {where}")
+_M("validate.quotes_ok", "quotes: {n} checked against {source}, all verbatim")
+_M("validate.quotes_bad", "quotes: {bad} of {n} not verbatim in {source}")
+# CLI labels (obligations table, usage errors)
+_M("todo.as_of", "as of")
+_M("todo.standing", "standing duties")
+_M("todo.until", "until")
+_M("todo.provisional", "provisional")
+_M("enum.TodoStatus.done", "done")
+_M("enum.TodoStatus.overdue", "overdue")
+_M("enum.TodoStatus.due_soon", "due soon")
+_M("enum.TodoStatus.upcoming", "upcoming")
+_M("enum.TodoStatus.standing", "standing")
+_M("enum.TodoStatus.unknown", "unknown")
+_M("enum.AlertKind.obligation_opened", "obligation opened")
+_M("enum.AlertKind.due_soon", "due soon")
+_M("enum.AlertKind.fulfilled", "fulfilled")
+_M("enum.AlertKind.fulfilled_late", "fulfilled late")
+_M("enum.AlertKind.lapsed", "lapsed")
+_M("enum.AlertKind.violation", "violation")
+_M("enum.AlertKind.data_error", "data error")
+_M("cli.error", "error: {message}")
+_M("cli.xlsx_needs_output", "xlsx needs --output FILE.xlsx")
+_M("cli.ics_needs_folder", "several policies: give --output FOLDER for .ics files")
+# calendar events (ical.py)
+_M("ical.calname", "obligations")
+_M("ical.due", "due")
+_M("ical.window", "period")
+_M("ical.keep", "keep until")
+_M("ical.subject", "subject")
+_M("ical.duty_holder", "duty holder")
+_M("ical.due_at", "due at")
+_M("ical.reminder", "reminder")
+
+# the HTTP service's own messages (server/messages.py): problem titles and details
+_M("problem.invalid-parameter", "Invalid query parameter")
+_M("problem.unsupported-media-type", "Unsupported request body format")
+_M("problem.invalid-case", "The policy case cannot be evaluated")
+_M("problem.unknown-jurisdiction", "Unknown jurisdiction")
+_M("problem.unknown-layer", "The ruleset has no such layer")
+_M("problem.unknown-schema", "Unknown schema name")
+_M("problem.body-too-large", "Request body too large")
+_M("problem.batch-too-long", "Too many lines in the batch")
+_M("problem.body-timeout", "Timed out reading the request body")
+_M("problem.incomplete-body", "Incomplete request body")
+_M("problem.timeout", "Evaluation timed out")
+_M("problem.not-found", "No such path")
+_M("problem.method-not-allowed", "Method not allowed")
+_M("problem.http-error", "Bad request")
+_M("problem.internal-error", "Internal error")
+_M(
+    "server.body_limit",
+    "the request body is larger than the limit of {limit:,} bytes (max_body_bytes)",
+)
+_M(
+    "server.batch_limit",
+    "the batch has {n:,} lines, more than the limit of {limit:,} (max_batch_lines)",
+)
+_M(
+    "server.body_timeout",
+    "the request body did not arrive within {seconds:g} s (read_timeout_seconds)",
+)
+_M("server.case_timeout", "{where}: evaluation took longer than {seconds:g} s (timeout_seconds)")
+_M("server.incomplete_body", "the client went away before sending the whole body")
+_M(
+    "server.no_ical",
+    "request: the policy's obligations cannot be written as iCalendar ({why}); format=json can",
+)
+_M("server.media_type", "Content-Type is {got!r}; expected {allowed}")
+_M(
+    "server.unknown_jurisdiction",
+    "parameter {field!r}: {name!r} is not a loaded jurisdiction; available: {available}",
+)
+_M(
+    "server.unknown_layer",
+    "parameter 'layer': ruleset {ruleset!r} has no layer {layer!r}; its layers: {layers}",
+)
+_M(
+    "server.unknown_in_force_layer",
+    "parameter 'in_force': {layer!r} is not a loaded jurisdiction; available: {available}",
+)
+_M("server.bad_in_force", "parameter 'in_force': expected LAYER=YYYY-MM-DD, got {value!r}")
+_M(
+    "server.calendar_year",
+    "parameter {field!r}: {day} is outside the years the calendar can cover, {first}-{last}",
+)
+_M(
+    "server.calendar_clash",
+    "parameters 'holiday'/'workday': {days} listed both as holiday and as workday",
+)
+_M("server.unknown_schema", "no schema named {name!r}; available: {available}")
+_M("server.not_found", "no path {path}; see /v1/openapi.json")
+_M("server.method", "{path} does not accept {method}")
+_M("server.parameter", "parameter {field!r}: {message}")
+# the monitor's table (monitor/cli.py)
+_M("monitor.col.date", "date")
+_M("monitor.col.alert", "alert")
+_M("monitor.col.policy", "policy")
+_M("monitor.col.rule", "rule")
+_M("monitor.col.duty_holder", "duty holder")
+_M("monitor.col.due", "due")
+_M("monitor.col.message", "message")
+
+ARG_TYPES.update(
+    {
+        "parts": "items;",
+        "where": "conds;",
+        "items": "reqitems",
+        "window_ids": "values",
+        "what": "collection",
+        "holder": "enum.DutyHolder",
+    }
+)
+
+
+def _item_enums() -> tuple[type[Enum], ...]:
+    """The enums whose values a rule lists as required items (``contains``): their Chinese
+    labels come from the catalogue (``enum.<Type>.<value>``), written from the source texts'
+    wording (AQ 9010-2019 6.4, 7.4, 8.1; 广东 3.4 and 8.1)."""
+    from . import model as m
+
+    return (m.ArchiveDocumentKind, m.ComplaintReplyItem, m.EvaluationReportItem, m.SignatoryRole)
+
+
+def _register_item_enums() -> None:
+    """Item enums and rule kinds as ``enum.<Type>.<value>`` messages (English: the value)."""
+    from .rulesets import Kind
+
+    for enum in (*_item_enums(), Kind):
+        for v in enum:
+            MESSAGES[f"enum.{enum.__name__}.{v.value}"] = Spec(v.value, frozenset())
+
+
+@functools.cache
+def _item_index() -> dict[str, str]:
+    """Item value -> its message id (values are unique across the item enums; a test checks)."""
+    out: dict[str, str] = {}
+    for enum in _item_enums():
+        for v in enum:
+            out.setdefault(v.value, f"enum.{enum.__name__}.{v.value}")
+    return out
+
+
+def item_label(value: Any, lang: str = "zh") -> str:
+    """A listed item (a required document, a reply's or a report's content) as it reads:
+    ``service_effect`` -> 服务效果 in Chinese; itself in English or when not an item."""
+    v = value.value if isinstance(value, Enum) else value
+    if lang == "en" or not isinstance(v, str):
+        return str(v)
+    mid = _item_index().get(v)
+    return text(mid, lang) if mid is not None else v
+
+
+def _render_reqitems(items: Iterable[str], lang: str, root: str | None) -> str:
+    """Required items: listed values through their labels, field paths through the model's."""
+    index = _item_index()
+    return _SEP[lang][","].join(
+        item_label(x, lang) if x in index else field_label(x, lang, root) for x in items
+    )
+
+
+def bilingual(msg_id: str) -> str:
+    """A label Chinese first with the English alongside (``仅B规定 only B``), for tables read
+    in both languages."""
+    zh, en = text(msg_id, "zh"), text(msg_id, "en")
+    return zh if zh == en else f"{zh} {en}"
+
+
+def plural(n: int, one_id: str, many_id: str, lang: str = "en", **args: Any) -> str:
+    """``n`` things in ``lang``: the singular message when ``n == 1`` (English), else the plural
+    (Chinese has one form: both ids translate alike)."""
+    return text(one_id if n == 1 else many_id, lang).format(n=n, **args)
+
+
+_register_item_enums()

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneStandard
 
+from .i18n import bilingual, text
 from .outputs import Obligation
 from .todo import CHINA
 
@@ -102,13 +103,13 @@ def _span(o: Obligation) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime, 
     """(start, end, what) of the event; end inclusive; None for a standing obligation."""
     if o.due_at is not None:
         at = o.due_at.astimezone(CHINA)
-        return at, at, "截止"
+        return at, at, text("ical.due", "zh")
     if o.window is not None:
-        return o.window.start, o.window.end, "期间"
+        return o.window.start, o.window.end, text("ical.window", "zh")
     if o.due_date is not None:
-        return o.due_date, o.due_date, "截止"
+        return o.due_date, o.due_date, text("ical.due", "zh")
     if o.retain_until is not None:
-        return o.retain_until, o.retain_until, "保存至"
+        return o.retain_until, o.retain_until, text("ical.keep", "zh")
     return None
 
 
@@ -144,7 +145,7 @@ def obligations_to_ical(
     cal.add("version", "2.0")
     # a calendar's name is one line: line breaks and runs of spaces in the policy id become one
     # space (icalendar refuses an unescaped line break in this property)
-    cal.add("x-wr-calname", "安责险义务 " + " ".join(policy_id.split()))
+    cal.add("x-wr-calname", text("ical.calname", "zh") + " " + " ".join(policy_id.split()))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     events = []
     for (o, (start, end, what)), name in zip(dated, names, strict=True):
@@ -157,29 +158,30 @@ def obligations_to_ical(
         if not isinstance(end, dt.datetime):
             ev.add("dtend", end + dt.timedelta(days=1))
             ev.add("transp", "TRANSPARENT")
-        prov = " (暂定 provisional)" if o.provisional else ""
+        prov = f" ({bilingual('todo.provisional')})" if o.provisional else ""
         title = f"{what}: {o.title} [{o.layer} {o.citation.clause}]{prov}"
         ev.add("summary", title)
         if o.provisional:
             ev.add("status", "TENTATIVE")
         lines = [
             f"{o.requirement}",
-            f"对象 subject: {o.subject}",
+            f"{bilingual('ical.subject')}: {o.subject}",
             f"rule: {o.rule_id}",
-            f"义务主体 duty holder: {o.duty_holder.value}",
+            f"{bilingual('ical.duty_holder')}: {o.duty_holder.value}",
             f"「{o.citation.quote}」",
         ]
         if o.due_at is not None:
-            lines.insert(0, f"截止时刻 due at {o.due_at.astimezone(CHINA).isoformat()}")
+            at = o.due_at.astimezone(CHINA).isoformat()
+            lines.insert(0, f"{bilingual('ical.due_at')} {at}")
         if o.provisional_reason:
-            lines.append(f"暂定 provisional: {o.provisional_reason}")
+            lines.append(f"{bilingual('todo.provisional')}: {o.provisional_reason}")
         lines += [f"interpretive {k}: {v}" for k, v in o.interpretive.items()]
         ev.add("description", "\n".join(lines))
         ev.add("categories", [o.layer, o.kind.value])
         for before in reminders:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"提醒 reminder: {title}")
+            alarm.add("description", f"{bilingual('ical.reminder')}: {title}")
             alarm.add("trigger", -before)
             ev.add_component(alarm)
         events.append(ev)

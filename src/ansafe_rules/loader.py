@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import model as m
 from ._errors import RulesetError, describe_errors
@@ -40,7 +40,16 @@ from .rulesets import (
     split_aggregate,
 )
 
-__all__ = ["apply_override", "jurisdictions", "load_ruleset", "packaged_rulesets_dir"]
+__all__ = [
+    "QuoteProblem",
+    "apply_override",
+    "find_source",
+    "jurisdictions",
+    "load_ruleset",
+    "packaged_rulesets_dir",
+    "quote_problems",
+    "source_dirs",
+]
 
 
 # ------------------------------------------------------------------------------------------
@@ -443,6 +452,8 @@ def load_ruleset(
                         "id",
                         "title",
                         "title_en",
+                        "name",
+                        "name_en",
                         "issuing_body",
                         "document_number",
                         "source_file",
@@ -469,3 +480,53 @@ def load_ruleset(
     for layer_id, day in (in_force or {}).items():
         resolved = resolved.with_effective(layer_id, day)
     return resolved
+
+
+# -- quotes against the source texts (validate --sources; tests/test_citations.py) ------------
+class QuoteProblem(BaseModel):
+    """A rule whose quote is not found verbatim in the source text its ruleset names."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str = Field(description="the ruleset file that defines the rule")
+    rule_id: str
+    clause: str
+    quote: str
+    source: str = Field(description="the source text it should be copied from")
+
+
+def source_dirs(ruleset_file: Path) -> tuple[Path, ...]:
+    """Where ``validate`` looks for a ruleset's source text when ``--sources`` is not given, in
+    order: the ruleset file's folder, then ``shared/sources`` beside the repository the file
+    lies in (``<repo>/rulesets/x.yaml`` -> ``<repo>/../shared/sources``), then
+    ``../shared/sources`` from the working directory."""
+    folder = ruleset_file.resolve().parent
+    return (folder, folder.parent.parent / "shared" / "sources", Path("../shared/sources"))
+
+
+def find_source(source_file: str, dirs: Sequence[Path]) -> Path | None:
+    """The first ``dir/source_file`` that exists, or None."""
+    for d in dirs:
+        candidate = d / source_file
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def quote_problems(rs: ResolvedRuleset, text: str, layer: str | None = None) -> list[QuoteProblem]:
+    """The rules of ``layer`` (default: the top layer) whose quote is not in ``text`` verbatim —
+    the one matching the tests and ``ansafe-rules validate --sources`` share. Verbatim means
+    a plain substring: the source texts are kept as published, so no whitespace or
+    punctuation is normalised."""
+    top = rs.layer(layer) if layer is not None else rs.layers[-1]
+    return [
+        QuoteProblem(
+            file=rr.source_file,
+            rule_id=rr.rule.id,
+            clause=rr.rule.citation.clause,
+            quote=rr.rule.citation.quote,
+            source=top.source_file,
+        )
+        for rr in rs.rules
+        if rr.layer == top.id and rr.rule.citation.quote not in text
+    ]

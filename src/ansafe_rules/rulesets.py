@@ -640,9 +640,20 @@ class RulesetFile(_Strict):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     title: str
     title_en: str
+    name: str | None = Field(
+        default=None,
+        description="short Chinese name of the jurisdiction, e.g. 广东 (table headers, the "
+        "matrix, binding notes); the id when absent",
+    )
+    name_en: str | None = Field(
+        default=None, description="short English name, e.g. Guangdong; the id when absent"
+    )
     issuing_body: str
     document_number: str | None = None
-    source_file: str = Field(description="file name in shared/sources/")
+    source_file: str = Field(
+        description="file name in shared/sources/ (the text every quote of this file is "
+        "copied from; `ansafe-rules validate --sources DIR` checks them)"
+    )
     effective: Effective
     limitations: tuple[str, ...] = ()
     extends: str | None = None
@@ -675,6 +686,8 @@ class LayerInfo(_Strict):
     id: str
     title: str
     title_en: str
+    name: str | None = None
+    name_en: str | None = None
     issuing_body: str
     document_number: str | None
     source_file: str
@@ -685,6 +698,11 @@ class LayerInfo(_Strict):
     service_liability: ServiceLiability | None = None
     path: str
     disabled: tuple[Disable, ...] = ()
+
+    def display_name(self, lang: str = "zh") -> str:
+        """The jurisdiction's short name in ``lang`` (广东 / Guangdong), the id when the ruleset
+        gives none."""
+        return (self.name if lang == "zh" else self.name_en) or self.id
 
 
 class ResolvedWindow(_Strict):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import CalendarRangeError
 from .calendar import WorkCalendar, default_calendar
+from .i18n import text
 from .outputs import Obligation, Report, Status
 from .results import Evaluation
 from .rulesets import DutyHolder, Kind
@@ -52,12 +53,8 @@ class TodoStatus(StrEnum):
 
 #: (zh-CN, en) label of each status, Chinese first.
 TODO_STATUS_LABELS: dict[TodoStatus, tuple[str, str]] = {
-    TodoStatus.done: ("已完成", "done"),
-    TodoStatus.overdue: ("已逾期", "overdue"),
-    TodoStatus.due_soon: ("即将到期", "due soon"),
-    TodoStatus.upcoming: ("待办", "upcoming"),
-    TodoStatus.standing: ("常设义务", "standing"),
-    TodoStatus.unknown: ("无法判断", "unknown"),
+    s: (text(f"enum.TodoStatus.{s.value}", "zh"), text(f"enum.TodoStatus.{s.value}", "en"))
+    for s in TodoStatus
 }
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..i18n import text
 from ..outputs import Status, Window
 from ..rulesets import DutyHolder
 
@@ -27,13 +28,8 @@ class AlertKind(StrEnum):
 
 
 KIND_LABELS: dict[AlertKind, tuple[str, str]] = {
-    AlertKind.obligation_opened: ("义务产生", "obligation opened"),
-    AlertKind.due_soon: ("即将到期", "due soon"),
-    AlertKind.fulfilled: ("已履行", "fulfilled"),
-    AlertKind.fulfilled_late: ("逾期履行", "fulfilled late"),
-    AlertKind.lapsed: ("已逾期", "lapsed"),
-    AlertKind.violation: ("违规", "violation"),
-    AlertKind.data_error: ("数据错误", "data error"),
+    k: (text(f"enum.AlertKind.{k.value}", "zh"), text(f"enum.AlertKind.{k.value}", "en"))
+    for k in AlertKind
 }
 """(Chinese, English) label of each alert kind."""
 

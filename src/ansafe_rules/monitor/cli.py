@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..i18n import bilingual
 from ..rulesets import DUTY_HOLDER_ZH, DutyHolder
 from .alerts import KIND_LABELS, Alert
 
@@ -106,13 +107,13 @@ def _pad(text: str, width: int) -> str:
 
 
 TABLE_HEADER = (
-    _pad("日期 date", 12)
-    + _pad("提醒 alert", 24)
-    + _pad("保单 policy", 16)
-    + _pad("规则 rule", 44)
-    + _pad("义务主体 duty holder", 22)
-    + _pad("期限 due", 12)
-    + "说明 message"
+    _pad(bilingual("monitor.col.date"), 12)
+    + _pad(bilingual("monitor.col.alert"), 24)
+    + _pad(bilingual("monitor.col.policy"), 16)
+    + _pad(bilingual("monitor.col.rule"), 44)
+    + _pad(bilingual("monitor.col.duty_holder"), 22)
+    + _pad(bilingual("monitor.col.due"), 12)
+    + bilingual("monitor.col.message")
 )
 
 

@@ -1,0 +1,188 @@
+"""Chinese beyond findings (issue 9): bindings, required items, rule descriptions, diff,
+rules and validate output, jurisdiction names from the rulesets; English unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+import ansafe_rules as ar
+from ansafe_rules.bindings import MessageBinding, binding_note
+from ansafe_rules.cli import main
+from ansafe_rules.diff import describe_rule, format_diff
+from ansafe_rules.i18n import _item_index, item_label, render_message
+from ansafe_rules.inputs import load_case_file
+
+from .conftest import FIXTURES, ROOT
+
+EXAMPLE = ROOT / "examples" / "guangdong-housing.yaml"
+AS_OF = "2026-07-31"
+
+
+@pytest.fixture(scope="module")
+def gd_bindings() -> tuple[ar.Binding, ...]:
+    ev = ar.evaluate_rows(
+        ar.load_ruleset("guangdong"), load_case_file(EXAMPLE), as_of=dt.date(2026, 7, 31)
+    )
+    return ev.bindings
+
+
+def _one(bs: tuple[ar.Binding, ...], obligation: str, subject: str) -> ar.Binding:
+    [b] = [b for b in bs if b.obligation == obligation and b.subject == subject]
+    return b
+
+
+def test_binding_note_in_both_languages(gd_bindings: tuple[ar.Binding, ...]) -> None:
+    b = _one(gd_bindings, "service.record_compilation", "service_records/T-02")
+    assert isinstance(b, MessageBinding)
+    # the English is the note, byte for byte as before
+    assert (
+        binding_note(b, "en")
+        == b.note
+        == (
+            "service.record_compilation for service_records/T-02: national 6.3 "
+            "(national.service.record_compilation): due 2026-03-03; guangdong 6.3 "
+            "(guangdong.service.record_compilation): due 2026-03-17 — the strictest, national 6.3 "
+            "(national.service.record_compilation), binds."
+        )
+    )
+    assert binding_note(b, "zh") == (
+        "服务记录 T-02 的服务完成后10个工作日内整理完毕：国家 6.3 截止 2026-03-03；"
+        "广东 6.3 截止 2026-03-17——以最严者国家 6.3 为准。"
+    )
+    # the message is JSON: a caller renders it without the evaluation
+    args = json.loads(json.dumps(b.message_args))
+    assert render_message(b.message_id, args, "zh") == binding_note(b, "zh")
+
+
+def test_binding_json_keeps_the_output_model(gd_bindings: tuple[ar.Binding, ...]) -> None:
+    """The message rides on the subclass; JSON output (frozen reports) is the Binding's."""
+    ev = ar.evaluate_rows(
+        ar.load_ruleset("guangdong"), load_case_file(EXAMPLE), as_of=dt.date(2026, 7, 31)
+    )
+    [b, *_] = json.loads(ev.report().model_dump_json())["bindings"]
+    assert set(b) <= set(ar.Binding.model_fields)
+    assert "message_id" not in b
+
+
+def test_check_table_prints_the_binding_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(EXAMPLE), "--as-of", AS_OF, "--lang", "zh"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "从严适用   投诉 C-01 的需核实的投诉10个工作日内答复：国家 6.4 截止 2025-10-22；"
+        "广东 6.4.2 截止 2025-11-19——以最严者国家 6.4 为准。"
+    ) in out
+    assert "年度评估报告 GD-E-2025 缺少：报告内容：服务效果" in out
+    assert "service_effect" not in out
+
+
+def test_item_labels_come_from_the_source_wording() -> None:
+    assert item_label("service_effect", "zh") == "服务效果"  # 广东 8.1
+    assert item_label("facts_and_basis", "zh") == "对基本事实的认定及依据"  # AQ 9010-2019 6.4
+    assert item_label("fee_ledger", "zh") == "服务费用台账"  # AQ 9010-2019 7.4
+    assert item_label("service_effect", "en") == "service_effect"
+    assert item_label("not_an_item", "zh") == "not_an_item"
+    # no value is claimed by two item enums (the lookup is by value)
+    from ansafe_rules import model as m
+
+    values = [
+        v.value
+        for e in (
+            m.ArchiveDocumentKind,
+            m.ComplaintReplyItem,
+            m.EvaluationReportItem,
+            m.SignatoryRole,
+        )
+        for v in e
+    ]
+    assert len(values) == len(set(values)) == len(_item_index())
+
+
+def test_every_listed_item_of_every_ruleset_has_a_chinese_label() -> None:
+    for j in ar.jurisdictions():
+        for rr in ar.load_ruleset(j).rules:
+            for c in getattr(rr.rule.params, "contains", ()):
+                for v in c.values:
+                    assert item_label(v, "zh") != v, f"{rr.rule.id}: no label for {v}"
+
+
+def test_rule_descriptions_english_unchanged_chinese_a_sentence() -> None:
+    frozen = json.loads((ROOT / "tests" / "data" / "describe_rule_en.json").read_text("utf-8"))
+    for j in ar.jurisdictions():
+        for rr in ar.load_ruleset(j).rules:
+            assert describe_rule(rr) == frozen[f"{j}/{rr.rule.id}"]
+            zh = describe_rule(rr, "zh")
+            assert " where " not in zh and "must " not in zh and "$case" not in zh, zh
+    gd = {rr.rule.id: rr for rr in ar.load_ruleset("guangdong").rules}
+    assert describe_rule(gd["guangdong.evaluation.report_contents"], "zh").endswith(
+        "存在的问题和改进措施"
+    )
+    assert describe_rule(gd["guangdong.complaint.reply"], "zh") == (
+        "需要进一步核实与处理为“否”的投诉：答复意见反馈日期应在收到投诉日期后10 个工作日内"
+    )
+
+
+def test_jurisdiction_names_come_from_the_rulesets() -> None:
+    names = {j: ar.load_ruleset(j).layers[-1] for j in ar.jurisdictions()}
+    assert {j: li.display_name("zh") for j, li in names.items()} == {
+        "guangdong": "广东",
+        "national": "国家",
+        "shaoxing": "绍兴",
+        "xinzhou": "忻州",
+        "xuancheng": "宣城",
+    }
+    assert names["xinzhou"].display_name("en") == "Xinzhou"
+    # a ruleset without names shows its id
+    atl = ar.load_ruleset(FIXTURES / "jurisdictions" / "atlantis.yaml").layers[-1]
+    assert atl.display_name("zh") == "atlantis"
+
+
+def test_diff_in_chinese_and_english() -> None:
+    d = ar.diff(ar.load_ruleset("national"), ar.load_ruleset("guangdong"))
+    zh = format_diff(d, lang="zh")
+    assert zh.startswith("# 国家（A）与 广东（B）对照\n")
+    assert (
+        "| `complaint.reply` | 5个工作日内答复投诉 | 不同 different | 国家 6.4：需要进一步核实与"
+        "处理为“否”的投诉：答复意见反馈日期应在收到投诉日期后5 个工作日内 |"
+    ) in zh
+    en = format_diff(d, lang="en")
+    assert en.startswith("# national (A) vs guangdong (B)\n")
+    assert "national 6.4: replied_on within 5个工作日 (5 workdays) of received_on" in en
+    assert ar.RulesetDiff.model_validate_json(d.model_dump_json()) == d
+
+
+def test_rules_command_counts_and_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", str(FIXTURES / "jurisdictions" / "atlantis.yaml"), "--lang", "en"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith("27 rules in National + atlantis; ")
+    assert main(["rules", "xinzhou", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "xinzhou.incident.report  [忻州 " in out and "义务主体 保险机构" in out
+    assert out.splitlines()[-1].startswith("国家 + 忻州共 64 条规则；")
+
+
+def test_plural_forms() -> None:
+    from ansafe_rules.i18n import plural
+
+    assert plural(1, "rules.count_one", "rules.count", "en", layers="X", available="") == (
+        "1 rule in X; jurisdictions available: "
+    )
+    assert plural(2, "rules.count_one", "rules.count", "en", layers="X", available="").startswith(
+        "2 rules in X"
+    )
+    assert plural(1, "rules.count_one", "rules.count", "zh", layers="X", available="a") == (
+        "X共 1 条规则；可用辖区：a"
+    )
+
+
+def test_validate_counts_one_rule(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert (
+        main(["validate", str(FIXTURES / "jurisdictions" / "atlantis.yaml"), "--lang", "zh"]) == 0
+    )
+    path = FIXTURES / "jurisdictions" / "atlantis.yaml"
+    assert capsys.readouterr().out.startswith(
+        f"通过：{path}：本层 1 条规则，连同 国家 + atlantis 共 27 条"
+    )
