@@ -823,7 +823,7 @@ _M("sheet.bad_datetime", "not a date and time: {value} (a date cell, or text YYY
 _M("sheet.bad_bool", "not 是/否 (yes/no): {value}")
 _M("sheet.bad_int", "not a whole number: {value}")
 _M("sheet.bad_number", "not a number: {value}")
-_M("sheet.bad_enum", "{value} is not one of: {allowed}")
+_M("sheet.bad_enum", "{value} is not one of: {codes}", "allowed", omit=("codes",))
 _M("sheet.invalid", "invalid: {error}")
 _M("sheet.unknown_column", "unknown column {header} (ignored)")
 _M(

@@ -386,7 +386,8 @@ def _one(kind: Any, value: Any) -> Any:
         found = _enum_names(kind).get(str(value).strip().lower())
         if found is None:
             allowed = "、".join(_enum_zh(v) for v in kind)
-            raise _Bad("sheet.bad_enum", value=_shown(value), allowed=allowed)
+            codes = ", ".join(str(v.value) for v in kind)
+            raise _Bad("sheet.bad_enum", value=_shown(value), allowed=allowed, codes=codes)
         return found
     return _text(value)
 
