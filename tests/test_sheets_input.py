@@ -423,3 +423,15 @@ def test_an_empty_template_is_not_a_case(tmp_path: Path) -> None:
         read_csv_case(tmp_path / "tpl")
     assert "field 'policy_id'" in str(exc.value)
     shutil.rmtree(tmp_path / "tpl")
+
+
+def test_docs_list_every_column() -> None:
+    from ansafe_rules.workbooks import columns_markdown
+
+    doc = (ROOT / "docs" / "spreadsheets.md").read_text(encoding="utf-8")
+    listed = doc.split("<!-- columns:begin -->\n")[1].split("<!-- columns:end -->")[0]
+    assert listed == columns_markdown(), (
+        "docs/spreadsheets.md is stale: replace its column list with the output of "
+        "python -m ansafe_rules.workbooks"
+    )
+    assert "| 服务完成日期 | `completed_on` | 日期（日期单元格或 YYYY-MM-DD） |" in listed

@@ -111,9 +111,9 @@ class Sheet:
         return self.path[-1]
 
     @property
-    def rel(self) -> tuple[str, ...]:
-        """The path inside the parent record (for child sheets)."""
-        return self.path[1:] if len(self.path) > 1 else self.path
+    def parent_en(self) -> str:
+        """The English name of the parent sheet (child sheets)."""
+        return _parent_of(self).en if self.parent else ""
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -1057,3 +1057,29 @@ def write_csv_case(
 def collection_sheets() -> dict[str, str]:
     """Collection name -> its sheet's Chinese name (for documentation)."""
     return {s.path[0]: s.zh for s in SHEETS if s.path[0] in COLLECTIONS and len(s.path) == 1}
+
+
+def columns_markdown() -> str:
+    """The column reference of ``docs/spreadsheets.md`` (every sheet and column, generated):
+    ``python -m ansafe_rules.workbooks`` prints it."""
+    lines = []
+    for s in SHEETS:
+        if s.single:
+            layout = "key/value: 字段 | 值 | 说明"
+        elif s.keys:
+            layout = "one record a row, belonging to the " + s.parent_en + " record named by "
+            layout += "、".join(k.zh for k in s.keys)
+        else:
+            layout = "one record a row"
+        lines += [f"### {s.zh} (`{s.en}`)", "", layout.replace("|", "\\|"), ""]
+        lines += ["| 列 column | field | 格式 format |", "|---|---|---|"]
+        for c in (*s.keys, *s.columns):
+            fzh = _format(c)[0].replace("|", "\\|")
+            req = " **必填 required**" if c.required else ""
+            lines.append(f"| {c.zh} | `{c.en}` | {fzh}{req} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(columns_markdown(), end="")
