@@ -954,7 +954,12 @@ def write_workbook(
     head_row = 5 if jurisdiction else 4
     for cell in readme[head_row]:
         cell.font, cell.fill = bold, fill
-    for letter, width in zip("ABCDEF", (16, 26, 30, 40, 8, 60), strict=True):
+    for n in range(1, head_row - 1):  # the introduction, wrapped across the columns
+        readme.merge_cells(start_row=n, start_column=1, end_row=n, end_column=6)
+        readme.cell(n, 1).alignment = wrap
+        readme.row_dimensions[n].height = 48 if n < 3 else 18
+    _landscape(readme)
+    for letter, width in zip("ABCDEF", (24, 50, 34, 60, 8, 70), strict=True):
         readme.column_dimensions[letter].width = width
     readme.freeze_panes = f"A{head_row + 1}"
 
@@ -994,7 +999,8 @@ def write_workbook(
                 _number_format(ws.cell(n, 2), c)
                 ws.cell(n, 3).alignment = wrap
                 validation(ws, c, f"B{n}")
-            for letter, width in zip("ABC", (34, 30, 80), strict=True):
+            label = max(len(c.zh) for c in s.columns) * 2 + 2
+            for letter, width in zip("ABC", (min(64, label), 30, 80), strict=True):
                 ws.column_dimensions[letter].width = width
         else:
             columns = (*s.keys, *s.columns)
@@ -1004,7 +1010,7 @@ def write_workbook(
             last = max(ws.max_row, TEMPLATE_ROWS)
             for i, c in enumerate(columns, start=1):
                 letter = _letter(i - 1)
-                ws.column_dimensions[letter].width = max(12, min(40, len(c.zh) * 2 + 2))
+                ws.column_dimensions[letter].width = _width(c)
                 for n in range(2, ws.max_row + 1):
                     _number_format(ws.cell(n, i), c)
                 validation(ws, c, f"{letter}2:{letter}{last}")
@@ -1015,7 +1021,24 @@ def write_workbook(
         for cell in ws[1]:
             cell.font, cell.fill = bold, fill
         ws.freeze_panes = "A2"
+        _landscape(ws)
     wb.save(target)
+
+
+def _width(c: Column) -> int:
+    """A column's width: its header, or its longest choice, or a date (Chinese is two wide)."""
+    longest = len(c.zh)
+    if isinstance(c.kind, type) and issubclass(c.kind, Enum) and not c.many:
+        longest = max(longest, *(len(_enum_zh(v)) for v in c.kind))
+    return max(12, min(48, longest * 2 + 2))
+
+
+def _landscape(ws: Any) -> None:
+    """Print on A4 landscape with the header row on every page (wide sheets go on across
+    pages: fitted to one page width, 39 columns would be unreadable)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.print_title_rows = "1:1"
 
 
 def _number_format(cell: Any, c: Column) -> None:
