@@ -949,6 +949,7 @@ def write_workbook(
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     wrap = Alignment(wrap_text=True, vertical="top")
+    left = Alignment(horizontal="left")
     for row in _readme_rows(jurisdiction):
         readme.append(row)
     head_row = 5 if jurisdiction else 4
@@ -997,6 +998,7 @@ def write_workbook(
             for n, (c, row) in enumerate(zip(s.columns, rows, strict=True), start=2):
                 ws.append(row)
                 _number_format(ws.cell(n, 2), c)
+                ws.cell(n, 2).alignment = left
                 ws.cell(n, 3).alignment = wrap
                 validation(ws, c, f"B{n}")
             label = max(len(c.zh) for c in s.columns) * 2 + 2
