@@ -383,7 +383,19 @@ def targets() -> dict[Path, str]:
     out[ROOT / "docs" / "matrix.en.md"] = matrix_md("en")
     out[ROOT / "docs" / "matrix.html"] = matrix_html("zh")
     out[ROOT / "docs" / "matrix.en.html"] = matrix_html("en")
+    sheets = ROOT / "docs" / "spreadsheets.md"
+    out[sheets] = spreadsheet_columns(sheets.read_text(encoding="utf-8"))
     return out
+
+
+def spreadsheet_columns(doc: str) -> str:
+    """``docs/spreadsheets.md`` with its column list (between the ``columns`` markers)
+    regenerated from the model (:func:`ansafe_rules.workbooks.columns_markdown`)."""
+    from ansafe_rules.workbooks import columns_markdown
+
+    head, rest = doc.split("<!-- columns:begin -->\n", 1)
+    tail = rest.split("<!-- columns:end -->", 1)[1]
+    return f"{head}<!-- columns:begin -->\n{columns_markdown()}<!-- columns:end -->{tail}"
 
 
 def main() -> int:

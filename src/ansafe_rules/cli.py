@@ -33,7 +33,7 @@ from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, bilingual, label, lang_from_env, plural
+from .i18n import Lang, bilingual, both, label, lang_from_env, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
@@ -249,6 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
     _report_parser(sub)
+    _add_sheet_commands(sub)
     from .monitor import cli as monitor_cli  # durable-rules is imported only when it runs
 
     monitor_cli.add_parser(sub)
@@ -842,10 +843,11 @@ class _IcsSink:
 _SHEETS = ("xlsx", "csv")
 
 
-def _error_id(err: TextIO, msg_id: str) -> int:
-    """A usage error (a catalogue message) in both languages, Chinese first; exit code 2."""
-    zh = _t("cli.error", "zh").format(message=_t(msg_id, "zh"))
-    en = _t("cli.error", "en").format(message=_t(msg_id, "en"))
+def _error_id(err: TextIO, msg_id: str, **args: Any) -> int:
+    """A usage error (a catalogue message, with ``args``) in both languages, Chinese first;
+    exit code 2."""
+    zh = _t("cli.error", "zh").format(message=_t(msg_id, "zh").format(**args))
+    en = _t("cli.error", "en").format(message=_t(msg_id, "en").format(**args))
     print(f"ansafe-rules: {zh} — {en}", file=err)
     return 2
 
@@ -1216,8 +1218,7 @@ def _formats(text: str) -> tuple[str, ...]:
     bad = [x for x in names if x not in FORMATS]
     if bad or not names:
         raise argparse.ArgumentTypeError(
-            f"未知格式 {', '.join(bad) or text!r}：可用 html、pdf、xlsx，以逗号分隔 — unknown "
-            f"format {', '.join(bad) or text!r}: use html, pdf, xlsx, comma-separated"
+            both("report.bad_format", bad=", ".join(map(repr, bad)) or repr(text))
         )
     return names
 
@@ -1315,6 +1316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_validate(args, out, err)
         if args.command == "report":
             return _cmd_report(args, out, err)
+        if args.command in ("template", "checklist"):
+            return _cmd_sheets(args, out, err)
         if args.command == "monitor":
             from .monitor import cli as monitor_cli
 
@@ -1338,6 +1341,101 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback
         print(f"ansafe-rules: error: unexpected {type(exc).__name__}: {exc}", file=err)
         return 2
+
+
+# --- spreadsheets in: `template` and `checklist` (issue 9, item 4) ---------------------------
+def _add_sheet_commands(sub: Any) -> None:
+    """The `template` and `checklist` subcommands."""
+    t = sub.add_parser(
+        "template",
+        help="the spreadsheet template of a case (XLSX workbook or a folder of CSV files), "
+        "generated from the model",
+        epilog="The case is read back by check/obligations/checklist (a .xlsx file, a CSV "
+        "folder or its 保单.csv); docs/spreadsheets.md. Example: ansafe-rules template "
+        "--format xlsx --jurisdiction shaoxing --output 台账.xlsx",
+    )
+    t.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    t.add_argument(
+        "--jurisdiction", default=None, help="prefill the policy's 适用地区 with this ruleset id"
+    )
+    t.add_argument("--ruleset-path", action="append", default=[], type=Path)
+    t.add_argument("--output", type=Path, required=True, help="xlsx: the workbook; csv: a folder")
+    k = sub.add_parser(
+        "checklist",
+        help="fill in a ruleset's checklist (绍兴 检查表) from a case's findings",
+        epilog="xlsx: the table of the source text (序号 | 检查内容 | 检查要点 | 检查情况), "
+        "printable on A4 landscape; json: the rows as data. Example: ansafe-rules checklist "
+        "examples/shaoxing-school.yaml --as-of 2026-07-31 --format xlsx --output 检查表.xlsx",
+    )
+    k.add_argument("file", type=Path, help="case file (YAML, JSON, XLSX or a CSV folder)")
+    _common(k)
+    k.add_argument("--checklist", default=None, help="checklist id (default: the first)")
+    k.add_argument("--format", choices=("xlsx", "json"), default="xlsx")
+    k.add_argument("--output", type=Path, default=None, help="write here (xlsx: required)")
+    k.add_argument(
+        "--lang", choices=("zh", "en"), default=None, help="language of the table (default zh)"
+    )
+
+
+def _cmd_sheets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from . import workbooks
+    from .checklists import checklist, write_checklist_xlsx
+    from .evaluate import evaluate
+    from .inputs import load_case_file
+
+    if args.command == "template":
+        if args.jurisdiction is not None:
+            known = jurisdictions(args.ruleset_path)
+            if args.jurisdiction not in known:
+                return _error_id(
+                    err,
+                    "sheets.unknown_jurisdiction",
+                    name=repr(args.jurisdiction),
+                    known=", ".join(known),
+                )
+        if args.format == "xlsx":
+            workbooks.write_workbook(None, args.output, jurisdiction=args.jurisdiction)
+        else:
+            workbooks.write_csv_case(None, args.output, jurisdiction=args.jurisdiction)
+        print(both("cli.wrote", path=args.output), file=out)
+        return 0
+    lang: Lang = args.lang or "zh"  # the 检查表 is a Chinese form: Chinese unless asked
+    if args.format == "xlsx" and args.output is None:
+        return _error_id(err, "sheets.xlsx_needs_output")
+    parsed = load_case_file(args.file, limits=_limits(args))
+    cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
+    rs = (
+        cache.get(args.jurisdiction)
+        if args.jurisdiction
+        else cache.get_registered(parsed.case.policy.jurisdiction)
+    )
+    calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
+    report = evaluate(
+        rs,
+        parsed,
+        as_of=args.as_of or dt.date.today(),
+        calendar=calendar,
+        layer=args.layer,
+        source=str(args.file),
+        lang=lang,
+    )
+    result = checklist(report, rs, args.checklist)
+    for issue in parsed.issues:
+        print(f"ansafe-rules: warning: {issue}", file=err)
+    if args.format == "json":
+        with _text_output(args.output, out) as dest:
+            dest.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        policy = parsed.case.policy
+        write_checklist_xlsx(
+            result, report, args.output, project=policy.project, insured=policy.insured, lang=lang
+        )
+        print(both("cli.wrote", path=args.output), file=out)
+    breach = any(r.status is Status.violation and not r.advisory_only for r in result.rows)
+    return 1 if breach else 0
+
+
+# --- end spreadsheets in ----------------------------------------------------------------------
 
 
 class _ClosedStdout:

@@ -43,6 +43,7 @@ __all__ = [
     "Memo",
     "Message",
     "bilingual",
+    "both",
     "field_label",
     "item_label",
     "jsonable",
@@ -1153,6 +1154,13 @@ def bilingual(msg_id: str) -> str:
     return zh if zh == en else f"{zh} {en}"
 
 
+def both(msg_id: str, **args: Any) -> str:
+    """A message in both languages, Chinese first (``已写入 out.xlsx — wrote out.xlsx``), for
+    errors and notes printed where no language was chosen."""
+    zh, en = text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
+    return zh if zh == en else f"{zh} — {en}"
+
+
 def plural(n: int, one_id: str, many_id: str, lang: str = "en", **args: Any) -> str:
     """``n`` things in ``lang``: the singular message when ``n == 1`` (English), else the plural
     (Chinese has one form: both ids translate alike)."""
@@ -1160,3 +1168,121 @@ def plural(n: int, one_id: str, many_id: str, lang: str = "en", **args: Any) -> 
 
 
 _register_item_enums()
+# --- spreadsheets in (workbooks.py) and the checklist XLSX (checklists.py), issue 9 item 4 ---
+_M("sheet.readme", "README")
+_M("sheet.options", "options")
+_M("sheet.at", "sheet {sheet} row {row}")
+_M("sheet.cell", "column {column} ({header})")
+_M("sheet.bad_date", "not a date: {value} (a date cell, or text YYYY-MM-DD)")
+_M("sheet.time_in_date", "{value} has a time of day; the column takes a date")
+_M("sheet.bad_datetime", "not a date and time: {value} (a date cell, or text YYYY-MM-DD HH:MM)")
+_M("sheet.bad_bool", "not 是/否 (yes/no): {value}")
+_M("sheet.bad_int", "not a whole number: {value}")
+_M("sheet.bad_number", "not a number: {value}")
+_M("sheet.bad_enum", "{value} is not one of: {codes}", "allowed", omit=("codes",))
+_M("sheet.invalid", "invalid: {error}")
+_M("sheet.unknown_column", "unknown column {header} (ignored)")
+_M(
+    "sheet.missing_column",
+    "missing required column {header} ({field}); the sheet's {n} row(s) were not read",
+)
+_M("sheet.unknown_field", "unknown field {header} (ignored)")
+_M("sheet.duplicate_field", "field {header} is given twice (first in row {first}); ignored")
+_M("sheet.unknown_sheet", "unknown sheet {sheet} (ignored)")
+_M("sheet.no_policy", "no sheet {sheet} (the policy): a case needs one")
+_M("sheet.orphan", "no {parent} with {key} {value}; the row was not read")
+_M(
+    "sheet.duplicate",
+    "id {id} is also used in row(s) {others}; records sharing an id are not evaluated",
+)
+_M("sheet.unreadable", "cannot read the workbook: {error}")
+_M(
+    "sheet.not_case",
+    "{path} is not a case: pass the folder of CSV files or its {policy}.csv",
+)
+_M("sheet.kv.field", "field")
+_M("sheet.kv.value", "value")
+_M("sheet.kv.about", "description")
+_M("sheet.format.text", "text")
+_M("sheet.format.date", "date (a date cell, or YYYY-MM-DD)")
+_M("sheet.format.datetime", "date and time (YYYY-MM-DD HH:MM)")
+_M("sheet.format.bool", "是 or 否 (yes or no)")
+_M("sheet.format.int", "whole number")
+_M("sheet.format.number", "number")
+_M("sheet.format.enum", "one of: {codes}", "values", omit=("codes",))
+_M("sheet.format.many", "several values separated by {sep}")
+_M("sheet.required", "required")
+_M("sheet.validation", "choose a value from the list")
+_M("sheet.readme.sheet", "sheet")
+_M("sheet.readme.column", "column")
+_M("sheet.readme.field", "field")
+_M("sheet.readme.format", "format")
+_M("sheet.readme.required", "required")
+_M("sheet.readme.about", "description")
+_M(
+    "sheet.readme.intro",
+    "A policy case for ansafe-rules: one sheet per part of the case. Headers are the Chinese "
+    "field labels (English field names are accepted too); dates are date cells or text "
+    "YYYY-MM-DD; yes/no is 是/否; a list of values in one cell is separated by {sep}. The "
+    "policy, scheme and quote letter sheets list one field a row; the other sheets one record "
+    "a row. See docs/spreadsheets.md.",
+)
+_M("sheet.readme.jurisdiction", "Template for jurisdiction {jurisdiction}.")
+_M("sheet.readme.keyvalue", "one field a row")
+_M("sheet.readme.table", "one record a row")
+_M("sheet.readme.child", "rows belong to a record of {parent}, named by {keys}")
+_M("checklist.head.item", "No.")
+_M("checklist.head.content", "check content")
+_M("checklist.head.point", "check point")
+_M("checklist.head.result", "findings")
+_M("checklist.meta", "policy {policy_id}; project {project}; insured {insured}; as of {as_of}")
+_M("checklist.signature", "inspector:                date:")
+_M("checklist.answer.compliant", "complies")
+_M("checklist.answer.violation", "does not comply")
+_M("checklist.answer.advisory", "does not comply (advisory, not a breach of a duty)")
+_M("checklist.answer.pending", "not yet due")
+_M("checklist.answer.not_applicable", "not applicable")
+_M("checklist.answer.insufficient_data", "cannot tell: data missing")
+_M("checklist.answer.data_error", "cannot tell: data error")
+_M("checklist.answer.manual", "to be checked on site: {why}")
+_M("checklist.records", "records: {records}")
+_M("checklist.clauses", "clauses: {clauses}")
+_M("checklist.more", "and {n} more")
+
+
+def _register_sheet_enums() -> None:
+    """The enum values the spreadsheets show that :func:`_register_enums` does not register."""
+    from . import model as m
+
+    for enum in (
+        m.InsuredSize,
+        m.Party,
+        m.RiskGrade,
+        m.ProjectGrade,
+        m.ComplaintReplyItem,
+        m.ArchiveDocumentKind,
+        m.ArchiveMedium,
+        m.SignatoryRole,
+        m.EvaluationReportItem,
+        m.StageKind,
+        m.PeriodicReportPeriod,
+    ):
+        for v in enum:
+            MESSAGES.setdefault(f"enum.{enum.__name__}.{v.value}", Spec(v.value, frozenset()))
+
+
+_register_sheet_enums()
+# --- end spreadsheets -----------------------------------------------------------------------
+
+# --- spreadsheets in: usage errors of `template` and `checklist` (cli.py) ---------------------
+_M("sheets.unknown_jurisdiction", "unknown jurisdiction {name}; known: {known}")
+_M("sheets.xlsx_needs_output", "xlsx needs --output FILE.xlsx")
+_M("cli.wrote", "wrote {path}")
+_M("report.bad_format", "unknown format {bad}: use html, pdf, xlsx, comma-separated")
+_M(
+    "report.portfolio",
+    "{path}: a report is made from a case file (.yaml, .json), not a portfolio (.jsonl): "
+    "split it first",
+)
+_M("xlsx.missing_out", "XLSX output needs openpyxl: pip install 'ansafe-rules[xlsx]'")
+_M("xlsx.missing_in", "XLSX input and output need openpyxl: pip install 'ansafe-rules[xlsx]'")

@@ -349,9 +349,18 @@ def loads_json(text: str, where: str, *, limits: Limits | None = None, line: int
 
 
 def load_case_file(path: str | Path, *, limits: Limits | None = None) -> ParsedCase:
-    """Read a case from a YAML or JSON file."""
+    """Read a case from a YAML or JSON file, an XLSX workbook (``.xlsx``) or a folder of CSV
+    files (the folder or its ``保单.csv``; ``docs/spreadsheets.md``)."""
     limits = limits or DEFAULT_LIMITS
     p = Path(path)
+    # --- spreadsheets (workbooks.py) ---
+    if p.suffix.lower() in (".xlsx", ".xlsm") or p.suffix.lower() == ".csv" or p.is_dir():
+        from . import workbooks
+
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            return workbooks.read_workbook(p, limits=limits)
+        return workbooks.read_csv_case(p, limits=limits)
+    # --- end spreadsheets ---
     text = decode(read_bytes(p, InputError, limits.max_file_bytes), str(p), InputError)
     if p.suffix == ".json":
         data = loads_json(text, str(p), limits=limits)

@@ -34,7 +34,7 @@ from ._yaml import decode, load_yaml_text, read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
-from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
+from .i18n import MESSAGES, Lang, _render_subject, both, label, normalise_lang
 from .i18n import text as _t
 from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, loads_json, parse_case
 from .model import PolicyCase
@@ -699,10 +699,7 @@ def _one(
     limits: Limits,
 ) -> ReportFiles:
     if path.suffix == ".jsonl":
-        raise InputError(
-            f"{path}: 报告按案例文件（.yaml、.json）生成，组合文件（.jsonl）请逐行拆分 — a report "
-            "is made from a case file (.yaml, .json), not a portfolio (.jsonl): split it first"
-        )
+        raise InputError(both("report.portfolio", path=path))
     data = read_bytes(path, InputError, limits.max_file_bytes)
     parsed = load_case_bytes(data, str(path), limits)
     name = jurisdiction or parsed.case.policy.jurisdiction

@@ -24,6 +24,7 @@ from typing import IO, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import AnsafeError
+from .i18n import both
 from .outputs import FindingRow, Severity, Status
 from .rulesets import DutyHolder
 from .todo import CHINA, header
@@ -154,10 +155,7 @@ def write_xlsx(
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
     except ImportError:
-        raise XlsxUnavailable(
-            "写 XLSX 需要 openpyxl：pip install 'ansafe-rules[xlsx]' — "
-            "XLSX output needs openpyxl: pip install 'ansafe-rules[xlsx]'"
-        ) from None
+        raise XlsxUnavailable(both("xlsx.missing_out")) from None
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
     ws.freeze_panes = "A2"
