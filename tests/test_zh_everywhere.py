@@ -58,14 +58,28 @@ def test_binding_note_in_both_languages(gd_bindings: tuple[ar.Binding, ...]) -> 
     assert render_message(b.message_id, args, "zh") == binding_note(b, "zh")
 
 
-def test_binding_json_keeps_the_output_model(gd_bindings: tuple[ar.Binding, ...]) -> None:
-    """The message rides on the subclass; JSON output (frozen reports) is the Binding's."""
+def test_binding_json_carries_its_message_and_speaks_the_reports_language() -> None:
+    """A JSON consumer renders a binding's note in either language without re-evaluating, and a
+    report asked for in Chinese has its notes in Chinese (English ones stay as frozen)."""
     ev = ar.evaluate_rows(
         ar.load_ruleset("guangdong"), load_case_file(EXAMPLE), as_of=dt.date(2026, 7, 31)
     )
-    [b, *_] = json.loads(ev.report().model_dump_json())["bindings"]
-    assert set(b) <= set(ar.Binding.model_fields)
-    assert "message_id" not in b
+    en = json.loads(ev.report(lang="en").model_dump_json())["bindings"]
+    zh = json.loads(ev.report(lang="zh").model_dump_json())["bindings"]
+    assert len(en) == len(zh) > 0
+    for b_en, b_zh in zip(en, zh, strict=True):
+        assert b_en["message_id"] == b_zh["message_id"]
+        assert b_en["message_id"] in ("binding.note", "binding.note_policy")
+        assert render_message(b_en["message_id"], b_en["message_args"], "en") == b_en["note"]
+        assert render_message(b_zh["message_id"], b_zh["message_args"], "zh") == b_zh["note"]
+        assert {k: v for k, v in b_en.items() if k != "note"} == {
+            k: v for k, v in b_zh.items() if k != "note"
+        }
+    notes = {b["note"] for b in zh}
+    assert (
+        "投诉 C-01 的需核实的投诉10个工作日内答复：国家 6.4 截止 2025-10-22；"
+        "广东 6.4.2 截止 2025-11-19——以最严者国家 6.4 为准。" in notes
+    )
 
 
 def test_check_table_prints_the_binding_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:

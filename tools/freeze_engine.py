@@ -146,11 +146,30 @@ def freeze_report(report: Any) -> dict[str, Any]:
         "head": [out["policy_id"], out["jurisdiction"], out["layers"], out["as_of"]],
         "findings": findings,
         "obligations": obligations,
-        "bindings": out["bindings"],
+        # the fields a binding had when the set was frozen (later ones, e.g. the note's
+        # message, are not part of the frozen results)
+        "bindings": [{k: b[k] for k in FROZEN_BINDING_FIELDS if k in b} for b in out["bindings"]],
         "notes": out["notes"],
         "counts": out["counts"],
         "input_issues": out["input_issues"],
     }
+
+
+FROZEN_BINDING_FIELDS = (
+    "obligation",
+    "subject",
+    "rules",
+    "layers",
+    "binding_rule_id",
+    "binding_layer",
+    "duty_holder",
+    "liable_party",
+    "due_date",
+    "retain_until",
+    "annual_rate",
+    "conflict",
+    "note",
+)
 
 
 def compute_results(cases_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,9 +2,8 @@
 binds — the earliest deadline, the longest retention, the most frequent count.
 
 Each binding also carries its note as a message (``message_id``, ``message_args``, as findings
-do), so the check table says it in Chinese (从严适用：…) or English; :attr:`Binding.note` keeps
-the English text. The message rides on :class:`MessageBinding`, a subclass of the output model:
-JSON output keeps the output model's fields (so frozen reports do not change).
+do), so the check table and JSON say it in Chinese (从严适用：…) or English without re-evaluating;
+:attr:`Binding.note` is the English text unless a report in another language renders it.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
-
-from pydantic import Field
 
 from .conditions import CHINA_TZ, china_time
 from .i18n import Message, jsonable, render
@@ -27,25 +24,30 @@ from .rulesets import (
     ResolvedRuleset,
 )
 
-__all__ = ["MessageBinding", "annual_rate", "binding_note", "bindings"]
+__all__ = ["MessageBinding", "annual_rate", "binding_note", "bindings", "in_language"]
 
 
 class MessageBinding(Binding):
-    """A :class:`Binding` whose note is also a message, to be rendered in either language."""
-
-    message_id: str = Field(description="the note's message id (ansafe_rules.render_message)")
-    message_args: dict[str, Any] = Field(description="the message's arguments, JSON values")
+    """A :class:`Binding` as :func:`bindings` makes it: its note is a message, rendered in
+    either language by :meth:`note_in`."""
 
     def note_in(self, lang: str = "en") -> str:
-        """The note in ``lang`` (``"zh"`` or ``"en"``); ``"en"`` is :attr:`note` itself."""
-        return render(self.message_id, self.message_args, lang)
+        """The note in ``lang`` (``"zh"`` or ``"en"``)."""
+        return render(self.message_id or "", self.message_args or {}, lang)
 
 
 def binding_note(b: Binding, lang: str = "en") -> str:
-    """A binding's note in ``lang``: through its message when it has one, else the English."""
-    if isinstance(b, MessageBinding):
-        return b.note_in(lang)
+    """A binding's note in ``lang``: through its message when it has one, else as it is."""
+    if b.message_id is not None:
+        return render(b.message_id, b.message_args or {}, lang)
     return b.note
+
+
+def in_language(b: Binding, lang: str) -> Binding:
+    """``b`` with its note in ``lang`` (itself when the note is already in it)."""
+    if lang == "en" or b.message_id is None:
+        return b
+    return b.model_copy(update={"note": binding_note(b, lang)})
 
 
 def annual_rate(params: Any) -> float | None:

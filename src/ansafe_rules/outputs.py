@@ -156,7 +156,16 @@ class Binding(_Out):
     retain_until: dt.date | None = Field(default=None, description="binding end (retention)")
     annual_rate: float | None = Field(default=None, description="binding events per year")
     conflict: bool = Field(description="the rules' requirements differ")
-    note: str = Field(description="the comparison, citing every clause")
+    note: str = Field(
+        description="the comparison, citing every clause, in the report's language (English "
+        "unless lang says otherwise)"
+    )
+    message_id: str | None = Field(
+        default=None, description="the note's message id (ansafe_rules.render_message)"
+    )
+    message_args: dict[str, Any] | None = Field(
+        default=None, description="the note's message arguments, JSON values"
+    )
 
 
 class Report(_Out):

@@ -466,6 +466,13 @@ class Evaluation:
         found = bindings(self._ruleset, self._all_obligations, keys)
         return tuple(b for b in found if self._mine(b))
 
+    @staticmethod
+    def _bindings_in(binds: tuple[Binding, ...], lang: Lang) -> tuple[Binding, ...]:
+        """``binds`` with their notes in ``lang``."""
+        from .bindings import in_language
+
+        return tuple(in_language(b, lang) for b in binds)
+
     @property
     def has_breach(self) -> bool:
         """A breach of a duty or a data error: what makes ``check`` exit with 1."""
@@ -495,7 +502,7 @@ class Evaluation:
             as_of=self.as_of,
             findings=tuple(full(f) for f in self.findings if select is None or select(f)),
             obligations=tuple(o.model(lang, memo) for o in self.obligations),
-            bindings=self.bindings,
+            bindings=self._bindings_in(self.bindings, lang),
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
             counts=self.counts,
@@ -532,7 +539,7 @@ class Evaluation:
             ruleset=stamp,
             findings=tuple(found),
             obligations=tuple(o.row(lang, memo) for o in self.obligations) if obligations else (),
-            bindings=binds,
+            bindings=self._bindings_in(binds, lang),
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
             counts=self.counts,
