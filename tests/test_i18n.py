@@ -224,7 +224,7 @@ def test_notes_in_chinese() -> None:
     (note,) = ev.notes_in("zh")
     assert note.startswith("xinzhou：自印发之日起施行，试行 1 年，但文本未载明印发日期")
     assert "--in-force xinzhou=YYYY-MM-DD（命令行）" in note
-    assert ev.notes[0].startswith("xinzhou: in force from issuance with a 1年 (1 years) trial")
+    assert ev.notes[0].startswith("xinzhou: in force from issuance with a 1年 (1 year) trial")
 
 
 # -- lang end to end ------------------------------------------------------------------------

@@ -713,13 +713,15 @@ def _render_cond(c: Any, lang: str, root: str | None) -> str:
 
 
 def _render_period(p: Any, lang: str) -> str:
-    from .periods import _ZH, PeriodUnit
+    from .periods import _ZH, PeriodUnit, unit_en
 
     amount, unit = (p["amount"], p["unit"]) if isinstance(p, dict) else (p.amount, p.unit.value)
     if unit == "same_day":
         return text("period.same_day", lang)
-    unit_zh = _ZH[PeriodUnit(unit)]
-    return text("period.amount", lang).format(amount=amount, unit=unit, unit_zh=unit_zh)
+    u = PeriodUnit(unit)
+    return text("period.amount", lang).format(
+        amount=amount, unit=unit_en(amount, u), unit_zh=_ZH[u]
+    )
 
 
 def _render_subject(subject: str, lang: str) -> str:

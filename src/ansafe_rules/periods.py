@@ -52,6 +52,20 @@ _ZH = {
     PeriodUnit.hours: "小时",
 }
 
+_ONE = {
+    PeriodUnit.workdays: "workday",
+    PeriodUnit.days: "day",
+    PeriodUnit.months: "month",
+    PeriodUnit.years: "year",
+    PeriodUnit.hours: "hour",
+}
+"""The English singular of each unit: ``1年 (1 year)``, not ``(1 years)``."""
+
+
+def unit_en(amount: int, unit: PeriodUnit) -> str:
+    """``unit`` in English for ``amount`` of it (singular for 1)."""
+    return _ONE[unit] if amount == 1 else unit.value
+
 
 MAX_AMOUNT: dict[PeriodUnit, int] = {
     PeriodUnit.workdays: 2_500,
@@ -90,7 +104,7 @@ class Period(BaseModel):
     def label(self) -> str:
         if self.unit is PeriodUnit.same_day:
             return "当天 (same day)"
-        return f"{self.amount}{_ZH[self.unit]} ({self.amount} {self.unit.value})"
+        return f"{self.amount}{_ZH[self.unit]} ({self.amount} {unit_en(self.amount, self.unit)})"
 
 
 class DueDate(BaseModel):
