@@ -358,3 +358,16 @@ def test_check_json_in_chinese_keeps_codes_and_carries_the_message(
         "uploaded_on 2025-10-10 is after the due 2025-10-09, 1 working day(s) late"
     )
     assert report["notes"][0].startswith("xinzhou：")
+
+
+def test_counted_staff_are_named_in_chinese_from_the_ruleset() -> None:
+    """七(五)'s counts read in Chinese (label_zh), the English unchanged (label); a ruleset
+    without a Chinese label falls back to its English one."""
+    rs = ar.load_ruleset("xinzhou")
+    case = ROOT / "examples" / "xinzhou-municipal.yaml"
+    ev = ar.evaluate_rows(rs, ar.load_case_file(case), as_of=dt.date(2026, 7, 31))
+    [f] = [f for f in ev.findings if f.rule_id == "xinzhou.third_party.staffing"]
+    assert f.text("zh").endswith("具有5年以上安全管理工作经验的专业人员 4 名（至少 5 名）")
+    assert "4 professionals with 5+ years of safety management (at least 5)" in f.text("en")
+    args = {"n": 2, "min": 3, "label": "inspectors", "label_zh": "inspectors"}
+    assert ar.render_message("qual.count", args, "zh") == "inspectors 2 名（至少 3 名）"

@@ -161,7 +161,13 @@ def rule_message(rr: ResolvedRule) -> Message:
         return ("desc.required", {"what": what, "items": items})
     if isinstance(p, QualificationParams):
         parts: list[Any] = list(p.require)
-        parts += [("qual.at_least", {"min": rc.min, "label": rc.label}) for rc in p.require_counts]
+        parts += [
+            (
+                "qual.at_least",
+                {"min": rc.min, "label": rc.label, "label_zh": rc.label_zh or rc.label},
+            )
+            for rc in p.require_counts
+        ]
         return ("desc.qualification", {"what": what, "requirements": parts})
     if isinstance(p, ProhibitionParams):
         return ("desc.prohibition", {"what": what, "forbid": p.forbid})

@@ -426,6 +426,12 @@ class CountRequirement(_Strict):
     where: tuple[Condition, ...] = ()
     min: int = Field(ge=1)
     label: str = Field(min_length=1, description="what is counted, for messages")
+    label_zh: str | None = Field(
+        default=None,
+        min_length=1,
+        description="中文 — what is counted, in Chinese (messages in zh; the English label "
+        "when absent)",
+    )
 
 
 class QualificationParams(_Params):

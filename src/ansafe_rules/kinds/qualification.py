@@ -8,7 +8,7 @@ from ..conditions import all_hold
 from ..context import Acc, Ctx, missing_msg
 from ..i18n import Message
 from ..outputs import Status
-from ..rulesets import QualificationParams
+from ..rulesets import CountRequirement, QualificationParams
 
 __all__ = ["evaluate_qualification"]
 
@@ -24,9 +24,15 @@ def _counts(ctx: Ctx, p: QualificationParams, item: Any) -> tuple[list[Any], lis
             n += r is True
             maybe += r is None
         if n < rc.min:
-            msg: Message = ("qual.count", {"n": n, "label": rc.label, "min": rc.min})
+            msg: Message = ("qual.count", {"n": n, "min": rc.min, **_labels(rc)})
             (unknown if n + maybe >= rc.min else short).append(msg)
     return short, unknown
+
+
+def _labels(rc: CountRequirement) -> dict[str, str]:
+    """What a count requirement counts, in English and Chinese (the English when the ruleset
+    gives no Chinese)."""
+    return {"label": rc.label, "label_zh": rc.label_zh or rc.label}
 
 
 def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
@@ -37,7 +43,7 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
     needs = {
         "requirements": [
             *p.require,
-            *(("qual.at_least", {"min": rc.min, "label": rc.label}) for rc in p.require_counts),
+            *(("qual.at_least", {"min": rc.min, **_labels(rc)}) for rc in p.require_counts),
         ]
     }
     for label, item in items:
