@@ -371,3 +371,44 @@ def test_counted_staff_are_named_in_chinese_from_the_ruleset() -> None:
     assert "4 professionals with 5+ years of safety management (at least 5)" in f.text("en")
     args = {"n": 2, "min": 3, "label": "inspectors", "label_zh": "inspectors"}
     assert ar.render_message("qual.count", args, "zh") == "inspectors 2 名（至少 3 名）"
+
+
+def test_input_errors_read_in_chinese(tmp_path: Path) -> None:
+    """A record the reader refuses is a data error whose reason is Chinese under zh (pydantic's
+    error types through the catalogue) and English, as before, under en."""
+    case = tmp_path / "bad.yaml"
+    case.write_text(
+        "policy:\n  policy_id: P-1\n  jurisdiction: national\n  insurer: I\n  insured: J\n"
+        "  industry: construction\n  term_start: 2025-07-01\n  term_end: 2026-06-30\n"
+        "service_records:\n"
+        "  - {id: S-1, kind: training, completed_on: 2025-02-30}\n"
+        "  - {id: S-2, kind: training, completed_on: 2025-03-01, callback_on: yesterday}\n"
+        "  - {id: S-3, kind: training, completed_on: 2025-03-01, weight: many}\n"
+        "  - {id: S-1, kind: training, completed_on: 2025-03-02}\n",
+        encoding="utf-8",
+    )
+    parsed = ar.load_case_file(case)
+    by_field = {(i.record.split(" ")[0], i.field): i for i in parsed.issues}
+    day = by_field[("service_records[0]", "completed_on")]
+    assert day.message_zh == "不是有效日期（应为 YYYY-MM-DD）：日超出该月天数"
+    assert day.message.startswith("Input should be a valid date or datetime, day value")
+    assert by_field[("service_records[1]", "callback_on")].message_zh == (
+        "不是有效日期（应为 YYYY-MM-DD）：内容过短"
+    )
+    rep = ar.evaluate(ar.load_ruleset("national"), parsed, as_of=dt.date(2026, 7, 31), lang="zh")
+    reasons = [f.reason for f in rep.findings if f.rule_id == "input.validation"]
+    assert any(
+        r.endswith("字段「completed_on」：不是有效日期（应为 YYYY-MM-DD）：日超出该月天数")
+        for r in reasons
+    )
+    assert not any("Input should be" in r for r in reasons)
+
+
+def test_pydantic_errors_unknown_to_the_catalogue_stay_english() -> None:
+    from ansafe_rules.i18n import pydantic_error_zh
+
+    assert pydantic_error_zh("no_such_type", {}, "Something odd") is None
+    assert pydantic_error_zh("greater_than_equal", {"ge": 1}, "x") == "应不小于 1"
+    assert pydantic_error_zh("value_error", {}, "Value error, end before start") == (
+        "数据有误：end before start"
+    )

@@ -164,8 +164,10 @@ def test_wrong_date_names_sheet_row_column_and_the_rest_is_evaluated(tmp_path: P
         issue.record == "工作表「服务记录」第 3 行（id 'K-02'） — sheet 服务记录 row 3 (id 'K-02')"
     )
     assert issue.field == "completed_on"
+    assert issue.message_zh == (
+        "E 列（服务完成日期）：不是有效日期：2025-02-30（应为日期单元格或文本 YYYY-MM-DD）"
+    )
     assert issue.message == (
-        "E 列（服务完成日期）：不是有效日期：2025-02-30（应为日期单元格或文本 YYYY-MM-DD） — "
         "column E (服务完成日期): not a date: 2025-02-30 (a date cell, or text YYYY-MM-DD)"
     )
     whole = ar.load_case_file(SHAOXING).case
@@ -187,7 +189,9 @@ def test_unknown_enum_bad_boolean_bad_number(tmp_path: Path) -> None:
     _edit(path, "hazards", 3, "notice_in_writing", "也许")
     _edit(path, "hazards", 4, "level", "二级")
     parsed = read_workbook(path)
-    got = {(i.record.split(" — ")[1], i.field): i.message for i in parsed.issues}
+    got = {
+        (i.record.split(" — ")[1], i.field): f"{i.message_zh} — {i.message}" for i in parsed.issues
+    }
     assert got == {
         ("sheet 事故隐患 row 2 (id 'H-01')", "grade"): "D 列（隐患等级）：严重 不是可选值之一："
         "重大事故隐患、一般事故隐患 — column D (隐患等级): 严重 is not one of: major, general",
@@ -220,9 +224,9 @@ def test_missing_required_column(tmp_path: Path) -> None:
     (issue,) = parsed.issues
     assert issue.record == "工作表「服务记录」第 1 行 — sheet 服务记录 row 1"
     assert issue.field == "kind"
-    assert issue.message == (
-        "缺少必填列「服务项目」（kind）；本表 6 行均未读取 — "
-        "missing required column 服务项目 (kind); the sheet's 6 row(s) were not read"
+    assert (issue.message_zh, issue.message) == (
+        "缺少必填列「服务项目」（kind）；本表 6 行均未读取",
+        "missing required column 服务项目 (kind); the sheet's 6 row(s) were not read",
     )
     assert parsed.case.service_records == ()
     assert len(parsed.case.hazards) == 3
@@ -235,7 +239,7 @@ def test_bad_staff_row_drops_its_organisation_alone(tmp_path: Path) -> None:
     parsed = read_workbook(path)
     (issue,) = parsed.issues
     assert issue.record.startswith("工作表「人员」第 2 行")
-    assert issue.message.startswith("D 列（岗位）：经理 不是可选值之一：专职管理人员、")
+    assert issue.message_zh.startswith("D 列（岗位）：经理 不是可选值之一：专职管理人员、")
     whole = ar.load_case_file(SHAOXING).case
     org = whole.organisations[0].id  # the staff member's organisation
     assert [o.id for o in parsed.case.organisations] == [
@@ -252,7 +256,7 @@ def test_orphan_child_row_and_unknown_column(tmp_path: Path) -> None:
     ws.cell(1, ws.max_column + 1).value = "备注"
     wb.save(path)
     parsed = read_workbook(path)
-    msgs = [i.message for i in parsed.issues]
+    msgs = [f"{i.message_zh} — {i.message}" for i in parsed.issues]
     assert any(
         m.startswith("机构及人员中没有机构编号为 NO-SUCH-ORG 的记录；本行未读取") for m in msgs
     )
@@ -335,7 +339,9 @@ def test_csv_bad_cell_names_file_row_column(tmp_path: Path) -> None:
     (issue,) = back.issues
     assert issue.source == str(tmp_path / "sx")
     assert issue.record.startswith("工作表「服务记录」第 2 行（id 'K-01'）")
-    assert issue.message.startswith("B 列（服务项目）：巡查 不是可选值之一：安全生产宣传教育培训、")
+    assert issue.message_zh.startswith(
+        "B 列（服务项目）：巡查 不是可选值之一：安全生产宣传教育培训、"
+    )
 
 
 # -- the template --------------------------------------------------------------------------

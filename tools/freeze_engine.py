@@ -151,7 +151,9 @@ def freeze_report(report: Any) -> dict[str, Any]:
         "bindings": [{k: b[k] for k in FROZEN_BINDING_FIELDS if k in b} for b in out["bindings"]],
         "notes": out["notes"],
         "counts": out["counts"],
-        "input_issues": out["input_issues"],
+        "input_issues": [
+            {k: i[k] for k in ("source", "record", "field", "message")} for i in out["input_issues"]
+        ],
     }
 
 

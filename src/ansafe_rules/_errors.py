@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["AnsafeError", "CalendarRangeError", "InputError", "RulesetError"]
 
 
@@ -23,8 +25,18 @@ class InputError(AnsafeError, ValueError):
 
 def describe_errors(exc: object, prefix: tuple[object, ...] = ()) -> list[tuple[str, str]]:
     """(dotted field, message) for each error of a pydantic ``ValidationError``."""
+    return [(field, msg) for field, msg, _, _ in pydantic_errors(exc, prefix)]
+
+
+def pydantic_errors(
+    exc: object, prefix: tuple[object, ...] = ()
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(dotted field, English message, error type, its context) for each error of a pydantic
+    ``ValidationError`` (the type and context let a message be said in Chinese)."""
     out = []
     for e in exc.errors():  # type: ignore[attr-defined]
         field = ".".join(str(p) for p in (*prefix, *e["loc"])) or "(record)"
-        out.append((field, "unknown key" if e["type"] == "extra_forbidden" else e["msg"]))
+        kind = e["type"]
+        msg = "unknown key" if kind == "extra_forbidden" else e["msg"]
+        out.append((field, msg, kind, dict(e.get("ctx") or {})))
     return out

@@ -51,6 +51,7 @@ __all__ = [
     "normalise_lang",
     "placeholders",
     "plural",
+    "pydantic_error_zh",
     "render",
     "render_message",
     "text",
@@ -116,7 +117,7 @@ _M("missing.fields", "{fields}")
 _M("missing.comparable", "comparable values for {conds}")
 _M("common.missing", "missing {missing}")
 _M("common.cannot_judge", "cannot judge: {gaps}", "subject")
-_M("input.issue", "{source}: {record}: field {path!r}: {error}")
+_M("input.issue", "{source}: {record}: field {path!r}: {error}", "error_zh", omit=("error",))
 # notes (evaluate.py)
 _M(
     "note.trial_undated",
@@ -1288,3 +1289,107 @@ _M(
 )
 _M("xlsx.missing_out", "XLSX output needs openpyxl: pip install 'ansafe-rules[xlsx]'")
 _M("xlsx.missing_in", "XLSX input and output need openpyxl: pip install 'ansafe-rules[xlsx]'")
+
+# --- input errors: the reader's own (inputs.py; the English as it always was) and pydantic's ---
+_M("input.too_deep", "nested more than {max_depth} levels deep (limit max_depth, docs/limits.md)")
+_M("input.unreadable", "cannot be read: {error}")
+_M(
+    "input.date_too_late",
+    "date {value} is after {max_date}, the latest date supported (limit max_date, docs/limits.md)",
+)
+_M(
+    "input.term_too_long",
+    "the term {start}..{end} is longer than {max_years} years (limit max_term_years, "
+    "docs/limits.md)",
+)
+_M("input.unknown_section", "unknown section (ignored)")
+_M("input.not_a_list", "expected a list of records")
+_M(
+    "input.duplicate_id",
+    "id {id} is also used by {others}; records sharing an id are not evaluated",
+)
+# pydantic's error types, said in Chinese (the English is pydantic's own message)
+_M("pyd.missing", "Field required")
+_M("pyd.extra_forbidden", "unknown key")
+_M("pyd.date", "Input should be a valid date{why}")
+_M("pyd.datetime", "Input should be a valid datetime{why}")
+_M("pyd.date_from_datetime_inexact", "Datetimes provided to dates should have zero time")
+_M("pyd.bool", "Input should be a valid boolean")
+_M("pyd.int", "Input should be a valid integer")
+_M("pyd.int_from_float", "Input should be a valid integer, got a number with a fractional part")
+_M("pyd.number", "Input should be a valid number")
+_M("pyd.string", "Input should be a valid string")
+_M("pyd.string_too_short", "String should have at least {min_length} characters")
+_M("pyd.string_too_long", "String should have at most {max_length} characters")
+_M("pyd.list", "Input should be a valid list")
+_M("pyd.mapping", "Input should be a valid dictionary or object")
+_M("pyd.enum", "Input should be {expected}")
+_M("pyd.ge", "Input should be greater than or equal to {ge}")
+_M("pyd.gt", "Input should be greater than {gt}")
+_M("pyd.le", "Input should be less than or equal to {le}")
+_M("pyd.lt", "Input should be less than {lt}")
+_M("pyd.value_error", "{msg}")
+_M("pyd.why.day", ", day value is outside expected range")
+_M("pyd.why.month", ", month value is outside expected range of 1-12")
+_M("pyd.why.short", ", input is too short")
+_M("pyd.why.separator", ", invalid date separator")
+_M("pyd.why.extra", ", unexpected extra characters at the end of the input")
+
+_PYDANTIC_KINDS = {
+    "missing": "pyd.missing",
+    "extra_forbidden": "pyd.extra_forbidden",
+    "date_from_datetime_parsing": "pyd.date",
+    "date_parsing": "pyd.date",
+    "date_type": "pyd.date",
+    "datetime_from_date_parsing": "pyd.datetime",
+    "datetime_parsing": "pyd.datetime",
+    "datetime_type": "pyd.datetime",
+    "date_from_datetime_inexact": "pyd.date_from_datetime_inexact",
+    "bool_parsing": "pyd.bool",
+    "bool_type": "pyd.bool",
+    "int_parsing": "pyd.int",
+    "int_type": "pyd.int",
+    "int_from_float": "pyd.int_from_float",
+    "float_parsing": "pyd.number",
+    "float_type": "pyd.number",
+    "decimal_parsing": "pyd.number",
+    "string_type": "pyd.string",
+    "string_too_short": "pyd.string_too_short",
+    "string_too_long": "pyd.string_too_long",
+    "list_type": "pyd.list",
+    "tuple_type": "pyd.list",
+    "dict_type": "pyd.mapping",
+    "model_type": "pyd.mapping",
+    "model_attributes_type": "pyd.mapping",
+    "enum": "pyd.enum",
+    "literal_error": "pyd.enum",
+    "greater_than_equal": "pyd.ge",
+    "greater_than": "pyd.gt",
+    "less_than_equal": "pyd.le",
+    "less_than": "pyd.lt",
+}
+_WHY = {  # the context of a date's parsing error -> its message
+    "day value is outside expected range": "pyd.why.day",
+    "month value is outside expected range of 1-12": "pyd.why.month",
+    "input is too short": "pyd.why.short",
+    "invalid date separator, expected `-`": "pyd.why.separator",
+    "unexpected extra characters at the end of the input": "pyd.why.extra",
+}
+
+
+def pydantic_error_zh(kind: str, ctx: Mapping[str, Any], msg: str) -> str | None:
+    """A pydantic validation error (its ``type`` and ``ctx``) in Chinese; None for a type the
+    catalogue does not know (the English ``msg`` is then shown). A ``value_error`` (a model's
+    own check) keeps its English text behind a Chinese lead."""
+    if kind == "value_error":
+        return text("pyd.value_error", "zh").format(msg=msg.removeprefix("Value error, "))
+    mid = _PYDANTIC_KINDS.get(kind)
+    if mid is None:
+        return None
+    why = _WHY.get(str(ctx.get("error", "")))
+    args = {k: v for k, v in ctx.items() if k != "error"}
+    args["why"] = text(why, "zh") if why else ""
+    try:
+        return text(mid, "zh").format(**args)
+    except (KeyError, IndexError):  # a context without what the message names
+        return None

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import InputError, describe_errors
+from ._errors import InputError, pydantic_errors
 from ._yaml import (
     DEFAULT_MAX_ALIAS_NODES,
     DEFAULT_MAX_DEPTH,
@@ -95,10 +95,21 @@ class InputIssue(BaseModel):
     source: str = Field(description="file or stream the record came from")
     record: str = Field(description="where in the document, e.g. service_records[3] (id 'S-4')")
     field: str = Field(description="the offending field, dotted")
-    message: str
+    message: str = Field(description="what is wrong, in English")
+    message_zh: str | None = Field(
+        default=None, description="中文 — what is wrong, in Chinese (the English when absent)"
+    )
 
     def __str__(self) -> str:
         return f"{self.source}: {self.record}: field {self.field!r}: {self.message}"
+
+    def bilingual(self) -> str:
+        """The issue with its message in Chinese, then English (a spreadsheet's bad policy
+        cell, which stops the case, is said in both)."""
+        if self.message_zh is None or self.message_zh == self.message:
+            return str(self)
+        where = f"{self.source}: {self.record}: field {self.field!r}"
+        return f"{where}: {self.message_zh} — {self.message}"
 
 
 class ParsedCase(BaseModel):
@@ -108,10 +119,31 @@ class ParsedCase(BaseModel):
     issues: tuple[InputIssue, ...] = ()
 
 
+def issue(source: str, record: str, field: str, msg_id: str, **args: Any) -> InputIssue:
+    """An input issue whose message is the catalogue's ``msg_id`` (English and Chinese)."""
+    from .i18n import text
+
+    return InputIssue(
+        source=source,
+        record=record,
+        field=field,
+        message=text(msg_id, "en").format(**args),
+        message_zh=text(msg_id, "zh").format(**args),
+    )
+
+
 def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
+    from .i18n import pydantic_error_zh
+
     return [
-        InputIssue(source=source, record=record, field=field, message=msg)
-        for field, msg in describe_errors(exc)
+        InputIssue(
+            source=source,
+            record=record,
+            field=field,
+            message=msg,
+            message_zh=pydantic_error_zh(kind, ctx, msg),
+        )
+        for field, msg, kind, ctx in pydantic_errors(exc)
     ]
 
 
@@ -120,15 +152,13 @@ def _validate(cls: type[BaseModel], item: Any, source: str, label: str, limits: 
     record nested deeper than ``limits.max_depth`` is refused before validation (validating it
     could exhaust the stack), and any other failure is reported on the record."""
     if _depth_over(item, limits.max_depth):
-        msg = f"nested more than {limits.max_depth} levels deep (limit max_depth, docs/limits.md)"
-        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+        return [issue(source, label, "(record)", "input.too_deep", max_depth=limits.max_depth)]
     try:
         return cls.model_validate(item)
     except ValidationError as exc:
         return _issues(source, label, exc)
     except Exception as exc:  # pydantic or an enum may fail on pathological values
-        msg = f"cannot be read: {type(exc).__name__}"
-        return [InputIssue(source=source, record=label, field="(record)", message=msg)]
+        return [issue(source, label, "(record)", "input.unreadable", error=type(exc).__name__)]
 
 
 def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> Iterable[tuple[str, dt.date]]:
@@ -148,13 +178,7 @@ def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> Iterable[tuple[st
 
 def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[InputIssue]:
     return [
-        InputIssue(
-            source=source,
-            record=record,
-            field=field,
-            message=f"date {value} is after {limits.max_date}, the latest date supported "
-            "(limit max_date, docs/limits.md)",
-        )
+        issue(source, record, field, "input.date_too_late", value=value, max_date=limits.max_date)
         for field, value in _late_dates(obj, limits.max_date)
     ]
 
@@ -179,12 +203,14 @@ def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
     years = policy.term_end.year - policy.term_start.year
     if not bad and years > limits.max_term_years:
         bad.append(
-            InputIssue(
-                source=source,
-                record=label,
-                field="term_end",
-                message=f"the term {policy.term_start}..{policy.term_end} is longer than "
-                f"{limits.max_term_years} years (limit max_term_years, docs/limits.md)",
+            issue(
+                source,
+                label,
+                "term_end",
+                "input.term_too_long",
+                start=policy.term_start,
+                end=policy.term_end,
+                max_years=limits.max_term_years,
             )
         )
     if bad:
@@ -208,10 +234,7 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             "(limit max_records, docs/limits.md)"
         )
     unknown = sorted(str(k) for k in set(data) - {"policy", *SINGLES, *COLLECTIONS})
-    issues: list[InputIssue] = [
-        InputIssue(source=source, record=k, field=k, message="unknown section (ignored)")
-        for k in unknown
-    ]
+    issues: list[InputIssue] = [issue(source, k, k, "input.unknown_section") for k in unknown]
     parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():
         if data.get(name) is not None:
@@ -226,11 +249,7 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
     for name, cls in COLLECTIONS.items():
         raw = data.get(name) or []
         if not isinstance(raw, list):
-            issues.append(
-                InputIssue(
-                    source=source, record=name, field=name, message="expected a list of records"
-                )
-            )
+            issues.append(issue(source, name, name, "input.not_a_list"))
             continue
         valid: list[tuple[str, Any]] = []
         for i, item in enumerate(raw):
@@ -251,13 +270,7 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             if len(by_id[rec.id]) > 1:
                 others = ", ".join(x for x in by_id[rec.id] if x != label)
                 issues.append(
-                    InputIssue(
-                        source=source,
-                        record=label,
-                        field="id",
-                        message=f"id {rec.id!r} is also used by {others}; "
-                        "records sharing an id are not evaluated",
-                    )
+                    issue(source, label, "id", "input.duplicate_id", id=repr(rec.id), others=others)
                 )
         parts[name] = tuple(rec for _, rec in valid if len(by_id[rec.id]) == 1)
     return ParsedCase(case=PolicyCase(**parts), issues=tuple(issues))

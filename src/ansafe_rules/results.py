@@ -251,7 +251,13 @@ class _InputFinding:
         i = self.issue
         return (
             "input.issue",
-            {"source": i.source, "record": i.record, "path": i.field, "error": i.message},
+            {
+                "source": i.source,
+                "record": i.record,
+                "path": i.field,
+                "error": i.message,
+                "error_zh": i.message_zh or i.message,
+            },
         )
 
     @property

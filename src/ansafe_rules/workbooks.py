@@ -214,7 +214,7 @@ def _meta_names() -> set[str]:
     return {text(m, lang) for m in ("sheet.readme", "sheet.options") for lang in ("zh", "en")}
 
 
-# -- messages (Chinese first, both languages in one string) ----------------------------------
+# -- messages (in both languages: an issue's English message and its Chinese one) -------------
 def _both(msg_id: str, **args: Any) -> tuple[str, str]:
     return text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
 
@@ -231,7 +231,7 @@ def _issue(
     if cell is not None:
         zh, en = f"{cell[0]}：{zh}", f"{cell[1]}: {en}"
     return InputIssue(
-        source=source, record=f"{at[0]} — {at[1]}", field=field, message=f"{zh} — {en}"
+        source=source, record=f"{at[0]} — {at[1]}", field=field, message=en, message_zh=zh
     )
 
 
@@ -609,7 +609,7 @@ class _Reader:
         policy = rows[SHEETS[0].path][0]
         value = None if policy.bad else self.validate(policy, Policy)
         if value is None:
-            raise InputError("\n".join(map(str, self.issues)))
+            raise InputError("\n".join(i.bilingual() for i in self.issues))
         parts["policy"] = value
         for s in SHEETS[1:]:
             if s.parent is not None or s.path not in rows:
