@@ -150,3 +150,31 @@ def test_schema_and_labels_in_both_languages() -> None:
         assert sep and zh and en, name  # Chinese first, then English
     assert set(TODO_STATUS_LABELS) == set(ar.TodoStatus)
     assert all(zh and en and zh != en for zh, en in TODO_STATUS_LABELS.values())
+
+
+def test_the_to_do_list_speaks_the_chosen_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """`todo(lang=)` and `obligations --lang`: requirements and reasons in Chinese or English,
+    the same items either way."""
+    from ansafe_rules.cli import main
+
+    path = ROOT / "examples" / "national-construction.yaml"
+    ev = ar.evaluate_rows(
+        ar.load_ruleset("national"), ar.load_case_file(path), as_of=dt.date(2026, 7, 31)
+    )
+    zh, en = ar.todo(ev, lang="zh"), ar.todo(ev, lang="en")
+    assert [(t.rule_id, t.subject, t.status) for t in zh] == [
+        (t.rule_id, t.subject, t.status) for t in en
+    ]
+    first = next(t for t in zh if t.rule_id == "national.service.callback")
+    assert (
+        first.requirement
+        == "回访日期应在服务完成日期 2025-07-10 后 5 个工作日内完成，截止日 2025-07-17"
+    )
+    assert next(t for t in en if t.rule_id == "national.service.callback").requirement == (
+        "callback_on within 5个工作日 (5 workdays) after completed_on 2025-07-10: by 2025-07-17"
+    )
+    overdue = [t for t in zh if t.status is ar.TodoStatus.overdue and t.reason]
+    assert overdue and all("晚于截止日" in t.reason or "缺少" in t.reason for t in overdue[:1])
+    assert ar.todo(ev) == en  # the evaluation's own language (en)
+    main(["obligations", str(path), "--as-of", "2026-07-31", "--lang", "zh"])
+    assert "回访日期应在服务完成日期 2025-07-10 后 5 个工作日内完成" in capsys.readouterr().out

@@ -245,6 +245,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="ics: reminders before each event, e.g. 3d,1d,2h or none (default 3d,1d)",
     )
+    o.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=None,
+        help="language of requirements and reasons (default: the locale's, as under check)",
+    )
     _add_catalogue_commands(sub)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
@@ -985,6 +991,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if fmt == "xlsx" and args.output is None:
         return _error_id(err, "cli.xlsx_needs_output")
     seen = {"total": 0, "unreadable": 0}
+    lang = _lang(args)
 
     def policies() -> Iterator[tuple[Outcome, tuple[TodoItem, ...] | None]]:
         for r in _results(args, cache, calendar):
@@ -994,7 +1001,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print(f"ansafe-rules: error: {r.error}", file=err)
                 yield r, None
                 continue
-            yield r, todo(r.evaluation, due_soon=args.due_soon, calendar=calendar)
+            yield r, todo(r.evaluation, due_soon=args.due_soon, calendar=calendar, lang=lang)
 
     if fmt == "ics":
         sink = _IcsSink(args.output, out, args.files)

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import CalendarRangeError
 from .calendar import WorkCalendar, default_calendar
-from .i18n import text
-from .outputs import Obligation, Report, Status
+from .i18n import Lang, Memo, normalise_lang, text
+from .outputs import Finding, Obligation, Report, Status
 from .results import Evaluation
 from .rulesets import DutyHolder, Kind
 
@@ -160,6 +160,7 @@ def todo(
     *,
     due_soon: int = DEFAULT_DUE_SOON,
     calendar: WorkCalendar | None = None,
+    lang: Lang | None = None,
 ) -> tuple[TodoItem, ...]:
     """The obligations of ``source`` (an :class:`Evaluation` or a :class:`Report`) as to-do
     items, dated ones first sorted by date (then time, rule, subject), then standing duties
@@ -169,7 +170,8 @@ def todo(
     ``done``, violation -> ``overdue``, pending -> ``due_soon`` when the date is at most
     ``due_soon`` working days after ``as_of`` (the calendar's working days, 调休 included),
     else ``upcoming``; undated items are ``standing``. ``as_of`` must be the evaluation's
-    date (the findings are judged as of it); it defaults to it.
+    date (the findings are judged as of it); it defaults to it. Requirements and reasons are
+    in ``lang`` (default: the evaluation's language; a :class:`Report`'s are as it has them).
     """
     if as_of is not None and as_of != source.as_of:
         raise ValueError(
@@ -180,6 +182,12 @@ def todo(
         raise ValueError(f"due_soon must be 0 or more working days, got {due_soon}")
     as_of = source.as_of
     cal = calendar or default_calendar()
+    lang = normalise_lang(lang or getattr(source, "lang", "en"))
+    memo: Memo = {}
+
+    def reason(f: Any) -> str:
+        return f.reason if isinstance(f, Finding) else f.text(lang, memo)
+
     judged: dict[tuple[str, str], Any] = {}
     for f in source.findings:
         # one finding per rule and subject; if a kind gave several, the worst decides
@@ -189,7 +197,7 @@ def todo(
             judged[key] = f
     items = []
     for ref in source.obligations:
-        o = ref if isinstance(ref, Obligation) else ref.model()
+        o = ref if isinstance(ref, Obligation) else ref.model(lang, memo)
         day, start = _date_of(o)
         f = judged.get((o.rule_id, o.subject))
         left = _workdays_left(cal, as_of, day) if day is not None else None
@@ -213,7 +221,7 @@ def todo(
                 requirement=o.requirement,
                 min_count=o.min_count,
                 finding_status=f.status if f else None,
-                reason=f.reason if f else None,
+                reason=reason(f) if f else None,
                 provisional=o.provisional,
                 provisional_reason=o.provisional_reason,
             )
