@@ -58,6 +58,13 @@ def _windows(
             ps = pe + dt.timedelta(days=1)
 
 
+def _term_windows(
+    start: dt.date, end: dt.date, per: Per, alignment: Alignment
+) -> list[tuple[Window, int, str | None]]:
+    """The windows of a term as the rules list them: (window, full length, no stage)."""
+    return [(w, full, None) for w, full in _windows(start, end, per, alignment)]
+
+
 def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
     """The whole period a clipped window belongs to (calendar periods only)."""
     if not w.partial or per is Per.term or alignment is Alignment.policy:
@@ -119,6 +126,15 @@ def _events(ctx: Ctx, p: FrequencyParams, label: str, item: Any) -> list[tuple[s
     return [(label, ctx.get(item, p.date), w)]
 
 
+def _all_events(ctx: Ctx, p: FrequencyParams, items: list[tuple[str, Any]]) -> list[Any]:
+    """The events of every item, as ``_events`` gives them one item at a time; the usual
+    case (one dated record each, no weights) with the date reader bound once."""
+    if p.per_item or p.weight:
+        return [e for lab, it in items for e in _events(ctx, p, lab, it)]
+    date_of = ctx.getter(p.date)
+    return [(lab, date_of(it), 1.0) for lab, it in items]
+
+
 def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window, int, str]]:
     stages = ctx.selected(acc, Subject.stages, p.stages)
     if not stages:
@@ -170,7 +186,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             return
         groups = [(label, _events(ctx, p, label, it)) for label, it in items]
     else:
-        groups = [(p.subject.value, [e for lab, it in items for e in _events(ctx, p, lab, it)])]
+        groups = [(p.subject.value, _all_events(ctx, p, items))]
     unit: Message | None = ("freq.weight", {"weight": p.weight}) if p.weight else None
     measure: Message = unit or ("freq.times", {})  # what a translation counts in
     # the stage each record is linked to, read once (per-stage rules with `link` only)
@@ -180,10 +196,11 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
         if per is Per.stage:
             windows: list[tuple[Window, int, str | None]] = list(_stage_windows(ctx, p, acc))
         else:
-            windows = [
-                (w, full, None)
-                for w, full in _windows(pol.term_start, pol.term_end, per, p.alignment)
-            ]
+            # the windows of a term depend on the period and alignment only: every rule of
+            # the case with the same ones shares them (computed once, immutable)
+            windows = ctx.view.windows(
+                _term_windows, pol.term_start, pol.term_end, per, p.alignment
+            )
             if not p.clip_to_term:
                 windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
         windows = _clip_to_scope(ctx, windows)
