@@ -211,10 +211,21 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         return group
     assert c.field is not None and c.op is not None
     op, left_of = c.op, _getter(c.field)
+    # present/absent: is_empty() inlined (the commonest conditions, tested on every record)
     if op is Op.present:
-        return lambda root, case: not is_empty(left_of(root, case))
+
+        def present(root: Any, case: Any) -> bool:
+            v = left_of(root, case)
+            return not (v is None or (isinstance(v, _SIZED) and len(v) == 0))
+
+        return present
     if op is Op.absent:
-        return lambda root, case: is_empty(left_of(root, case))
+
+        def absent(root: Any, case: Any) -> bool:
+            v = left_of(root, case)
+            return v is None or (isinstance(v, _SIZED) and len(v) == 0)
+
+        return absent
     if op is Op.nonempty:
 
         def nonempty(root: Any, case: Any) -> bool:
@@ -239,9 +250,14 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
 
     def compare(root: Any, case: Any) -> bool | None:
         left = left_of(root, case)
-        if simple is not None and type(left) is simple and simple in _PLAIN:
-            # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
-            return (left == simple_value) is is_eq
+        if simple is not None:
+            if type(left) is simple and simple in _PLAIN:
+                # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
+                return (left == simple_value) is is_eq
+            if simple is str and isinstance(left, Enum) and type(left._value_) is str:
+                # an enum field against a text (`kind eq training`): norm() gives its value,
+                # a str, and two strs compare: the general path's answer, without its steps
+                return (left._value_ == simple_value) is is_eq
         right = right_of(root, case) if right_of is not None else const
         if left is None or right is None:
             return None
@@ -258,7 +274,10 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
             hit = not have.isdisjoint(values)
             return hit if op is Op.any_in else not hit
-        right = c.value_norm if right_of is None else norm(right)
+        if right_of is None:
+            right = c.value_norm
+        elif type(right) not in _NORM_KEEPS:
+            right = norm(right)
         if type(left) is type(right) and type(left) in _ORDERED and cmp is not None:
             # two dates, two China-time timestamps or two strings: always ordered, so the
             # general path below would give this same answer (and never None)
