@@ -89,6 +89,7 @@ class WorkCalendar:
     """
 
     __slots__ = (
+        "_last_named",
         "_names",
         "_official",
         "_ord",
@@ -136,6 +137,12 @@ class WorkCalendar:
         self._ord: tuple[int, ...] = tuple(workdays)
         self._rest = frozenset(rest)
         self._names = tuple(sorted(names.items()))
+        # (year, holiday name) -> its last day: resumption_after() looks it up instead of
+        # scanning every named day of the calendar (it runs per window rule and case)
+        last_named: dict[tuple[int, str], dt.date] = {}
+        for d, name in self._names:  # sorted by day: the last one stays
+            last_named[(d.year, name)] = d
+        self._last_named = last_named  # never changed after __init__ (picklable, unlike a proxy)
         self._official = frozenset(official)
         self._span = (start, end)
         self.first_year = first_year
@@ -195,10 +202,10 @@ class WorkCalendar:
     def resumption_after(self, holiday: str, year: int) -> dt.date | None:
         """First working day after the rest days around the last day named ``holiday`` in
         ``year`` (e.g. 节后复工 after 春节), or None when the year has no such holiday."""
-        days = [d for d, n in self._names if d.year == year and n == holiday]
-        if not days:
+        last = self._last_named.get((year, holiday))
+        if last is None:
             return None
-        return self.next_workday_on_or_after(max(days) + dt.timedelta(days=1))
+        return self.next_workday_on_or_after(last + dt.timedelta(days=1))
 
     def next_workday_on_or_after(self, d: dt.date) -> dt.date:
         """``d`` when it is a working day, else the first working day after it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
@@ -29,6 +30,7 @@ __all__ = [
     "get",
     "holds",
     "is_empty",
+    "item_getter",
     "missing",
     "norm",
     "resolve",
@@ -95,7 +97,12 @@ def _walk(obj: Any, parts: tuple[str, ...], agg: str | None) -> Any:
     for part in parts:
         if obj is None:
             break
-        obj = _step(obj, part)
+        try:
+            # fast path: a field of a validated record is in its __dict__ (what getattr finds,
+            # without the type test and the call of _step); anything else goes through _step
+            obj = obj.__dict__[part]
+        except (AttributeError, KeyError):
+            obj = _step(obj, part)
     if agg is not None:
         return _aggregate(obj if isinstance(obj, tuple | list) else (obj,), agg)
     return obj
@@ -157,12 +164,34 @@ def _getter(path: str) -> Callable[[Any, Any], Any]:
         name = parts[0]
 
         def one_step(root: Any, case: Any) -> Any:
-            if _is_model(type(root)):
-                return getattr(root, name, None)
-            return _walk(root, parts, None)
+            try:  # a record's field: its __dict__ (as in _walk)
+                return root.__dict__[name]
+            except (AttributeError, KeyError):
+                return _walk(root, parts, None)
 
         return one_step
     return lambda root, case: _walk(root, parts, agg)
+
+
+def item_getter(path: str) -> Callable[[Any], Any]:
+    """A function of an item reading ``path`` below it, as ``get(item, path)`` does, specialised
+    once per rule (kinds read a few paths of every record: parsing the path and the calls of
+    :func:`get` per read cost more than the read). Not for ``$case.`` paths (see
+    :meth:`ansafe_rules.context.Ctx.getter`)."""
+    from_case, parts, agg = _parsed(path)
+    if from_case:
+        raise ValueError(f"{path!r} is read from the case, not from an item")
+    if agg is None and len(parts) == 1:
+        name = parts[0]
+
+        def one_step(root: Any) -> Any:
+            try:  # a record's field: its __dict__ (as in _walk)
+                return root.__dict__[name]
+            except (AttributeError, KeyError):
+                return _walk(root, parts, None)
+
+        return one_step
+    return lambda root: _walk(root, parts, agg)
 
 
 def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
@@ -182,10 +211,21 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         return group
     assert c.field is not None and c.op is not None
     op, left_of = c.op, _getter(c.field)
+    # present/absent: is_empty() inlined (the commonest conditions, tested on every record)
     if op is Op.present:
-        return lambda root, case: not is_empty(left_of(root, case))
+
+        def present(root: Any, case: Any) -> bool:
+            v = left_of(root, case)
+            return not (v is None or (isinstance(v, _SIZED) and len(v) == 0))
+
+        return present
     if op is Op.absent:
-        return lambda root, case: is_empty(left_of(root, case))
+
+        def absent(root: Any, case: Any) -> bool:
+            v = left_of(root, case)
+            return v is None or (isinstance(v, _SIZED) and len(v) == 0)
+
+        return absent
     if op is Op.nonempty:
 
         def nonempty(root: Any, case: Any) -> bool:
@@ -205,19 +245,26 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
     lists_ok = op in (Op.any_in, Op.none_in)
 
     simple = type(c.value_norm) if op in _EQ_NE and right_of is None else None
+    cmp = _COMPARE.get(op)
     simple_value, is_eq = c.value_norm if simple is not None else None, op is Op.eq
 
     def compare(root: Any, case: Any) -> bool | None:
         left = left_of(root, case)
-        if simple is not None and type(left) is simple and simple in _PLAIN:
-            # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
-            return (left == simple_value) is is_eq
+        if simple is not None:
+            if type(left) is simple and simple in _PLAIN:
+                # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
+                return (left == simple_value) is is_eq
+            if simple is str and isinstance(left, Enum) and type(left._value_) is str:
+                # an enum field against a text (`kind eq training`): norm() gives its value,
+                # a str, and two strs compare: the general path's answer, without its steps
+                return (left._value_ == simple_value) is is_eq
         right = right_of(root, case) if right_of is not None else const
         if left is None or right is None:
             return None
         if not lists_ok and isinstance(left, tuple | list):
             return None  # a list compared with a scalar: not decidable
-        left = norm(left)
+        if type(left) not in _NORM_KEEPS:  # norm() would return a date or a str as it is
+            left = norm(left)
         if op in _SET_OPS:
             values = c.value_set if right_of is None else {norm(x) for x in right}
             if op is Op.in_:
@@ -227,7 +274,14 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
             hit = not have.isdisjoint(values)
             return hit if op is Op.any_in else not hit
-        right = c.value_norm if right_of is None else norm(right)
+        if right_of is None:
+            right = c.value_norm
+        elif type(right) not in _NORM_KEEPS:
+            right = norm(right)
+        if type(left) is type(right) and type(left) in _ORDERED and cmp is not None:
+            # two dates, two China-time timestamps or two strings: always ordered, so the
+            # general path below would give this same answer (and never None)
+            return cmp(left, right)
         if isinstance(left, dt.date) != isinstance(right, dt.date) or (
             isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
         ):
@@ -248,6 +302,16 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
 
 
 _SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})
+_COMPARE: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.eq: operator.eq,
+    Op.ne: operator.ne,
+    Op.lt: operator.lt,
+    Op.le: operator.le,
+    Op.gt: operator.gt,
+    Op.ge: operator.ge,
+}
+_ORDERED = frozenset({dt.date, dt.datetime, str})  # any two of one of these types compare
+_NORM_KEEPS = frozenset({dt.date, str})  # types norm() returns unchanged
 _EQ_NE = frozenset({Op.eq, Op.ne})
 _PLAIN = frozenset({bool, str})  # compared as they are: norm() leaves them unchanged
 
@@ -256,16 +320,24 @@ def all_hold(
     conds: Iterable[Condition], root: Any, case: Any = None
 ) -> tuple[bool | None, list[Condition]]:
     """(all hold?, the conditions that failed or were unknown)."""
-    bad, unknown = [], []
+    # the lists are made only when a condition fails or is unknown (rare: most records pass)
+    bad: list[Condition] | None = None
+    unknown: list[Condition] | None = None
     for c in conds:
         r = c.test(root, case)
         if r is False:
-            bad.append(c)
+            if bad is None:
+                bad = [c]
+            else:
+                bad.append(c)
         elif r is None:
-            unknown.append(c)
-    if bad:
+            if unknown is None:
+                unknown = [c]
+            else:
+                unknown.append(c)
+    if bad is not None:
         return False, bad
-    if unknown:
+    if unknown is not None:
         return None, unknown
     return True, []
 

@@ -5,14 +5,14 @@ same rule, duty holder, liability and trace fields)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .calendar import WorkCalendar
-from .conditions import all_hold, day_of, get, is_empty
+from .conditions import _parsed, _walk, all_hold, day_of, get, is_empty, item_getter
 from .i18n import Message
 from .model import PolicyCase
-from .outputs import Status
+from .outputs import Status, Window
 from .periods import DueDate, Period, compute_due
 from .results import FindingRef, ObligationRef
 from .rulesets import (
@@ -64,13 +64,34 @@ class CaseView:
     """A case's subject items, labelled and sorted once per evaluation (every rule on the same
     subject reads the same list; it must not be changed)."""
 
-    __slots__ = ("_dues", "_ids", "_items", "case")
+    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_windows", "case")
 
     def __init__(self, case: PolicyCase) -> None:
         self.case = case
         self._items: dict[Subject, list[tuple[str, Any]]] = {}
         self._dues: dict[tuple[Any, ...], DueDate] = {}
         self._ids: dict[str, tuple[str, ...]] = {}
+        self._case_values: dict[str, Any] = {}
+        self._windows: dict[tuple[Any, ...], list[Any]] = {}
+
+    def case_value(self, path: str) -> Any:
+        """The value of a ``$case.`` path, read once per case: every item of a rule (and every
+        rule) reads the same value, e.g. ``$case.service_records.started_on|min``, which would
+        otherwise walk every record once per record."""
+        if path in self._case_values:
+            return self._case_values[path]
+        _, parts, agg = _parsed(path)
+        got = self._case_values[path] = _walk(self.case, parts, agg)
+        return got
+
+    def windows(self, make: Callable[..., list[Any]], *args: Any) -> list[Any]:
+        """``make(*args)`` once per ``args`` in a case: the counting windows of a frequency,
+        which every rule with the same period and alignment shares (they are immutable)."""
+        key = (make, *args)
+        got = self._windows.get(key)
+        if got is None:
+            got = self._windows[key] = make(*args)
+        return got
 
     def record_ids(self, label: str) -> tuple[str, ...]:
         """:func:`record_ids`, one tuple per item of the case (every rule's rows share it)."""
@@ -123,7 +144,9 @@ class CaseView:
 
 
 class Ctx:
-    __slots__ = ("as_of", "cal", "case", "rr", "rs", "scope", "view")
+    """One rule, one case: what a kind reads and the builders of its rows."""
+
+    __slots__ = ("as_of", "cal", "case", "liable", "rr", "rs", "scope", "severity", "view")
 
     def __init__(
         self,
@@ -136,8 +159,11 @@ class Ctx:
         view: CaseView | None = None,
     ) -> None:
         self.rr, self.case, self.as_of, self.cal, self.rs = rr, case, as_of, cal, rs
-        self.scope = scope or Scope()
+        self.scope = scope = scope or Scope()
         self.view = view if view is not None else CaseView(case)
+        # what every row of the rule carries, worked out once (not per row)
+        self.severity = scope.severity or rr.rule.severity
+        self.liable = scope.liable
 
     def event_outside(self, day: dt.date | dt.datetime) -> Message | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
@@ -158,6 +184,14 @@ class Ctx:
     def get(self, item: Any, path: str) -> Any:
         return get(item, path, self.case)
 
+    def getter(self, path: str) -> Callable[[Any], Any]:
+        """A function of an item giving ``self.get(item, path)``, made once per rule: the
+        kinds read their paths of every record with it (a ``$case.`` path is read once)."""
+        if path.startswith("$case."):
+            value = self.view.case_value(path)
+            return lambda item: value
+        return item_getter(path)
+
     def record_ids(self, label: str) -> tuple[str, ...]:
         """The record id of an item's label, as :func:`record_ids` (shared by the rows)."""
         return self.view.record_ids(label)
@@ -174,19 +208,28 @@ class Ctx:
         *,
         due: DueDate | None = None,
         provisional_reason: str | None = None,
-        **kw: Any,
+        trigger: dt.date | dt.datetime | None = None,
+        window: Window | None = None,
+        required_count: int | None = None,
+        counted: float | None = None,
+        records: tuple[str, ...] = (),
     ) -> FindingRef:
-        """A judgement of this rule (its explanation is built on demand)."""
+        """A judgement of this rule (its explanation is built on demand). The keywords are
+        spelt out (not ``**kw``): a row is made per record, and packing costs."""
         return FindingRef(
             self.rr,
-            self.scope.severity or self.rr.rule.severity,
-            self.scope.liable,
+            self.severity,
+            self.liable,
             status,
             subject,
             reason,
             due,
             provisional_reason,
-            **kw,
+            trigger,
+            window,
+            required_count,
+            counted,
+            records,
         )
 
     def obligation(
@@ -196,11 +239,21 @@ class Ctx:
         *,
         due: DueDate | None = None,
         provisional_reason: str | None = None,
-        **kw: Any,
+        window: Window | None = None,
+        min_count: int | None = None,
+        retain_until: dt.date | None = None,
     ) -> ObligationRef:
-        """An obligation of this rule."""
+        """An obligation of this rule (keywords spelt out, as for :meth:`finding`)."""
         return ObligationRef(
-            self.rr, self.scope.liable, subject, requirement, due, provisional_reason, **kw
+            self.rr,
+            self.liable,
+            subject,
+            requirement,
+            due,
+            provisional_reason,
+            window,
+            min_count,
+            retain_until,
         )
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:
@@ -217,11 +270,15 @@ class Ctx:
         p = self.rule.params
         subject = subject or p.subject
         where = p.where if where is None else where
-        out = []
         scope_field = self.rule.scope_field if subject is p.subject else None
+        if not where and (scope_field is None or self.scope.events is None):
+            # nothing to select on: every item (a new list; the view's is shared)
+            return list(self.items(subject))
+        out = []
+        day_of_item = self.getter(scope_field) if scope_field is not None else None
         for label, item in self.items(subject):
-            if scope_field is not None:
-                day = self.get(item, scope_field)
+            if day_of_item is not None:
+                day = day_of_item(item)
                 outside = self.event_outside(day) if day is not None else None
                 if outside is not None:
                     msg = ("na.event_outside", {"field": scope_field, "why": outside})

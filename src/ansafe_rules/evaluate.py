@@ -150,8 +150,15 @@ def _run_rule(
 def _sort(items: list[Any], key: Callable[[Any], tuple], text: Callable[[Any], str]) -> None:
     """Sort ``items`` by ``key``, then by their English sentence (``text``) among equals: the
     order of a sort on (key, text), rendering only the sentences of the few equal keys."""
+    if len(items) < 2:
+        return
+    keys = list(map(key, items))
+    # the usual case, rows made in label order with one row per subject: already in order and
+    # no two keys equal; checked in C (a set, a comparison of lists) instead of re-sorted
+    if len(set(keys)) == len(keys) and keys == sorted(keys):
+        return
     # the index keeps the sort stable
-    keyed = sorted(zip(map(key, items), range(len(items)), strict=True))
+    keyed = sorted(zip(keys, range(len(items)), strict=True))
     out = [items[i] for _, i in keyed]
     i, n = 0, len(keyed)
     while i < n:

@@ -11,10 +11,12 @@ the models they turn into are exactly what the full :class:`Report` always carri
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from .i18n import Lang, Memo, Message, jsonable, normalise_lang, render
+from .i18n import _JSON_AS_IS, Lang, Memo, Message, _json_arg, normalise_lang, render
 from .inputs import InputIssue
 from .outputs import (
     Binding,
@@ -43,6 +45,23 @@ def _args(subject: str, msg: Message) -> dict[str, Any]:
     return {"subject": subject, **msg[1]}
 
 
+def _json_args(subject: str, args: dict[str, Any], memo: Memo | None) -> dict[str, Any]:
+    """``jsonable(_args(subject, msg), memo)`` in one pass: every row of a report turns its
+    arguments into JSON, most of them strings, numbers and dates; those are converted here
+    without a call each (what :func:`ansafe_rules.i18n.jsonable` does for them), the others
+    (conditions, periods, nested messages) by it, with the memo."""
+    out: dict[str, Any] = {"subject": subject}
+    for k, v in args.items():
+        t = type(v)
+        if t in _JSON_AS_IS:
+            out[k] = v
+        elif t is dt.date or t is dt.datetime:
+            out[k] = str(v)
+        else:
+            out[k] = _json_arg(k, v, memo)
+    return out
+
+
 class _RuleRow:
     """What a finding and an obligation of a rule share: the rule's own data, the message (an
     id and its arguments, the English text rendered once when first asked for) and the
@@ -57,10 +76,11 @@ class _RuleRow:
     why: str | None
     _en: str | None
 
-    rule_id = property(lambda self: self.rr.rule.id)
-    obligation = property(lambda self: self.rr.rule.obligation)
-    layer = property(lambda self: self.rr.layer)
-    duty_holder = property(lambda self: self.rr.rule.duty_holder)
+    # attrgetters, not lambdas: bindings and filters read these of every row
+    rule_id = property(operator.attrgetter("rr.rule.id"))
+    obligation = property(operator.attrgetter("rr.rule.obligation"))
+    layer = property(operator.attrgetter("rr.layer"))
+    duty_holder = property(operator.attrgetter("rr.rule.duty_holder"))
     due_date = property(lambda self: self.due.due_date if self.due else None)
     due_at = property(lambda self: self.due.due_at if self.due else None)
 
@@ -83,7 +103,7 @@ class _RuleRow:
         return self.json_args()
 
     def json_args(self, memo: Memo | None = None) -> dict[str, Any]:
-        return jsonable(_args(self.subject, self.message), memo)
+        return _json_args(self.subject, self.message[1], memo)
 
     @property
     def provisional_reason(self) -> str | None:
@@ -139,7 +159,7 @@ class FindingRef(_RuleRow):
         self.trigger, self.window = trigger, window
         self.required_count, self.counted, self.records = required_count, counted, records
 
-    clause = property(lambda self: self.rr.rule.citation.clause)
+    clause = property(operator.attrgetter("rr.rule.citation.clause"))
 
     @property
     def reason(self) -> str:
@@ -326,7 +346,7 @@ class ObligationRef(_RuleRow):
         self._en: str | None = None
         self.window, self.min_count, self.retain_until = window, min_count, retain_until
 
-    kind = property(lambda self: self.rr.rule.kind)
+    kind = property(operator.attrgetter("rr.rule.kind"))
 
     @property
     def requirement(self) -> str:
@@ -389,6 +409,7 @@ def rule_params(rr: ResolvedRule) -> dict[str, Any]:
 
 
 AnyFinding = FindingRef | _InputFinding
+_STATUS = operator.attrgetter("status")
 
 
 class Evaluation:
@@ -441,9 +462,8 @@ class Evaluation:
         self._bindings: tuple[Binding, ...] | None = None
         self.input_issues, self.note_messages = input_issues, notes
         self.lang: Lang = normalise_lang(lang)
-        counts = dict.fromkeys(Status, 0)
-        for f in self.findings:
-            counts[f.status] += 1
+        counts = dict.fromkeys(Status, 0)  # every status, in order, counted in C below
+        counts.update(Counter(map(_STATUS, self.findings)))
         self.counts: dict[Status, int] = counts
 
     @property

@@ -66,6 +66,15 @@ def _extended(
     return merged, note
 
 
+def _before(act: Any, trig: Any) -> bool:
+    """``sort_key(act) < sort_key(trig)``: two dates, or two China-time timestamps, compare as
+    they are (what their sort keys would answer); only a date against a timestamp needs the
+    keys."""
+    if type(act) is type(trig):
+        return bool(act < trig)
+    return bool(sort_key(act) < sort_key(trig))
+
+
 def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     p: DeadlineParams = ctx.rule.params  # type: ignore[assignment]
     items = ctx.subject_items(acc)
@@ -77,37 +86,43 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
         {"collection": p.first_event.subject.value},  # type: ignore[union-attr]
     )
     trigger, period = p.trigger, p.period
+    # per record, only what differs: the paths, the scope, the builders are bound once here
+    trigger_of = ctx.getter(trigger)
+    action_of = ctx.getter(p.action) if p.action is not None else None
+    record_ids_of, due_of, cal, roll = ctx.view.record_ids, ctx.view.due, ctx.cal, True
+    finding, obligation = ctx.finding, ctx.obligation
+    add_finding, add_obligation = acc.findings.append, acc.obligations.append
+    scoped = ctx.scope.events is not None
+    extension = p.extension is not None
+    early_action, as_of, workdays = p.early_action, ctx.as_of, period.unit is PeriodUnit.workdays
     for label, item in items:
-        rec = ctx.record_ids(label)
-        trig = ctx.get(item, trigger)
+        rec = record_ids_of(label)
+        trig = trigger_of(item)
         if trig is None:
-            acc.add(
-                None,
-                ctx.finding(
-                    Status.insufficient_data,
-                    label,
-                    ("deadline.no_trigger", {"trigger": trigger}),
-                    records=rec,
-                ),
-            )
+            msg: Message = ("deadline.no_trigger", {"trigger": trigger})
+            add_finding(finding(Status.insufficient_data, label, msg, records=rec))
             continue
         if isinstance(trig, dt.datetime):
             trig = china_time(trig)
-        outside = ctx.event_outside(trig)
-        if outside is not None:
-            msg = ("na.event_outside", {"field": trigger, "why": outside})
-            acc.add(None, ctx.finding(Status.not_applicable, label, msg, records=rec))
-            continue
+        if scoped:
+            outside = ctx.event_outside(trig)
+            if outside is not None:
+                msg = ("na.event_outside", {"field": trigger, "why": outside})
+                add_finding(finding(Status.not_applicable, label, msg, records=rec))
+                continue
         try:
-            due = ctx.due(trig, period)
-            due, ext_note = _extended(ctx, p, item, due)
+            due = due_of(trig, period, cal, roll)
+            ext_note: Message | None = None
+            if extension:
+                due, ext_note = _extended(ctx, p, item, due)
         except (CalendarRangeError, ValueError) as exc:
             msg = ("deadline.error", {"trigger": trigger, "error": str(exc)})
-            acc.add(None, ctx.finding(Status.data_error, label, msg, trigger=trig, records=rec))
+            add_finding(finding(Status.data_error, label, msg, trigger=trig, records=rec))
             continue
-        deadline = due.due_at or due.due_date
-        if p.action is not None:
-            act = ctx.get(item, p.action)
+        due_date = due.due_date
+        deadline = due.due_at or due_date
+        if action_of is not None:
+            act = action_of(item)
         else:
             act, event = _first_event(ctx, p, trig)
             rec = rec + event
@@ -120,38 +135,36 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             "deadline": deadline,
             "ext": ext_note,
         }
-        ob = ctx.obligation(label, ("deadline.requirement", args), due=due)
-        kw: dict[str, Any] = {"due": due, "trigger": trig, "records": rec}
+        add_obligation(obligation(label, ("deadline.requirement", args), due=due))
+        if act is None:
+            if as_of > due_date:
+                msg, status = ("deadline.missing", args), Status.violation
+            else:
+                msg, status = ("deadline.pending", args), Status.pending
+            add_finding(finding(status, label, msg, due=due, trigger=trig, records=rec))
+            continue
         if isinstance(act, dt.datetime):
             act = china_time(act)
-        early = act is not None and sort_key(act) < sort_key(trig)
-        if early and p.early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
-            msg = ("deadline.early", {**args, "done": act})
-            f = ctx.finding(Status.data_error, label, msg, **kw)
-        elif early and p.early_action is EarlyAction.violation:
-            f = ctx.finding(
-                Status.violation, label, ("deadline.early", {**args, "done": act}), **kw
-            )
-        elif act is not None:
+        early = _before(act, trig)
+        if early and early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
+            msg, status = ("deadline.early", {**args, "done": act}), Status.data_error
+        elif early and early_action is EarlyAction.violation:
+            msg, status = ("deadline.early", {**args, "done": act}), Status.violation
+        else:
             if hourly and isinstance(act, dt.datetime) and due.due_at is not None:
                 on_time = act <= due.due_at
             else:
-                on_time = day_of(act) <= due.due_date
+                on_time = day_of(act) <= due_date
             if on_time:
-                msg = ("deadline.on_time", {**args, "done": act})
-                f = ctx.finding(Status.compliant, label, msg, **kw)
+                msg, status = ("deadline.on_time", {**args, "done": act}), Status.compliant
             else:
                 late: Message | None = None
-                if period.unit is PeriodUnit.workdays:
+                if workdays:
                     try:
-                        n = ctx.cal.count_workdays(due.due_date, day_of(act))
+                        n = cal.count_workdays(due_date, day_of(act))
                         late = ("deadline.late_by", {"n": n})
                     except CalendarRangeError:
                         late = ("deadline.late_uncounted", {"day": day_of(act)})
                 msg = ("deadline.late", {**args, "done": act, "late": late})
-                f = ctx.finding(Status.violation, label, msg, **kw)
-        elif ctx.as_of > due.due_date:
-            f = ctx.finding(Status.violation, label, ("deadline.missing", args), **kw)
-        else:
-            f = ctx.finding(Status.pending, label, ("deadline.pending", args), **kw)
-        acc.add(ob, f)
+                status = Status.violation
+        add_finding(finding(status, label, msg, due=due, trigger=trig, records=rec))

@@ -17,17 +17,22 @@ def evaluate_prohibition(ctx: Ctx, acc: Acc) -> None:
     if items is None:
         return
     forbid = {"forbid": p.forbid}
+    # one message of each per rule (rows only read them); the builders bound once
+    requirement: Message = ("prohibition.requirement", forbid)
+    hit: Message = ("prohibition.hit", forbid)
+    clear: Message = ("prohibition.clear", {})
+    record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
+    conds, case = p.forbid, ctx.case
     for label, item in items:
-        rec = ctx.record_ids(label)
-        ok, failed = all_hold(p.forbid, item, ctx.case)
-        ob = ctx.obligation(label, ("prohibition.requirement", forbid))
+        rec = record_ids_of(label)
+        ok, failed = all_hold(conds, item, case)
+        ob = obligation(label, requirement)
         if ok is None:
-            gap = ("common.missing", {"missing": missing_msg(failed, item, ctx.case)})
+            gap = ("common.missing", {"missing": missing_msg(failed, item, case)})
             msg: Message = ("common.cannot_judge", {"gaps": [gap]})
-            f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
+            f = finding(Status.insufficient_data, label, msg, records=rec)
         elif ok:
-            f = ctx.finding(Status.violation, label, ("prohibition.hit", forbid), records=rec)
+            f = finding(Status.violation, label, hit, records=rec)
         else:
-            msg = ("prohibition.clear", {})
-            f = ctx.finding(Status.compliant, label, msg, records=rec)
+            f = finding(Status.compliant, label, clear, records=rec)
         acc.add(ob, f)

@@ -46,11 +46,16 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
             *(("qual.at_least", {"min": rc.min, **_labels(rc)}) for rc in p.require_counts),
         ]
     }
+    requirement: Message = ("qual.requirement", needs)  # one per rule: rows only read it
+    meets: Message = ("qual.meets", needs)
+    require, case, counts = p.require, ctx.case, bool(p.require_counts)
+    record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
+    no_counts: tuple[list[Any], list[Any]] = ([], [])
     for label, item in items:
-        rec = ctx.record_ids(label)
-        ok, failed = all_hold(p.require, item, ctx.case)
-        ob = ctx.obligation(label, ("qual.requirement", needs))
-        short, unknown = _counts(ctx, p, item)
+        rec = record_ids_of(label)
+        ok, failed = all_hold(require, item, case)
+        ob = obligation(label, requirement)
+        short, unknown = _counts(ctx, p, item) if counts else no_counts
         if ok is False or short:
             fails = ([failed] if ok is False else []) + short
             msg: Message = ("qual.fails", {"failures": fails})
@@ -64,5 +69,6 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
             msg = ("common.cannot_judge", {"gaps": gaps})
             f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
         else:
-            f = ctx.finding(Status.compliant, label, ("qual.meets", needs), records=rec)
-        acc.add(ob, f)
+            f = finding(Status.compliant, label, meets, records=rec)
+        acc.obligations.append(ob)
+        acc.findings.append(f)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conditions import is_empty, norm, resolve
+from ..conditions import _SIZED, norm, resolve
 from ..context import Acc, Ctx
 from ..i18n import Message
 from ..outputs import Status
@@ -25,21 +25,32 @@ def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
         *(("fields.contains", {"field": c.field, "values": list(c.values)}) for c in p.contains),
     ]
     req: Message = ("fields.requirement", {"needed": needed})
+    # bound once per rule, not per record: the field readers and one shared "complete" message
+    # (rows only read their messages)
+    readers = [(f, ctx.getter(f)) for f in p.fields]
+    contains = [(c, ctx.getter(c.field)) for c in p.contains]
+    complete: Message = ("fields.complete", {})
+    record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
+    add_finding, add_obligation = acc.findings.append, acc.obligations.append
     for label, item in items:
-        rec = ctx.record_ids(label)
-        missing: list[Any] = [f for f in p.fields if is_empty(ctx.get(item, f))]
-        for c in p.contains:
-            listed = ctx.get(item, c.field) or ()
+        rec = record_ids_of(label)
+        # is_empty() inlined: a call per field of every record costs more than the test
+        missing: list[Any] = [
+            f
+            for f, read in readers
+            if (v := read(item)) is None or (isinstance(v, _SIZED) and len(v) == 0)
+        ]
+        for c, read in contains:
+            listed = read(item) or ()
             have = {norm(resolve(x, c.key) if c.key else x) for x in listed}
             missing += [
                 ("fields.contains", {"field": c.field, "values": [v]})
                 for v in c.values
                 if v not in have
             ]
-        ob = ctx.obligation(label, req)
+        add_obligation(obligation(label, req))
         if missing:
             msg: Message = ("fields.missing", {"absent": missing})
-            f = ctx.finding(Status.violation, label, msg, records=rec)
+            add_finding(finding(Status.violation, label, msg, records=rec))
         else:
-            f = ctx.finding(Status.compliant, label, ("fields.complete", {}), records=rec)
-        acc.add(ob, f)
+            add_finding(finding(Status.compliant, label, complete, records=rec))

@@ -20,12 +20,14 @@ def evaluate_retention(ctx: Ctx, acc: Acc) -> None:
     items = ctx.subject_items(acc)
     if items is None:
         return
+    anchor_of, destroyed_of = ctx.getter(p.anchor), ctx.getter(p.destroyed)
+    record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
     for label, item in items:
-        rec = ctx.record_ids(label)
-        anchor = ctx.get(item, p.anchor)
+        rec = record_ids_of(label)
+        anchor = anchor_of(item)
         if anchor is None:
             msg: Message = ("retention.no_anchor", {"anchor": p.anchor})
-            acc.add(None, ctx.finding(Status.insufficient_data, label, msg, records=rec))
+            acc.add(None, finding(Status.insufficient_data, label, msg, records=rec))
             continue
         end = ctx.due(anchor, p.period, roll=p.roll)
         args: dict[str, Any] = {
@@ -34,19 +36,16 @@ def evaluate_retention(ctx: Ctx, acc: Acc) -> None:
             "anchor": p.anchor,
             "anchor_value": anchor,
         }
-        ob = ctx.obligation(
-            label, ("retention.requirement", args), due=end, retain_until=end.due_date
-        )
-        gone = ctx.get(item, p.destroyed)
-        kw: dict[str, Any] = {"due": end, "trigger": anchor, "records": rec}
+        ob = obligation(label, ("retention.requirement", args), due=end, retain_until=end.due_date)
+        gone = destroyed_of(item)
         if gone is not None and day_of(gone) <= end.due_date:
             msg = ("retention.destroyed_early", {**args, "destroyed": gone})
-            f = ctx.finding(Status.violation, label, msg, **kw)
+            status = Status.violation
         elif gone is not None:
             msg = ("retention.destroyed_after", {**args, "destroyed": gone})
-            f = ctx.finding(Status.compliant, label, msg, **kw)
+            status = Status.compliant
         elif ctx.as_of <= end.due_date:
-            f = ctx.finding(Status.pending, label, ("retention.kept", args), **kw)
+            msg, status = ("retention.kept", args), Status.pending
         else:
-            f = ctx.finding(Status.compliant, label, ("retention.past", args), **kw)
-        acc.add(ob, f)
+            msg, status = ("retention.past", args), Status.compliant
+        acc.add(ob, finding(status, label, msg, due=end, trigger=anchor, records=rec))

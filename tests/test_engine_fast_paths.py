@@ -1,0 +1,392 @@
+"""Differential tests of the engine's fast paths (issue 8, faster per row): each fast path is
+checked against the clearer code it replaces, kept here as the reference, on the records of
+the shipped examples and on generated values. The end-to-end reference is
+``tests/test_engine_freeze.py``; these say *which* fast path broke when it fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ansafe_rules as ar
+from ansafe_rules.conditions import get, is_empty, item_getter, norm, sort_key
+from ansafe_rules.context import CaseView, Ctx
+from ansafe_rules.evaluate import _sort
+from ansafe_rules.kinds.deadline import _before
+from ansafe_rules.outputs import Status
+from ansafe_rules.rulesets import Condition, Op, Subject
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = {
+    "national": "national-construction.yaml",
+    "guangdong": "guangdong-housing.yaml",
+    "xinzhou": "xinzhou-municipal.yaml",
+    "shaoxing": "shaoxing-school.yaml",
+    "xuancheng": "xuancheng-hospital.yaml",
+}
+UTC = dt.UTC
+
+
+def _case(j: str) -> Any:
+    data = yaml.safe_load((ROOT / "examples" / EXAMPLES[j]).read_text(encoding="utf-8"))
+    return ar.parse_case(data).case
+
+
+def _paths(c: Condition) -> list[str]:
+    return [p for _, p in c.paths()]
+
+
+def _rule_paths(rs: ar.ResolvedRuleset) -> set[tuple[Subject, str]]:
+    """Every (subject, path) the rules of ``rs`` read from their subject items."""
+    out: set[tuple[Subject, str]] = set()
+    for rr in rs.rules:
+        p = rr.rule.params
+        subject = getattr(p, "subject", None)
+        if subject is None:
+            continue
+        names: list[str] = []
+        for attr in ("trigger", "action", "date", "anchor", "destroyed", "link", "weight"):
+            v = getattr(p, attr, None)
+            if isinstance(v, str):
+                names.append(v)
+        names += list(getattr(p, "fields", ()))
+        names += [c.field for c in getattr(p, "contains", ())]
+        names += [rc.field for rc in getattr(p, "require_counts", ())]
+        for attr in ("where", "require", "forbid"):
+            for c in getattr(p, attr, ()) or ():
+                names += _paths(c)
+        out |= {(subject, n) for n in names}
+    return out
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_path_readers_read_what_get_reads(j: str) -> None:
+    """``item_getter`` and ``Ctx.getter`` (records' fields from ``__dict__``, ``$case.`` paths
+    once per case) give exactly what :func:`get` gives, for every path every rule reads, on
+    every item of the example."""
+    rs = ar.load_ruleset(j)
+    case = _case(j)
+    view = CaseView(case)
+    ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), ar.default_calendar(), rs, view=view)
+    checked = 0
+    for subject, path in sorted(_rule_paths(rs)):
+        read = ctx.getter(path)
+        plain = None if path.startswith("$case.") else item_getter(path)
+        for _, item in view.items(subject):
+            want = get(item, path, case)
+            assert read(item) == want, (subject, path)
+            if plain is not None:
+                assert plain(item) == want, (subject, path)
+            checked += 1
+    assert checked > 100
+
+
+def test_path_readers_on_other_roots() -> None:
+    """Roots that are not records (dicts, lists, None, enums, properties) take the general path."""
+
+    class Kind(StrEnum):
+        a = "a"
+
+    class WithProperty:
+        def __init__(self) -> None:
+            self.x = 1
+
+        @property
+        def y(self) -> int:
+            return self.x + 1
+
+    roots: list[Any] = [
+        {"x": 1, "y": {"z": [1, 2]}},
+        [{"x": 1}, {"x": None}, {"x": 3}],
+        ({"y": {"z": 1}}, {"y": {"z": 2}}),
+        None,
+        Kind.a,
+        WithProperty(),
+        "text",
+    ]
+    paths = ["x", "y", "y.z", "x|count", "x|min", "x|max", "value", "y.z|max", "missing"]
+    for root in roots:
+        for path in paths:
+            assert item_getter(path)(root) == get(root, path), (root, path)
+    with pytest.raises(ValueError, match=r"\$case\.policy"):
+        item_getter("$case.policy")
+
+
+def test_case_paths_are_read_once_per_case() -> None:
+    """A ``$case.`` path's value is read once per case and shared (it is the same object)."""
+    case = _case("guangdong")
+    view = CaseView(case)
+    first = view.case_value("$case.service_records.started_on|min")
+    assert first == min(r.started_on for r in case.service_records if r.started_on)
+    assert view.case_value("$case.service_records.started_on|min") is first
+    medium = view.case_value("$case.archives.medium")
+    assert medium == get(None, "$case.archives.medium", case)
+
+
+# -- conditions: the reference is the general comparison, as it was before the fast paths
+
+
+def _reference(c: Condition, root: Any, case: Any = None) -> bool | None:
+    """What a condition answers, the long way (the pre-fast-path ``compare``)."""
+    if c.all_of is not None or c.any_of is not None:
+        is_all = c.all_of is not None
+        results = [_reference(x, root, case) for x in (c.all_of if is_all else c.any_of) or ()]
+        decisive = not is_all
+        if any(r is decisive for r in results):
+            return decisive
+        return None if any(r is None for r in results) else not decisive
+    op = c.op
+    left = get(root, c.field or "", case)
+    if op is Op.present:
+        return not is_empty(left)
+    if op is Op.absent:
+        return is_empty(left)
+    if op is Op.nonempty:
+        return left is not None and len(left) > 0
+    if op is Op.empty:
+        return left is None or len(left) == 0
+    right = get(root, c.value_field, case) if c.value_field is not None else c.value
+    if left is None or right is None:
+        return None
+    if op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
+        return None
+    left = norm(left)
+    if op in (Op.in_, Op.not_in, Op.any_in, Op.none_in):
+        values = {norm(x) for x in right}
+        if op is Op.in_:
+            return left in values
+        if op is Op.not_in:
+            return left not in values
+        have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
+        hit = not have.isdisjoint(values)
+        return hit if op is Op.any_in else not hit
+    right = norm(right)
+    if isinstance(left, dt.date) != isinstance(right, dt.date) or (
+        isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
+    ):
+        left, right = sort_key(left), sort_key(right)
+    try:
+        return {
+            Op.eq: left == right,
+            Op.ne: left != right,
+            Op.lt: left < right,
+            Op.le: left <= right,
+            Op.gt: left > right,
+            Op.ge: left >= right,
+        }[op]
+    except TypeError:
+        return None
+
+
+class _Kind(StrEnum):
+    a = "a"
+    major = "major"
+
+
+class _Level(IntEnum):
+    one = 1
+    two = 2
+
+
+_ZONES = [None, UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-5))]
+DAYS = st.dates(dt.date(2025, 12, 30), dt.date(2026, 1, 2))
+MOMENTS = st.one_of(
+    DAYS,
+    st.builds(
+        lambda d, h, tz: dt.datetime(d.year, d.month, d.day, h, tzinfo=tz),
+        DAYS,
+        st.integers(0, 23),
+        st.sampled_from(_ZONES),
+    ),
+)
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(-3, 3, allow_nan=False),
+    st.decimals(-3, 3, allow_nan=False, places=1),
+    st.sampled_from(["", "a", "b", "major", "2026-03-01"]),
+    MOMENTS,
+    st.sampled_from([*_Kind, *_Level]),
+    st.lists(st.sampled_from(["a", "b", 1]), max_size=3).map(tuple),
+)
+BINARY = [Op.eq, Op.ne, Op.lt, Op.le, Op.gt, Op.ge]
+UNARY = [Op.present, Op.absent, Op.nonempty, Op.empty]
+
+
+@settings(max_examples=600, deadline=None)
+@given(left=VALUES, right=VALUES, op=st.sampled_from(BINARY))
+def test_compiled_comparisons_answer_as_the_general_path(left: Any, right: Any, op: Op) -> None:
+    """Comparisons of two fields (dates, timestamps in any zone, strings: the fast path; all
+    other types: the general one) answer as the general path, None included."""
+    c = Condition(field="a", op=op, value_field="b")
+    root = {"a": left, "b": right}
+    assert c.test(root, None) == _reference(c, root), (left, op.value, right)
+
+
+@settings(max_examples=300, deadline=None)
+@given(left=VALUES, op=st.sampled_from(UNARY + BINARY))
+def test_compiled_conditions_with_constants_answer_as_the_general_path(left: Any, op: Op) -> None:
+    for const in ("a", True, 2, "2026-01-01", None):
+        if op in UNARY:
+            if const is not None:
+                continue
+            c = Condition(field="a", op=op)
+        elif const is None:
+            continue
+        else:
+            c = Condition(field="a", op=op, value=const)
+        try:
+            want: Any = _reference(c, {"a": left})
+        except TypeError:  # len() of a scalar: the compiled test raises too
+            with pytest.raises(TypeError):
+                c.test({"a": left}, None)
+            continue
+        assert c.test({"a": left}, None) == want, (left, op.value, const)
+
+
+def test_all_hold_lists_what_failed_then_what_is_unknown() -> None:
+    a_lt_b = Condition(field="a", op=Op.lt, value_field="b")
+    present = Condition(field="c", op=Op.present)
+    eq = Condition(field="d", op=Op.eq, value="x")
+    conds = [a_lt_b, present, eq]
+    day = dt.date(2026, 1, 2)
+    assert ar.conditions.all_hold(conds, {"a": day, "b": day, "c": 1, "d": "x"}) == (
+        False,
+        [a_lt_b],
+    )
+    assert ar.conditions.all_hold(conds, {"a": day, "c": None, "d": "y"}) == (
+        False,
+        [present, eq],
+    )
+    assert ar.conditions.all_hold(conds, {"c": 1, "d": "x"}) == (None, [a_lt_b])
+    assert ar.conditions.all_hold(
+        conds, {"a": day, "b": day + dt.timedelta(1), "c": 1, "d": "x"}
+    ) == (
+        True,
+        [],
+    )
+    assert ar.conditions.all_hold([], {}) == (True, [])
+
+
+# -- deadline: early actions
+
+
+@settings(max_examples=400, deadline=None)
+@given(act=MOMENTS, trig=MOMENTS)
+def test_an_early_action_is_judged_as_by_the_sort_keys(act: Any, trig: Any) -> None:
+    """``_before`` compares two dates or two China-time timestamps directly, and a date with a
+    timestamp by their sort keys: always what comparing the sort keys answers."""
+    conv = ar.conditions.china_time
+    a = conv(act) if isinstance(act, dt.datetime) else act
+    t = conv(trig) if isinstance(trig, dt.datetime) else trig
+    assert _before(a, t) == (sort_key(a) < sort_key(t))
+
+
+# -- sorting rows: skipped when they are already in order, else (key, sentence)
+
+
+class _Row:
+    def __init__(self, subject: str, status: Status, reason: str) -> None:
+        self.subject, self.status, self.reason = subject, status, reason
+
+    def __repr__(self) -> str:
+        return f"{self.subject}/{self.status.value}/{self.reason}"
+
+
+ROWS = st.lists(
+    st.builds(
+        _Row,
+        st.sampled_from(["a/1", "a/2", "b/1", "policy"]),
+        st.sampled_from([Status.compliant, Status.violation, Status.pending]),
+        st.sampled_from(["x", "y", "z"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=ROWS, presorted=st.booleans())
+def test_rows_sort_by_key_then_sentence(rows: list[_Row], presorted: bool) -> None:
+    key = operator.attrgetter("subject", "status")
+    if presorted:  # the fast path's case: in order, keys unique or not
+        rows.sort(key=key)
+    want = sorted(rows, key=lambda r: (key(r), r.reason))
+    got = list(rows)
+    _sort(got, key, operator.attrgetter("reason"))
+    assert got == want
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_shared_windows_give_what_windows_made_per_rule_give(
+    j: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frequency's counting windows, made once per case and shared by its rules, give the
+    report that windows made afresh for every rule give (the memo is keyed correctly)."""
+    rs = ar.load_ruleset(j)
+    case = _case(j)
+    as_of = dt.date(2026, 7, 31)
+    shared = ar.evaluate(rs, case, as_of=as_of).model_dump(mode="json")
+    calls: list[tuple[Any, ...]] = []
+
+    def afresh(self: CaseView, make: Any, *args: Any) -> Any:
+        calls.append(args)
+        return make(*args)
+
+    monkeypatch.setattr(CaseView, "windows", afresh)
+    fresh = ar.evaluate(rs, case, as_of=as_of).model_dump(mode="json")
+    assert calls and fresh == shared
+    assert any(f["trace"]["window"] for f in fresh["findings"])
+
+
+def test_decimal_comparisons_keep_the_general_path() -> None:
+    """Decimals are not on the fast path: an unorderable pair is still undecidable (None)."""
+    c = Condition(field="a", op=Op.eq, value_field="b")
+    assert c.test({"a": Decimal("1.0"), "b": "1"}, None) is None
+    assert c.test({"a": Decimal("1.0"), "b": Decimal("1")}, None) is True
+
+
+def test_resumption_after_a_holiday_is_the_scan_of_its_named_days() -> None:
+    """``WorkCalendar.resumption_after`` looks the holiday's last day up; the reference scans
+    every named day of the calendar, as it did before (every holiday, every year)."""
+    cal = ar.default_calendar()
+    names = sorted({n for _, n in cal._names})
+    assert "春节" in names
+    for year in range(cal.first_year, cal.last_year + 1):
+        for name in [*names, "no such holiday"]:
+            days = [d for d, n in cal._names if d.year == year and n == name]
+            want = None
+            if days:
+                want = cal.next_workday_on_or_after(max(days) + dt.timedelta(days=1))
+            assert cal.resumption_after(name, year) == want, (name, year)
+    assert cal.resumption_after("春节", 2026) == dt.date(2026, 2, 24)
+
+
+@settings(max_examples=500, deadline=None)
+@given(day=st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), months=st.integers(0, 1200))
+def test_adding_months_is_dateutils_arithmetic(day: dt.date, months: int) -> None:
+    """The frequency windows' month arithmetic is ``relativedelta(months=...)``'s (the
+    reference it replaces): month ends clip (01-31 + 1 month = 02-28/29)."""
+    from dateutil.relativedelta import relativedelta
+
+    from ansafe_rules.kinds.frequency import _add_months
+
+    assert _add_months(day, months) == day + relativedelta(months=months)
+
+
+def test_adding_months_clips_to_the_month_end() -> None:
+    from ansafe_rules.kinds.frequency import _add_months
+
+    assert _add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+    assert _add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
+    assert _add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
+    assert _add_months(dt.date(2025, 12, 15), 12) == dt.date(2026, 12, 15)
