@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,15 @@ import ansafe_rules as ar
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SOURCES = ROOT.parent / "shared" / "sources"
+
+try:
+    import openpyxl
+except ImportError:  # pragma: no cover - CI installs the extra
+    openpyxl = None
+    if os.environ.get("ANSAFE_REQUIRE_XLSX") == "1":
+        raise
+needs_xlsx = pytest.mark.skipif(openpyxl is None, reason="openpyxl not installed ([xlsx] extra)")
+"""Marks the tests that need the `[xlsx]` extra (with ANSAFE_REQUIRE_XLSX=1 its absence fails)."""
 
 BASE_POLICY: dict[str, Any] = {
     "policy_id": "P-TEST",

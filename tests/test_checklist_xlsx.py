@@ -8,25 +8,14 @@ Needs openpyxl (``ansafe-rules[xlsx]``); skips without it, except where ``ANSAFE
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
-
-import pytest
 
 import ansafe_rules as ar
 from ansafe_rules.checklists import LAYOUTS
 from ansafe_rules.cli import main
 
-from .conftest import SOURCES
-
-try:
-    import openpyxl
-except ImportError:  # pragma: no cover - CI installs the extra
-    openpyxl = None
-    if os.environ.get("ANSAFE_REQUIRE_XLSX") == "1":
-        raise
-needs_xlsx = pytest.mark.skipif(openpyxl is None, reason="openpyxl not installed ([xlsx] extra)")
+from .conftest import SOURCES, needs_xlsx, openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "examples" / "shaoxing-school.yaml"

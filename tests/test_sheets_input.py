@@ -9,7 +9,6 @@ The XLSX tests need openpyxl (``ansafe-rules[xlsx]``); they skip without it, exc
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -28,13 +27,7 @@ from ansafe_rules.workbooks import (
     write_workbook,
 )
 
-try:
-    import openpyxl
-except ImportError:  # pragma: no cover - CI installs the extra
-    openpyxl = None
-    if os.environ.get("ANSAFE_REQUIRE_XLSX") == "1":
-        raise
-needs_xlsx = pytest.mark.skipif(openpyxl is None, reason="openpyxl not installed ([xlsx] extra)")
+from .conftest import needs_xlsx, openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import sys
 from pathlib import Path
 
@@ -20,20 +19,12 @@ import ansafe_rules as ar
 from ansafe_rules.cli import main
 from ansafe_rules.spreadsheets import XlsxUnavailable, headers
 
-from .conftest import ROOT
+from .conftest import ROOT, needs_xlsx, openpyxl
 
 AS_OF = dt.date(2026, 7, 31)
 XINZHOU = ROOT / "examples" / "xinzhou-municipal.yaml"
 GUANGDONG = ROOT / "examples" / "guangdong-housing.yaml"
 Capture = pytest.CaptureFixture[str]
-
-try:
-    import openpyxl
-except ImportError:  # pragma: no cover - CI installs the extra
-    openpyxl = None
-    if os.environ.get("ANSAFE_REQUIRE_XLSX") == "1":
-        raise
-needs_xlsx = pytest.mark.skipif(openpyxl is None, reason="openpyxl not installed ([xlsx] extra)")
 
 
 def _items(path: Path, **kw) -> tuple[ar.TodoItem, ...]:
