@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from .conditions import CHINA_TZ, china_time
-from .i18n import Message, jsonable, render
+from .i18n import Memo, Message, jsonable, render
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
 from .results import ObligationRef
@@ -59,15 +59,21 @@ def annual_rate(params: Any) -> float | None:
     return None
 
 
-def _cite(rs: ResolvedRuleset, rules: dict[str, ResolvedRule], rule_id: str) -> Message:
-    """A rule as a binding names it: ``guangdong 6.4.2 (rule id)``, in Chinese 广东 6.4.2."""
+def _cite(rs: ResolvedRuleset, rules: dict[str, ResolvedRule], rule_id: str) -> dict[str, Any]:
+    """A rule as a binding names it: ``guangdong 6.4.2 (rule id)``, in Chinese 广东 6.4.2 (a
+    message in its JSON form, as :func:`ansafe_rules.i18n.jsonable` would make it)."""
     rr = rules[rule_id]
     try:
         name = rs.layer(rr.layer).display_name("zh")
     except KeyError:
         name = rr.layer
     args = {"layer": rr.layer, "layer_name": name, "clause": rr.rule.citation.clause}
-    return ("binding.cite", {**args, "rule_id": rule_id})
+    return {"id": "binding.cite", "args": {**args, "rule_id": rule_id}}
+
+
+def _msg(msg_id: str, **args: Any) -> dict[str, Any]:
+    """A nested message in its JSON form."""
+    return {"id": msg_id, "args": args}
 
 
 def bindings(
@@ -79,6 +85,15 @@ def bindings(
     ``keys``, only the bindings of those (obligation, subject) pairs."""
     order = {r.rule.id: i for i, r in enumerate(rs.rules)}
     by_id = {r.rule.id: r for r in rs.rules}
+    cites: dict[str, dict[str, Any]] = {}  # one JSON message per rule, shared by the notes
+
+    def cite(rule_id: str) -> dict[str, Any]:
+        got = cites.get(rule_id)
+        if got is None:
+            got = cites[rule_id] = _cite(rs, by_id, rule_id)
+        return got
+
+    memo: Memo = {}  # the notes' renderings of the citations they share
     out: list[Binding] = []
     groups: dict[tuple[str, str], list[Obligation]] = {}
     for o in obligations:
@@ -109,22 +124,22 @@ def bindings(
             best = max(obs, key=lambda o: (value(o), -order[o.rule_id]))
             what = "binding.keep"
         values = {rank(o) if is_deadline else value(o) for o in obs}
-        parts = [(what, {"rule": _cite(rs, by_id, o.rule_id), "value": value(o)}) for o in obs]
+        # the note's arguments built in their JSON form (dates as str(), as jsonable writes
+        # them), so that they are the binding's message_args as they are
+        parts = [_msg(what, rule=cite(o.rule_id), value=str(value(o))) for o in obs]
         conflict = len(values) > 1
-        verdict: Message = (
-            ("binding.strictest", {"rule": _cite(rs, by_id, best.rule_id)})
+        verdict = (
+            _msg("binding.strictest", rule=cite(best.rule_id))
             if conflict
-            else ("binding.agree", {})
+            else _msg("binding.agree")
         )
-        args = jsonable(
-            {
-                "obligation": key,
-                "title": by_id[best.rule_id].rule.title,
-                "subject": subject,
-                "parts": parts,
-                "verdict": verdict,
-            }
-        )
+        args = {
+            "obligation": key,
+            "title": by_id[best.rule_id].rule.title,
+            "subject": subject,
+            "parts": parts,
+            "verdict": verdict,
+        }
         out.append(
             MessageBinding(
                 obligation=key,
@@ -138,7 +153,7 @@ def bindings(
                 due_date=best.due_date if is_deadline else None,
                 retain_until=None if is_deadline else best.retain_until,
                 conflict=conflict,
-                note=render("binding.note", args),
+                note=render("binding.note", args, memo=memo),
                 message_id="binding.note",
                 message_args=args,
             )
@@ -161,7 +176,7 @@ def bindings(
             (
                 "binding.rate",
                 {
-                    "rule": _cite(rs, by_id, r.rule.id),
+                    "rule": cite(r.rule.id),
                     "min_count": r.rule.params.min_count,  # type: ignore[union-attr]
                     "per": r.rule.params.per,  # type: ignore[union-attr]
                 },
@@ -169,7 +184,7 @@ def bindings(
             for r in rrs
         ]
         rate_verdict: Message = (
-            ("binding.most_frequent", {"rule": _cite(rs, by_id, best_rr.rule.id)})
+            ("binding.most_frequent", {"rule": cite(best_rr.rule.id)})
             if conflict
             else ("binding.agree", {})
         )

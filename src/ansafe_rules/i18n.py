@@ -837,17 +837,27 @@ def render(
     """The sentence of message ``msg_id`` with ``args``, in ``lang`` (``"en"`` or ``"zh"``);
     ``memo`` (one call's) lets rows share the renderings of the arguments they share."""
     tpl = text(msg_id, lang)
-    if lang != "en" and "subject" in args:  # field labels are read from the subject's model
+    en = lang == "en"
+    if not en and "subject" in args:  # field labels are read from the subject's model
         root = _root_of(args["subject"]) or root
-    used = _used(tpl)
-    shown = {k: _render_arg(k, v, lang, root, memo) for k, v in args.items() if k in used}
-    return tpl.format_map(_Missing(shown))
+    shown = _Missing()
+    for k in _used(tpl):
+        if k not in args:
+            continue
+        v = args[k]
+        if v is None:
+            shown[k] = ""
+        elif en and type(v) in _AS_IS:  # the common case, inline: shown as it is
+            shown[k] = str(v)
+        else:
+            shown[k] = _render_arg(k, v, lang, root, memo)
+    return tpl.format_map(shown)
 
 
 @functools.lru_cache(maxsize=1024)
-def _used(template: str) -> frozenset[str]:
-    """The placeholders a template uses (a memo of a pure function of the text)."""
-    return frozenset(placeholders(template))
+def _used(template: str) -> tuple[str, ...]:
+    """The placeholders a template uses, each once (a memo of a pure function of the text)."""
+    return tuple(sorted(placeholders(template)))
 
 
 class _Missing(dict):
