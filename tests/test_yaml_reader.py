@@ -130,3 +130,34 @@ def test_generated_documents_read_the_same(data: object, flow: bool, share: bool
 )
 def test_unusual_documents_read_as_before(text: str) -> None:
     assert _outcome(lambda t: load_yaml_text(t, "doc"), text) == _outcome(_nodes, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("staff: !!seq x\n", "doc: line 1: a scalar tagged tag:yaml.org,2002:seq is not supported"),
+        ("!!seq x\n", "doc: line 1: a scalar tagged tag:yaml.org,2002:seq is not supported"),
+        ("a: !!map x\n", "doc: line 1: a scalar tagged tag:yaml.org,2002:map is not supported"),
+        ("a: 1\nb: !!float x\n", "doc: line 2: 'x' cannot be read as !!float (ValueError)"),
+        ("a: !!bool x\n", "doc: line 1: 'x' cannot be read as !!bool (KeyError)"),
+        ("a: !!timestamp x\n", "doc: line 1: 'x' cannot be read as !!timestamp (AttributeError)"),
+        ("a: &x 1\nb: &x 2\n", "doc: line 2: second occurrence (column 4)"),
+    ],
+)
+def test_tags_and_anchors_the_reader_refuses(text: str, message: str) -> None:
+    """A scalar tagged as a collection (or binary) is refused, a value its tag cannot build is
+    an error naming the line, a reused anchor is refused: never a Python object or a bare
+    exception in the data."""
+    with pytest.raises(RulesetError) as exc:
+        load_yaml_text(text, "doc")
+    assert str(exc.value) == message
+
+
+def test_a_case_with_an_unreadable_value_names_the_file(tmp_path: Path) -> None:
+    import ansafe_rules as ar
+
+    case = tmp_path / "c.yaml"
+    case.write_text("policy:\n  policy_id: !!float x\n", encoding="utf-8")
+    with pytest.raises(ar.InputError) as exc:
+        ar.load_case_file(case)
+    assert str(exc.value) == f"{case}: line 2: 'x' cannot be read as !!float (ValueError)"

@@ -101,6 +101,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+def _bad_scalar(root: yaml.Node) -> yaml.Node | None:
+    """The first scalar whose tag is neither one of :data:`_SCALAR_TAGS` nor a merge key
+    (iteratively; the graph is known to be bounded and acyclic here)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag not in _SCALAR_TAGS and node.tag != _MERGE:
+                return node
+        else:
+            stack.extend(reversed(_children(node)))
+    return None
+
+
 def _check_graph(root: yaml.Node, name: str, max_depth: int, max_alias_nodes: int) -> None:
     """Refuse deep nesting, alias cycles and alias expansion beyond the limits (iteratively:
     the check itself never recurses)."""
@@ -148,6 +165,10 @@ class _Unusual(Exception):
 _MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
 _SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
 _MERGE = "tag:yaml.org,2002:merge"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
+"""The tags a scalar may carry: a value of any other (``!!seq x``, ``!!binary``…) is refused."""
 
 
 class _Open:
@@ -166,10 +187,11 @@ class _Open:
 _NO_KEY = object()
 
 
-def _from_events(loader: Any, max_depth: int, max_alias_nodes: int) -> Any:
+def _from_events(loader: Any, max_depth: int, max_alias_nodes: int, name: str = "<string>") -> Any:
     """The document built straight from the parser's events, never holding the node graph
     (a 200,000-record case would hold ~3 KB of nodes per record). Raises :class:`_Unusual`
-    for what only the node-based reader handles or words."""
+    for what only the node-based reader handles or words, and ``RulesetError`` for a scalar
+    that cannot be read (``!!float x``), naming its line."""
     anchors: dict[str, tuple[Any, int, int]] = {}  # anchor -> (object, size, depth)
     stack: list[_Open] = []
     extra = 0  # nodes added by aliases
@@ -207,10 +229,13 @@ def _from_events(loader: Any, max_depth: int, max_alias_nodes: int) -> Any:
             if tag is None or tag == "!":
                 tag = loader.resolve(yaml.ScalarNode, ev.value, ev.implicit)
             make = loader.yaml_constructors.get(tag)
-            if make is None or tag == _MERGE:
-                raise _Unusual
+            if make is None or tag not in _SCALAR_TAGS or ev.anchor in anchors:
+                raise _Unusual  # a merge key, another tag, a reused anchor: the node reader's
             node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style)
-            value = make(loader, node)
+            try:
+                value = make(loader, node)
+            except (ValueError, TypeError, KeyError, AttributeError, yaml.YAMLError) as exc:
+                raise _unreadable(name, node, exc) from None
             if ev.anchor is not None:
                 anchors[ev.anchor] = (value, 1, 1)
             put(value, 1, 1)
@@ -225,6 +250,10 @@ def _from_events(loader: Any, max_depth: int, max_alias_nodes: int) -> Any:
                 obj = []
             if stack and stack[-1].key is _NO_KEY and isinstance(stack[-1].obj, dict):
                 raise _Unusual  # a collection as a key
+            if ev.anchor is not None and (
+                ev.anchor in anchors or any(o.anchor == ev.anchor for o in stack)
+            ):
+                raise _Unusual  # a reused anchor: the node reader refuses it
             stack.append(_Open(obj, ev.anchor))
             if len(stack) > max_depth:
                 raise _Unusual
@@ -247,6 +276,15 @@ def _from_events(loader: Any, max_depth: int, max_alias_nodes: int) -> Any:
                 raise _Unusual  # a second document
         elif isinstance(ev, yaml.StreamEndEvent):
             return root
+
+
+def _unreadable(name: str, node: yaml.Node, exc: BaseException) -> RulesetError:
+    """A scalar its tag cannot build (``!!float x``), as an error naming the line."""
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    line = node.start_mark.line + 1
+    return RulesetError(
+        f"{name}: line {line}: {node.value!r} cannot be read as !!{tag} ({type(exc).__name__})"
+    )
 
 
 def _python_parser_error(text: str) -> yaml.YAMLError | None:
@@ -273,7 +311,7 @@ def load_yaml_text(
     keys) or has an error is read again by the node-based reader, which words the error."""
     loader = _StrictLoader(text)
     try:
-        return _from_events(loader, max_depth, max_alias_nodes)
+        return _from_events(loader, max_depth, max_alias_nodes, name)
     except (_Unusual, yaml.YAMLError, RecursionError):
         pass
     finally:
@@ -290,7 +328,16 @@ def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int
         if node is None:
             return None
         _check_graph(node, name, max_depth, max_alias_nodes)
-        return loader.construct_document(node)
+        bad = _bad_scalar(node)
+        if bad is not None:
+            raise RulesetError(
+                f"{name}: line {bad.start_mark.line + 1}: a scalar tagged {bad.tag} is not "
+                "supported"
+            )
+        try:
+            return loader.construct_document(node)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise RulesetError(f"{name}: a value cannot be read ({type(exc).__name__})") from None
     except yaml.YAMLError as exc:
         if "nesting depth" in str(exc):  # libyaml refuses more than 1000 levels
             raise RulesetError(
