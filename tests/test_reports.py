@@ -284,3 +284,35 @@ def test_library_call_without_pdf_needs_no_chromium(tmp_path: Path) -> None:
     )
     assert r.error is None and r.files == (str(tmp_path / f"{EXAMPLES[0].stem}.html"),)
     assert "Schemas" not in ar.json_schemas() and "ProjectReport" in ar.json_schemas()
+
+
+def test_dotted_names_a_broken_value_and_a_workbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two inputs whose names differ after a dot keep their own reports; an input whose YAML
+    cannot be built is named and the next ones are still written; a workbook (the template
+    filled in) is reported as check reads it."""
+    pytest.importorskip("openpyxl")
+    from ansafe_rules.workbooks import write_workbook
+
+    a, b = tmp_path / "site.2025.yaml", tmp_path / "site.2026.yaml"
+    shutil.copy(ROOT / "examples" / "guangdong-housing.yaml", a)
+    shutil.copy(ROOT / "examples" / "shaoxing-school.yaml", b)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy:\n  policy_id: !!float x\n", encoding="utf-8")
+    book = tmp_path / "xinzhou.xlsx"
+    write_workbook(ar.load_case_file(ROOT / "examples" / "xinzhou-municipal.yaml").case, book)
+    out = tmp_path / "out"
+    args = [str(a), str(bad), str(b), str(book), "--as-of", "2026-07-31", "--format", "html"]
+    code = main(["report", *args, "--output-dir", str(out), "--lang", "en"])
+    assert code == 2
+    assert sorted(p.name for p in out.iterdir()) == [
+        "site.2025.html",
+        "site.2026.html",
+        "xinzhou.html",
+    ]
+    assert "GD-2025-0518" in (out / "site.2025.html").read_text(encoding="utf-8")
+    assert "SX-2025-1204" in (out / "site.2026.html").read_text(encoding="utf-8")
+    assert "XZ-2025-0076" in (out / "xinzhou.html").read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert f"{bad}: line 2: 'x' cannot be read as !!float (ValueError)" in err

@@ -36,7 +36,7 @@ from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
 from .i18n import MESSAGES, Lang, _render_subject, both, label, normalise_lang
 from .i18n import text as _t
-from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, loads_json, parse_case
+from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, load_case_file, loads_json, parse_case
 from .model import PolicyCase
 from .outputs import RulesetStamp, Status
 from .portfolio import RulesetCache
@@ -135,6 +135,17 @@ class ProjectReport(_Out):
 
 
 # -- building --------------------------------------------------------------------------------
+def _input_bytes(path: Path, limits: Limits) -> bytes:
+    """What the input digest is taken over: the file's bytes; for a folder of CSV files, each
+    file's name and bytes in name order."""
+    if not path.is_dir():
+        return read_bytes(path, InputError, limits.max_file_bytes)
+    parts = []
+    for f in sorted(path.glob("*.csv")):
+        parts += [f.name.encode("utf-8"), b"\0", read_bytes(f, InputError, limits.max_file_bytes)]
+    return b"".join(parts)
+
+
 def load_case_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> ParsedCase:
     """A case file's bytes parsed as :func:`ansafe_rules.load_case_file` parses the file
     (JSON for ``.json`` names, else YAML); errors name ``name``."""
@@ -567,17 +578,19 @@ def breach_sheet_rows(r: ProjectReport) -> list[BreachSheetRow]:
     ]
 
 
-def write_report_xlsx(r: ProjectReport, ev: Evaluation, stamp: RulesetStamp, target: Path) -> None:
+def write_report_xlsx(
+    r: ProjectReport,
+    ev: Evaluation,
+    stamp: RulesetStamp,
+    target: Path,
+    calendar: WorkCalendar | None = None,
+) -> None:
     """One workbook for the project: its breaches (违反义务), every finding (检查结果) and its
-    to-do list (义务清单), each sheet written by :func:`ansafe_rules.write_xlsx` (Chinese
-    headers, frozen header row, filters) and gathered into one file. Sentences in the
-    report's language."""
+    to-do list (义务清单, on ``calendar``, as the HTML's), each sheet written by
+    :func:`ansafe_rules.write_xlsx` (Chinese headers, frozen header row, filters) and gathered
+    into one file. Sentences in the report's language."""
     summary = ev.summary(stamp, obligations=False, lang=r.lang)
-    reqs = {(o.rule_id, o.subject): o.text(r.lang) for o in ev.obligations}
-    items = [
-        t.model_copy(update={"requirement": reqs.get((t.rule_id, t.subject), t.requirement)})
-        for t in todo(ev)
-    ]
+    items = todo(ev, calendar=calendar, lang=r.lang)
     sheets: list[tuple[list[BaseModel], type[BaseModel], str]] = [
         (list(breach_sheet_rows(r)), BreachSheetRow, BREACHES_SHEET),
         (list(finding_sheet_rows(r.policy_id, summary.findings)), FindingSheetRow, FINDINGS_SHEET),
@@ -658,13 +671,13 @@ def write_project_reports(
         chromium = find_chromium()
     cache = rulesets or RulesetCache()
     output_dir.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
+    taken: set[str] = set()  # lower case: file systems that ignore case would merge names
     for path in paths:
-        stem, n = path.stem, 1
-        while stem in taken:
+        stem, n = path.stem if path.is_file() else path.name, 1
+        while stem.lower() in taken:
             n += 1
-            stem = f"{path.stem}-{n}"
-        taken.add(stem)
+            stem = f"{path.stem if path.is_file() else path.name}-{n}"
+        taken.add(stem.lower())
         try:
             yield _one(
                 path,
@@ -682,6 +695,11 @@ def write_project_reports(
             )
         except (AnsafeError, ValueError, OSError) as exc:
             yield ReportFiles(source=str(path), error=str(exc))
+        except Exception as exc:  # never the end of the run: the other reports are written
+            yield ReportFiles(
+                source=str(path),
+                error=f"{path}: could not be reported: {type(exc).__name__}: {exc}",
+            )
 
 
 def _one(
@@ -700,8 +718,11 @@ def _one(
 ) -> ReportFiles:
     if path.suffix == ".jsonl":
         raise InputError(both("report.portfolio", path=path))
-    data = read_bytes(path, InputError, limits.max_file_bytes)
-    parsed = load_case_bytes(data, str(path), limits)
+    data = _input_bytes(path, limits)
+    if path.suffix.lower() in (".yaml", ".yml", ".json"):
+        parsed = load_case_bytes(data, str(path), limits)
+    else:  # a workbook or a CSV folder, read as check reads it
+        parsed = load_case_file(path, limits=limits)
     name = jurisdiction or parsed.case.policy.jurisdiction
     if jurisdiction is not None:
         rs = cache.get(jurisdiction)
@@ -732,7 +753,7 @@ def _one(
         lang=lang,
     )
     written = []
-    html_file = base.with_suffix(".html")
+    html_file = base.parent / f"{base.name}.html"
     if "html" in formats or "pdf" in formats:
         html_file.write_text(render_html(report), encoding="utf-8")
         if "html" in formats:
@@ -740,14 +761,14 @@ def _one(
     try:
         if "pdf" in formats:
             assert chromium is not None
-            pdf = base.with_suffix(".pdf")
+            pdf = base.parent / f"{base.name}.pdf"
             print_pdf(html_file, pdf, chromium)
             written.append(pdf)
     finally:
         if "html" not in formats:
             html_file.unlink(missing_ok=True)
     if "xlsx" in formats:
-        xlsx = base.with_suffix(".xlsx")
-        write_report_xlsx(report, ev, cache.stamp(name, ev.layers), xlsx)
+        xlsx = base.parent / f"{base.name}.xlsx"
+        write_report_xlsx(report, ev, cache.stamp(name, ev.layers), xlsx, calendar)
         written.append(xlsx)
     return ReportFiles(source=str(path), policy_id=ev.policy_id, files=tuple(map(str, written)))
