@@ -152,3 +152,59 @@ def test_without_openpyxl_a_clear_error(tmp_path: Path, monkeypatch, capsys: Cap
     assert main(["obligations", str(XINZHOU), "--format", "xlsx", "--output", str(out)]) == 2
     err = capsys.readouterr().err
     assert "XLSX output needs openpyxl" in err and "Traceback" not in err
+
+
+@needs_xlsx
+def test_text_starting_with_equals_is_never_a_formula(tmp_path: Path) -> None:
+    """A policy id such as =HYPERLINK(...) comes from the input: every workbook the tool
+    writes (findings, the report's workbook, the case template and the 检查表) keeps it as
+    text, so nothing runs when the file is opened, and reading it back gives the same text."""
+    from ansafe_rules.workbooks import read_workbook, write_workbook
+
+    hostile = '=HYPERLINK("http://example.invalid","x")'
+    data = ar.load_case_file(ROOT / "examples" / "shaoxing-school.yaml").case
+    case = data.model_copy(update={"policy": data.policy.model_copy(update={"policy_id": hostile})})
+    book = tmp_path / "case.xlsx"
+    write_workbook(case, book)
+    assert read_workbook(book).case.policy.policy_id == hostile
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "check",
+                str(book),
+                "--as-of",
+                "2026-07-31",
+                "--format",
+                "xlsx",
+                "--output",
+                str(tmp_path / "f.xlsx"),
+            ]
+        )
+        == 1
+    )
+    main(
+        ["report", str(book), "--as-of", "2026-07-31", "--format", "xlsx", "--output-dir", str(out)]
+    )
+    main(
+        [
+            "checklist",
+            str(book),
+            "--as-of",
+            "2026-07-31",
+            "--format",
+            "xlsx",
+            "--output",
+            str(tmp_path / "c.xlsx"),
+        ]
+    )
+    files = [book, tmp_path / "f.xlsx", *out.glob("*.xlsx"), tmp_path / "c.xlsx"]
+    assert len(files) == 4
+    for f in files:
+        seen = 0
+        for ws in openpyxl.load_workbook(f).worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert c.data_type != "f", (f.name, ws.title, c.coordinate)
+                    seen += isinstance(c.value, str) and hostile in c.value
+        assert seen, f.name

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .evaluate import Report, Status
 from .rulesets import NOT_A_BREACH, ResolvedRuleset
+from .spreadsheets import as_text
 
 __all__ = ["LAYOUTS", "ChecklistReport", "ChecklistRowResult", "checklist", "write_checklist_xlsx"]
 
@@ -268,7 +269,7 @@ def write_checklist_xlsx(
     bold = Font(bold=True)
 
     def boxed(r: int, c: int, value: Any, align: Alignment = wrap, font: Font | None = None):
-        cell = ws.cell(r, c, value)
+        cell = as_text(ws.cell(r, c, value))
         cell.alignment, cell.border = align, box
         if font is not None:
             cell.font = font

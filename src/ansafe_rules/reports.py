@@ -46,6 +46,7 @@ from .spreadsheets import (
     FINDINGS_SHEET,
     TODO_SHEET,
     FindingSheetRow,
+    as_text,
     finding_sheet_rows,
     write_xlsx,
 )
@@ -618,7 +619,7 @@ def _gather(parts: Sequence[bytes], target: Path) -> None:
         ws = book.create_sheet(src.title)
         for row in src.iter_rows():
             for c in row:
-                new = ws.cell(row=c.row, column=c.column, value=c.value)
+                new = as_text(ws.cell(row=c.row, column=c.column, value=c.value))
                 new.number_format = c.number_format
                 if c.row == 1:
                     new.font = bold

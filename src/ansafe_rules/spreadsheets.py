@@ -130,6 +130,15 @@ def write_csv(rows: Iterable[BaseModel], model: type[BaseModel], out: IO[str]) -
     return n
 
 
+def as_text(cell: Any) -> Any:
+    """``cell`` kept as text when its value starts with ``=``: openpyxl would store it as a
+    formula, which runs when the workbook is opened (a policy id or a reason read from the
+    input, such as ``=HYPERLINK(...)``, must stay data). The writers never write formulas."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _column(n: int) -> str:
     """Spreadsheet column letters of the 1-based column ``n``."""
     s = ""
@@ -171,7 +180,7 @@ def write_xlsx(
     for row in rows:
         cells = []
         for value in _values(row, xlsx=True):
-            c = WriteOnlyCell(ws, value=value)
+            c = as_text(WriteOnlyCell(ws, value=value))
             if isinstance(value, dt.datetime):
                 c.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, dt.date):

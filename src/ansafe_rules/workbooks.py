@@ -45,6 +45,7 @@ from ._errors import InputError, describe_errors
 from .i18n import _SEP, _step_label, both, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
+from .spreadsheets import as_text
 
 __all__ = [
     "SHEETS",
@@ -994,6 +995,7 @@ def write_workbook(
             rows = _kv_rows(case, s, True, jurisdiction)
             for n, (c, row) in enumerate(zip(s.columns, rows, strict=True), start=2):
                 ws.append(row)
+                as_text(ws.cell(n, 2))
                 _number_format(ws.cell(n, 2), c)
                 ws.cell(n, 2).alignment = left
                 ws.cell(n, 3).alignment = wrap
@@ -1006,6 +1008,8 @@ def write_workbook(
             ws.append([c.zh for c in columns])
             for row in _rows_of(case, s, True):
                 ws.append(row)
+                for cell in ws[ws.max_row]:
+                    as_text(cell)
             last = max(ws.max_row, TEMPLATE_ROWS)
             for i, c in enumerate(columns, start=1):
                 letter = _letter(i - 1)
