@@ -36,7 +36,7 @@ def test_the_message_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(WRONG), "--lang", "zh"]) == 2  # the text beside the file
     src = (FIXTURES / "quotes" / "atlantis.txt").resolve()
     assert capsys.readouterr().err.splitlines()[0] == (
-        f"ansafe-rules: {WRONG}：规则 atlantis.incident.report（第 第二条 条）：引文在 {src} "
+        f"ansafe-rules: {WRONG}：规则 atlantis.incident.report（条款 第二条）：引文在 {src} "
         f"中找不到原文：{QUOTE}"
     )
 

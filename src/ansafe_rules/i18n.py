@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import re
 import string
 import typing
 from collections.abc import Iterable, Mapping
@@ -1398,6 +1399,9 @@ def pydantic_error_zh(kind: str, ctx: Mapping[str, Any], msg: str) -> str | None
         return None
     why = _WHY.get(str(ctx.get("error", "")))
     args = {k: v for k, v in ctx.items() if k != "error"}
+    if "expected" in args:  # "'a', 'b' or 'c'" -> a、b、c
+        values = re.findall(r"'([^']*)'", str(args["expected"]))
+        args["expected"] = "、".join(values) if values else args["expected"]
     args["why"] = text(why, "zh") if why else ""
     try:
         return text(mid, "zh").format(**args)
