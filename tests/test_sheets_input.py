@@ -433,3 +433,45 @@ def test_docs_list_every_column() -> None:
         "docs/spreadsheets.md is stale: run python tools/gen_docs.py"
     )
     assert "| 服务完成日期 | `completed_on` | 日期（日期单元格或 YYYY-MM-DD） |" in listed
+
+
+@needs_xlsx
+def test_two_sheets_for_one_collection_are_not_merged_silently(tmp_path: Path) -> None:
+    """A workbook with 服务记录 and a copy named service_records: the second is reported and
+    not read (which one the clerk meant cannot be known); the first is read as usual."""
+    path = _workbook(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    copy = wb.copy_worksheet(wb[_sheet("service_records").zh])
+    copy.title = "service_records"
+    wb.save(path)
+    parsed = read_workbook(path)
+    (issue,) = parsed.issues
+    assert issue.message_zh == "工作表「service_records」与工作表「服务记录」是同一类记录：未读取"
+    assert issue.message == (
+        "sheet service_records holds the same records as sheet 服务记录: not read"
+    )
+    whole = ar.load_case_file(SHAOXING).case
+    assert parsed.case.service_records == whole.service_records
+
+
+@needs_xlsx
+def test_reading_stops_at_the_record_limit(tmp_path: Path) -> None:
+    """Rows are counted while they are read: a workbook of more records than max_records is
+    refused before it is all in memory (a small zip may unpack to a very large sheet)."""
+    from ansafe_rules.inputs import Limits
+
+    path = tmp_path / "big.xlsx"
+    write_workbook(ar.load_case_file(SHAOXING).case, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[_sheet("service_records").zh]
+    first = [c.value for c in ws[2]]
+    for i in range(2500):  # more than the records allowed and the rows besides them
+        ws.append([f"X-{i}", *first[1:]])
+    wb.save(path)
+    limits = Limits().replace("max_records", "50")
+    with pytest.raises(ar.InputError) as exc:
+        read_workbook(path, limits=limits)
+    assert str(exc.value) == (
+        f"{path}: more than 50 records in one case (limit max_records, docs/limits.md)"
+    )
+    assert len(read_workbook(path).case.service_records) > 2500  # the default limit reads it

@@ -336,7 +336,6 @@ def _print_finding(f: AnyFinding, out: TextIO, lang: Lang, more: bool = False) -
 _SEVERITY_MARK = {Severity.advisory: "?", Severity.assessment: "~"}
 
 
-
 def _holder(x: AnyFinding | Obligation) -> str:
     """The duty holder, and the liable party where it differs (``third_party>insurer``)."""
     if x.duty_holder is None:

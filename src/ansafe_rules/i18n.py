@@ -1203,6 +1203,7 @@ _M(
 _M("sheet.unknown_field", "unknown field {header} (ignored)")
 _M("sheet.duplicate_field", "field {header} is given twice (first in row {first}); ignored")
 _M("sheet.unknown_sheet", "unknown sheet {sheet} (ignored)")
+_M("sheet.twice", "sheet {sheet} holds the same records as sheet {first}: not read")
 _M("sheet.no_policy", "no sheet {sheet} (the policy): a case needs one")
 _M("sheet.orphan", "no {parent} with {key} {value}; the row was not read")
 _M(

@@ -42,6 +42,7 @@ from typing import IO, Any
 from pydantic import BaseModel, ValidationError
 
 from ._errors import InputError, describe_errors
+from ._yaml import read_bytes
 from .i18n import _SEP, _step_label, both, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
@@ -565,6 +566,10 @@ class _Reader:
                 if name.strip() not in meta:
                     self.note(_at(name, 1), name, _both("sheet.unknown_sheet", sheet=name))
                 continue
+            if s.path in found:  # 服务记录 and service_records: which one is meant?
+                first = found[s.path][0]
+                self.note(_at(name, 1), name, _both("sheet.twice", sheet=name, first=first))
+                continue
             found[s.path] = (name, grid)
         n = sum(max(0, len(g) - 1) for _, g in found.values())
         if n > self.limits.max_records:
@@ -696,6 +701,10 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
+_ROWS_BESIDES_RECORDS = 100
+"""Rows a sheet may hold besides its records: its header, or a key/value sheet's fields."""
+
+
 def read_workbook(
     path: str | Path | IO[bytes], *, limits: Limits | None = None, source: str | None = None
 ) -> ParsedCase:
@@ -722,6 +731,10 @@ def read_workbook(
     except Exception as exc:  # a zip or XML error from openpyxl: not a workbook
         zh, en = _both("sheet.unreadable", error=f"{type(exc).__name__}: {exc}")
         raise InputError(f"{src}: {zh} — {en}") from None
+    # rows kept while reading, at most: the records allowed, plus each sheet's header and
+    # the key/value sheets' fields (memory stays bounded whatever the unzipped size)
+    most = limits.max_records + _ROWS_BESIDES_RECORDS * len(wb.worksheets)
+    kept = 0
     try:
         grids: dict[str, Grid] = {}
         for ws in wb.worksheets:
@@ -729,6 +742,12 @@ def read_workbook(
             for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 if any(not _empty(v) for v in values):
                     grid.append((n, list(values)))
+                    kept += 1
+                    if kept > most:
+                        raise InputError(
+                            f"{src}: more than {limits.max_records:,} records in one case "
+                            "(limit max_records, docs/limits.md)"
+                        )
             grids[ws.title] = grid
     finally:
         wb.close()
@@ -736,12 +755,7 @@ def read_workbook(
 
 
 def _csv_text(path: Path, limits: Limits) -> str:
-    raw = path.read_bytes()
-    if len(raw) > limits.max_file_bytes:
-        raise InputError(
-            f"{path}: larger than {limits.max_file_bytes:,} bytes "
-            "(limit max_file_bytes, docs/limits.md)"
-        )
+    raw = read_bytes(path, InputError, limits.max_file_bytes)  # its size checked first
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
