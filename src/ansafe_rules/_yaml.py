@@ -174,12 +174,11 @@ _SCALAR_TAGS = frozenset(
 class _Open:
     """A mapping or sequence being built from parser events."""
 
-    __slots__ = ("anchor", "depth", "key", "obj", "seen", "size")
+    __slots__ = ("anchor", "depth", "key", "obj", "size")
 
     def __init__(self, obj: Any, anchor: str | None) -> None:
         self.obj, self.anchor = obj, anchor
         self.key: Any = _NO_KEY
-        self.seen: set[Any] = set()
         self.size = 1  # nodes in this collection, itself included (aliases expanded)
         self.depth = 1  # levels below and including it
 
@@ -212,11 +211,10 @@ def _from_events(loader: Any, max_depth: int, max_alias_nodes: int, name: str = 
             top.obj.append(value)
         elif top.key is _NO_KEY:
             try:
-                if value in top.seen:
+                if value in top.obj:  # every earlier key already holds its value
                     raise _Unusual
             except TypeError:  # unhashable key
                 raise _Unusual from None
-            top.seen.add(value)
             top.key = value
         else:
             top.obj[top.key] = value
