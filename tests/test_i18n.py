@@ -412,3 +412,18 @@ def test_pydantic_errors_unknown_to_the_catalogue_stay_english() -> None:
     assert pydantic_error_zh("value_error", {}, "Value error, end before start") == (
         "数据有误：end before start"
     )
+
+
+def test_an_unknown_enum_value_lists_the_codes_with_their_chinese(tmp_path: Path) -> None:
+    """The input must hold a code; under zh each allowed code is followed by its label."""
+    case = tmp_path / "bad.yaml"
+    case.write_text(
+        "policy:\n  policy_id: P-1\n  jurisdiction: national\n  insurer: I\n  insured: J\n"
+        "  industry: construction\n  term_start: 2025-07-01\n  term_end: 2026-06-30\n"
+        "hazards:\n  - {id: H-1, found_on: 2025-08-01, grade: huge}\n",
+        encoding="utf-8",
+    )
+    (issue,) = ar.load_case_file(case).issues
+    assert issue.field == "grade"
+    assert issue.message_zh == "应为以下之一：major（重大事故隐患）、general（一般事故隐患）"
+    assert issue.message == "Input should be 'major' or 'general'"

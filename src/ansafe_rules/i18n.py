@@ -45,6 +45,7 @@ __all__ = [
     "Message",
     "bilingual",
     "both",
+    "enum_at",
     "field_label",
     "item_label",
     "jsonable",
@@ -1389,10 +1390,26 @@ _WHY = {  # the context of a date's parsing error -> its message
 }
 
 
-def pydantic_error_zh(kind: str, ctx: Mapping[str, Any], msg: str) -> str | None:
+def enum_at(model: type[BaseModel] | None, field: str) -> type[Enum] | None:
+    """The enum of the dotted ``field`` of ``model`` (list indexes skipped), if it is one."""
+    annotation: Any = None
+    for part in field.split("."):
+        if part.isdigit():
+            continue
+        info = model.model_fields.get(part) if model is not None else None
+        if info is None:
+            return None
+        annotation, model = info.annotation, _model_of(info.annotation)
+    return _enum_of(annotation)
+
+
+def pydantic_error_zh(
+    kind: str, ctx: Mapping[str, Any], msg: str, enum: type[Enum] | None = None
+) -> str | None:
     """A pydantic validation error (its ``type`` and ``ctx``) in Chinese; None for a type the
     catalogue does not know (the English ``msg`` is then shown). A ``value_error`` (a model's
-    own check) keeps its English text behind a Chinese lead."""
+    own check) keeps its English text behind a Chinese lead. With the field's ``enum``, each
+    value an ``enum`` error expects is followed by its Chinese label."""
     if kind == "value_error":
         return text("pyd.value_error", "zh").format(msg=msg.removeprefix("Value error, "))
     mid = _PYDANTIC_KINDS.get(kind)
@@ -1400,8 +1417,14 @@ def pydantic_error_zh(kind: str, ctx: Mapping[str, Any], msg: str) -> str | None
         return None
     why = _WHY.get(str(ctx.get("error", "")))
     args = {k: v for k, v in ctx.items() if k != "error"}
-    if "expected" in args:  # "'a', 'b' or 'c'" -> a、b、c
+    if "expected" in args:  # "'a', 'b' or 'c'" -> a、b、c (their labels when known)
         values = re.findall(r"'([^']*)'", str(args["expected"]))
+        if enum is not None:
+            names = {m.value: f"enum.{enum.__name__}.{m.value}" for m in enum}
+            # the code is what the input must hold; the label says what it means
+            values = [
+                f"{v}（{text(names[v], 'zh')}）" if names.get(v) in MESSAGES else v for v in values
+            ]
         args["expected"] = "、".join(values) if values else args["expected"]
     args["why"] = text(why, "zh") if why else ""
     try:

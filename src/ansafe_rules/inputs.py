@@ -132,8 +132,12 @@ def issue(source: str, record: str, field: str, msg_id: str, **args: Any) -> Inp
     )
 
 
-def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
-    from .i18n import pydantic_error_zh
+def _issues(
+    source: str, record: str, exc: ValidationError, model: type[BaseModel] | None = None
+) -> list[InputIssue]:
+    """The errors of ``exc``, in English and Chinese (``model``: the record's, whose enums name
+    the values an enumeration expects)."""
+    from .i18n import enum_at, pydantic_error_zh
 
     return [
         InputIssue(
@@ -141,7 +145,9 @@ def _issues(source: str, record: str, exc: ValidationError) -> list[InputIssue]:
             record=record,
             field=field,
             message=msg,
-            message_zh=pydantic_error_zh(kind, ctx, msg),
+            message_zh=pydantic_error_zh(
+                kind, ctx, msg, enum_at(model, field) if kind == "enum" else None
+            ),
         )
         for field, msg, kind, ctx in pydantic_errors(exc)
     ]
@@ -156,7 +162,7 @@ def _validate(cls: type[BaseModel], item: Any, source: str, label: str, limits: 
     try:
         return cls.model_validate(item)
     except ValidationError as exc:
-        return _issues(source, label, exc)
+        return _issues(source, label, exc, cls)
     except Exception as exc:  # pydantic or an enum may fail on pathological values
         return [issue(source, label, "(record)", "input.unreadable", error=type(exc).__name__)]
 
