@@ -316,3 +316,29 @@ def test_dotted_names_a_broken_value_and_a_workbook(
     assert "XZ-2025-0076" in (out / "xinzhou.html").read_text(encoding="utf-8")
     err = capsys.readouterr().err
     assert f"{bad}: line 2: 'x' cannot be read as !!float (ValueError)" in err
+
+
+@needs_chromium
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_printed_page_is_numbered_and_names_the_policy(written, path: Path) -> None:
+    """A report handed over on paper: each page's margin says which policy and date it is
+    about and that it is page n of N (CSS page-margin boxes, printed by Chromium)."""
+    from pypdf import PdfReader
+
+    out, _ = written
+    pages = PdfReader(out / f"{path.stem}.pdf").pages
+    policy = ar.load_case_file(path).case.policy.policy_id
+    for n, page in enumerate(pages, start=1):
+        text = _flat(page.extract_text())
+        assert f"第{n}页，共{len(pages)}页" in text, (n, text[:80])
+        assert _flat(f"保单 {policy}，截至 2026-07-31") in text
+
+
+def test_page_margins_cannot_be_broken_out_of() -> None:
+    """The policy id printed in the page margin is a CSS string: no input ends the string or
+    the <style> element."""
+    from ansafe_rules.reports import _css_string
+
+    assert _css_string('A"B</style><script>x\\y\n') == (
+        '"A\\22 B\\3c /style\\3e \\3c script\\3e x\\5c y\\a "'
+    )

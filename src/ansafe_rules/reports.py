@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import html
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -389,6 +390,35 @@ def _upcoming(items: Sequence[TodoItem], lang: Lang) -> str:
     return f"<table class='upcoming'>{head}<tbody>{''.join(rows)}</tbody></table>"
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a ``<style>`` element (quotes, backslashes,
+    line breaks and ``<`` escaped, so no input can end the string or the element)."""
+    out = []
+    for ch in text:
+        if ch in '\\"<>' or ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _page_css(r: ProjectReport) -> str:
+    """The printed pages' margins: the policy and as-of date at the bottom left, the page
+    number of the total at the bottom right (CSS page-margin boxes, which Chromium prints)."""
+    left = _css_string(_t("report.page", r.lang).format(policy_id=r.policy_id, as_of=r.as_of))
+    parts = []  # 第 {page} 页，共 {pages} 页 -> "第 " counter(page) " 页，共 " counter(pages) " 页"
+    for piece in re.split(r"(\{pages?\})", _t("report.page_number", r.lang)):
+        if piece in ("{page}", "{pages}"):
+            parts.append(f"counter({piece[1:-1]})")
+        elif piece:
+            parts.append(_css_string(piece))
+    box = "font-size: 7.5pt; color: #666;"
+    return (
+        f"@page {{ @bottom-left {{ content: {left}; {box} }} "
+        f"@bottom-right {{ content: {' '.join(parts)}; {box} }} }}"
+    )
+
+
 def render_html(r: ProjectReport) -> str:
     """The report as one self-contained HTML page (inline CSS, no script, no network) laid
     out for A4 paper: tables fit the page width, their headers repeat on every page."""
@@ -452,7 +482,7 @@ def render_html(r: ProjectReport) -> str:
     return (
         "<!DOCTYPE html>\n"
         f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>{_e(title)}</title><style>{_CSS}{_page_css(r)}</style></head><body>"
         f"<h1>{_e(t('report.title', lang))}</h1>"
         f"<p class='subtitle'>{_e(t('report.subtitle', lang))}</p>"
         f"<table class='facts'><tbody>{fact_rows}</tbody></table>"
