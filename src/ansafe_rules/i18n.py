@@ -390,7 +390,7 @@ _M(
     "rules give the same report.",
 )
 _M("report.page", "Policy {policy_id}, as of {as_of}")
-_M("report.page_number", "page {page} of {pages}")
+_M("report.page_number", "Page {page} of {pages}")
 _M(
     "report.no_chromium",
     "no Chromium found on PATH (chromium, chromium-browser, google-chrome): install it or give "
