@@ -342,3 +342,28 @@ def test_page_margins_cannot_be_broken_out_of() -> None:
     assert _css_string('A"B</style><script>x\\y\n') == (
         '"A\\22 B\\3c /style\\3e \\3c script\\3e x\\5c y\\a "'
     )
+
+
+def test_a_portfolio_gives_one_report_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report portfolio.jsonl`: each line's project its own report (`<stem>-line<N>`), the
+    input digest the line's; a bad line is named with its number and the others are written."""
+    import json
+
+    lines = []
+    for name in ("guangdong-housing", "shaoxing-school"):
+        case = ar.load_case_file(ROOT / "examples" / f"{name}.yaml").case
+        lines.append(case.model_dump_json(exclude_none=True))
+    lines.insert(1, json.dumps({"policy": {"policy_id": "P-BAD"}}))
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["report", str(book), "--as-of", "2026-07-31", "--format", "html", "--lang", "en"]
+    assert main([*args, "--output-dir", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["book-line1.html", "book-line3.html"]
+    first = (out / "book-line1.html").read_text(encoding="utf-8")
+    assert "GD-2025-0518" in first
+    assert hashlib.sha256(lines[0].encode("utf-8")).hexdigest() in first
+    assert "SX-2025-1204" in (out / "book-line3.html").read_text(encoding="utf-8")
+    assert f"{book}: line 2: policy: field 'jurisdiction'" in capsys.readouterr().err

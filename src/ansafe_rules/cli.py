@@ -1239,7 +1239,13 @@ def _report_parser(sub: Any) -> None:
         "(the others are still written), Chromium missing for pdf, or bad usage. Example: "
         "ansafe-rules report examples/*.yaml --as-of 2026-07-31 --output-dir reports/",
     )
-    r.add_argument("files", nargs="+", type=Path, help="case files (.yaml, .json)")
+    r.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        help="case files (.yaml, .json, .xlsx, a CSV folder) or .jsonl portfolios (a report "
+        "per line)",
+    )
     _common(r)
     r.add_argument("--output-dir", type=Path, required=True, help="folder for the reports")
     r.add_argument(

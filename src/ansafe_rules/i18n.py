@@ -1296,11 +1296,6 @@ _M("sheets.unknown_jurisdiction", "unknown jurisdiction {name}; known: {known}")
 _M("sheets.xlsx_needs_output", "xlsx needs --output FILE.xlsx")
 _M("cli.wrote", "wrote {path}")
 _M("report.bad_format", "unknown format {bad}: use html, pdf, xlsx, comma-separated")
-_M(
-    "report.portfolio",
-    "{path}: a report is made from a case file (.yaml, .json), not a portfolio (.jsonl): "
-    "split it first",
-)
 _M("xlsx.missing_out", "XLSX output needs openpyxl: pip install 'ansafe-rules[xlsx]'")
 _M("xlsx.missing_in", "XLSX input and output need openpyxl: pip install 'ansafe-rules[xlsx]'")
 

@@ -15,7 +15,9 @@ the date is the caller's, never the wall clock.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 import io
@@ -23,7 +25,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import holidays
@@ -35,12 +37,12 @@ from ._yaml import decode, load_yaml_text, read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
-from .i18n import MESSAGES, Lang, _render_subject, both, label, normalise_lang
+from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
 from .i18n import text as _t
 from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, load_case_file, loads_json, parse_case
 from .model import PolicyCase
 from .outputs import RulesetStamp, Status
-from .portfolio import RulesetCache
+from .portfolio import RulesetCache, iter_lines
 from .results import Evaluation
 from .rulesets import DutyHolder, ResolvedRuleset, Severity
 from .spreadsheets import (
@@ -666,6 +668,7 @@ class ReportFiles(_Out):
     """What :func:`write_project_reports` did with one input: the files written, or why none."""
 
     source: str = Field(description="the input file")
+    line: int | None = Field(default=None, description="the line, for a .jsonl portfolio")
     policy_id: str | None = None
     files: tuple[str, ...] = Field(default=(), description="the files written")
     error: str | None = Field(default=None, description="why the input has no report")
@@ -703,57 +706,106 @@ def write_project_reports(
     cache = rulesets or RulesetCache()
     output_dir.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()  # lower case: file systems that ignore case would merge names
-    for path in paths:
-        stem, n = path.stem if path.is_file() else path.name, 1
+
+    def base_for(name: str) -> Path:
+        stem, n = name, 1
         while stem.lower() in taken:
             n += 1
-            stem = f"{path.stem if path.is_file() else path.name}-{n}"
+            stem = f"{name}-{n}"
         taken.add(stem.lower())
-        try:
-            yield _one(
-                path,
-                output_dir / stem,
-                formats,
-                lang,
-                chromium,
-                cache,
-                calendar,
-                jurisdiction,
-                layer,
-                duty_holder,
-                as_of,
-                limits,
-            )
-        except (AnsafeError, ValueError, OSError) as exc:
-            yield ReportFiles(source=str(path), error=str(exc))
-        except Exception as exc:  # never the end of the run: the other reports are written
-            yield ReportFiles(
-                source=str(path),
-                error=f"{path}: could not be reported: {type(exc).__name__}: {exc}",
-            )
+        return output_dir / stem
+
+    settings = _Settings(
+        formats, lang, chromium, cache, calendar, jurisdiction, layer, duty_holder, as_of, limits
+    )
+    for path in paths:
+        if path.suffix == ".jsonl":  # a portfolio: one report per line, named after it
+            for n, item in iter_lines(path, limits):
+                job = functools.partial(_one_line, path, n, item, base_for, settings)
+                yield _guarded(job, str(path), n)
+            continue
+        base = base_for(path.stem if path.is_file() else path.name)
+        yield _guarded(functools.partial(_one, path, base, settings), str(path), None)
 
 
-def _one(
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    """What every report of one run shares."""
+
+    formats: Sequence[str]
+    lang: Lang
+    chromium: str | None
+    cache: RulesetCache
+    calendar: WorkCalendar | None
+    jurisdiction: str | None
+    layer: str | None
+    duty_holder: DutyHolder | str | None
+    as_of: dt.date
+    limits: Limits
+
+
+def _guarded(make: Callable[[], ReportFiles], source: str, line: int | None) -> ReportFiles:
+    """One input's report, or the error that prevented it: never the end of the run."""
+    where = f"{source}: line {line}" if line else source
+    try:
+        return make()
+    except (AnsafeError, ValueError, OSError) as exc:
+        return ReportFiles(source=source, line=line, error=str(exc))
+    except Exception as exc:  # the other reports are still written
+        return ReportFiles(
+            source=source,
+            line=line,
+            error=f"{where}: could not be reported: {type(exc).__name__}: {exc}",
+        )
+
+
+def _one_line(
     path: Path,
-    base: Path,
-    formats: Sequence[str],
-    lang: Lang,
-    chromium: str | None,
-    cache: RulesetCache,
-    calendar: WorkCalendar | None,
-    jurisdiction: str | None,
-    layer: str | None,
-    duty_holder: DutyHolder | str | None,
-    as_of: dt.date,
-    limits: Limits,
+    n: int,
+    item: str | InputError,
+    base_for: Callable[[str], Path],
+    settings: _Settings,
 ) -> ReportFiles:
-    if path.suffix == ".jsonl":
-        raise InputError(both("report.portfolio", path=path))
+    """The report of line ``n`` of a portfolio (``<stem>-line<n>``; the input digest is the
+    line's, without its line break)."""
+    if isinstance(item, InputError):
+        raise item
+    label = f"{path}: line {n}"
+    doc = loads_json(item, str(path), limits=settings.limits, line=n)
+    parsed = parse_case(doc, label, limits=settings.limits)
+    base = base_for(f"{path.stem}-line{n}")
+    data = item.rstrip("\r\n").encode("utf-8")  # the line's bytes, without its line break
+    files = _write(parsed, data, f"{path.name}:{n}", label, base, settings)
+    return files.model_copy(update={"source": str(path), "line": n})
+
+
+def _one(path: Path, base: Path, settings: _Settings) -> ReportFiles:
+    """The report of one case file (YAML, JSON, a workbook or a CSV folder)."""
+    limits = settings.limits
     data = _input_bytes(path, limits)
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         parsed = load_case_bytes(data, str(path), limits)
     else:  # a workbook or a CSV folder, read as check reads it
         parsed = load_case_file(path, limits=limits)
+    return _write(parsed, data, path.name, str(path), base, settings)
+
+
+def _write(
+    parsed: ParsedCase,
+    data: bytes,
+    input_name: str,
+    source: str,
+    base: Path,
+    settings: _Settings,
+) -> ReportFiles:
+    """Evaluate ``parsed`` and write its report files (``base`` + ``.html``/``.pdf``/``.xlsx``)."""
+    formats, lang, chromium, cache = (
+        settings.formats,
+        settings.lang,
+        settings.chromium,
+        settings.cache,
+    )
+    calendar, jurisdiction = settings.calendar, settings.jurisdiction
     name = jurisdiction or parsed.case.policy.jurisdiction
     if jurisdiction is not None:
         rs = cache.get(jurisdiction)
@@ -761,12 +813,18 @@ def _one(
         try:
             rs = cache.get_registered(name)
         except AnsafeError as exc:
-            raise InputError(f"{path}: policy: field 'jurisdiction': {exc}") from None
+            raise InputError(f"{source}: policy: field 'jurisdiction': {exc}") from None
     ev = evaluate_rows(
-        rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=str(path), lang=lang
+        rs,
+        parsed,
+        as_of=settings.as_of,
+        calendar=calendar,
+        layer=settings.layer,
+        source=source,
+        lang=lang,
     )
-    if duty_holder is not None:
-        ev = ev.for_party(duty_holder)
+    if settings.duty_holder is not None:
+        ev = ev.for_party(settings.duty_holder)
     digests = {}
     for li in rs.layers:
         try:
@@ -778,7 +836,7 @@ def _one(
         rs,
         parsed.case.policy,
         input_bytes=data,
-        input_name=path.name,
+        input_name=input_name,
         layer_digests=digests,
         calendar=calendar,
         lang=lang,
@@ -802,4 +860,4 @@ def _one(
         xlsx = base.parent / f"{base.name}.xlsx"
         write_report_xlsx(report, ev, cache.stamp(name, ev.layers), xlsx, calendar)
         written.append(xlsx)
-    return ReportFiles(source=str(path), policy_id=ev.policy_id, files=tuple(map(str, written)))
+    return ReportFiles(source=source, policy_id=ev.policy_id, files=tuple(map(str, written)))
