@@ -50,7 +50,7 @@ def test_binding_note_in_both_languages(gd_bindings: tuple[ar.Binding, ...]) -> 
         )
     )
     assert binding_note(b, "zh") == (
-        "服务记录 T-02 的服务完成后10个工作日内整理完毕：国家 6.3 截止 2026-03-03；"
+        "服务完成后10个工作日内整理完毕（服务记录 T-02）：国家 6.3 截止 2026-03-03；"
         "广东 6.3 截止 2026-03-17——以最严者国家 6.3 为准。"
     )
     # the message is JSON: a caller renders it without the evaluation
@@ -77,7 +77,7 @@ def test_binding_json_carries_its_message_and_speaks_the_reports_language() -> N
         }
     notes = {b["note"] for b in zh}
     assert (
-        "投诉 C-01 的需核实的投诉10个工作日内答复：国家 6.4 截止 2025-10-22；"
+        "需核实的投诉10个工作日内答复（投诉 C-01）：国家 6.4 截止 2025-10-22；"
         "广东 6.4.2 截止 2025-11-19——以最严者国家 6.4 为准。" in notes
     )
 
@@ -86,7 +86,7 @@ def test_check_table_prints_the_binding_in_chinese(capsys: pytest.CaptureFixture
     assert main(["check", str(EXAMPLE), "--as-of", AS_OF, "--lang", "zh"]) == 1
     out = capsys.readouterr().out
     assert (
-        "从严适用   投诉 C-01 的需核实的投诉10个工作日内答复：国家 6.4 截止 2025-10-22；"
+        "从严适用   需核实的投诉10个工作日内答复（投诉 C-01）：国家 6.4 截止 2025-10-22；"
         "广东 6.4.2 截止 2025-11-19——以最严者国家 6.4 为准。"
     ) in out
     assert "年度评估报告 GD-E-2025 缺少：报告内容：服务效果" in out
