@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from .conditions import CHINA_TZ, china_time
-from .i18n import Memo, Message, jsonable, render
+from .i18n import Memo, render
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
 from .results import ObligationRef
@@ -172,30 +172,26 @@ def bindings(
         rates = {r.rule.id: annual_rate(r.rule.params) or 0.0 for r in rrs}
         best_rr = max(rrs, key=lambda r: (rates[r.rule.id], -order[r.rule.id]))
         conflict = len(set(rates.values())) > 1
-        rate_parts: list[Message] = [
-            (
+        rate_parts = [
+            _msg(
                 "binding.rate",
-                {
-                    "rule": cite(r.rule.id),
-                    "min_count": r.rule.params.min_count,  # type: ignore[union-attr]
-                    "per": r.rule.params.per,  # type: ignore[union-attr]
-                },
+                rule=cite(r.rule.id),
+                min_count=r.rule.params.min_count,  # type: ignore[union-attr]
+                per=r.rule.params.per.value,  # type: ignore[union-attr]
             )
             for r in rrs
         ]
-        rate_verdict: Message = (
-            ("binding.most_frequent", {"rule": cite(best_rr.rule.id)})
+        rate_verdict = (
+            _msg("binding.most_frequent", rule=cite(best_rr.rule.id))
             if conflict
-            else ("binding.agree", {})
+            else _msg("binding.agree")
         )
-        fargs = jsonable(
-            {
-                "obligation": key,
-                "title": best_rr.rule.title,
-                "parts": rate_parts,
-                "verdict": rate_verdict,
-            }
-        )
+        fargs = {
+            "obligation": key,
+            "title": best_rr.rule.title,
+            "parts": rate_parts,
+            "verdict": rate_verdict,
+        }
         out.append(
             MessageBinding(
                 obligation=key,
@@ -210,7 +206,7 @@ def bindings(
                 ),
                 annual_rate=rates[best_rr.rule.id],
                 conflict=conflict,
-                note=render("binding.note_policy", fargs),
+                note=render("binding.note_policy", fargs, memo=memo),
                 message_id="binding.note_policy",
                 message_args=fargs,
             )

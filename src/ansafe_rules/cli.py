@@ -205,11 +205,9 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="progress on stderr for portfolios (auto: when stderr is a terminal)",
     )
-    c.add_argument(
-        "--lang",
-        choices=("zh", "en"),
-        default=None,
-        help="language of reasons, notes, status marks and table text (default: the locale's: "
+    _lang_option(
+        c,
+        "language of reasons, notes, status marks and table text (default: the locale's: "
         "zh when LC_ALL, LC_MESSAGES or LANG - the first set - starts with zh, else en); JSON "
         "keeps its codes and adds message_id/message_args to every finding",
     )
@@ -245,12 +243,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="ics: reminders before each event, e.g. 3d,1d,2h or none (default 3d,1d)",
     )
-    o.add_argument(
-        "--lang",
-        choices=("zh", "en"),
-        default=None,
-        help="language of requirements and reasons (default: the locale's, as under check)",
-    )
+    _lang_option(o, "language of requirements and reasons (default: the locale's, as under check)")
     _add_catalogue_commands(sub)
     s = sub.add_parser("schema", help="JSON Schema of every input and output model")
     s.add_argument("--output", type=Path, default=None, help="folder: one <Model>.json each")
@@ -1051,6 +1044,11 @@ _LANG_HELP = (
 )
 
 
+def _lang_option(p: argparse.ArgumentParser, help: str = _LANG_HELP) -> None:
+    """``--lang zh|en`` (None: the locale's language, see :func:`_lang`)."""
+    p.add_argument("--lang", choices=("zh", "en"), default=None, help=help)
+
+
 def _add_catalogue_commands(sub: Any) -> None:
     """The ``diff``, ``rules`` and ``validate`` subcommands."""
     d = sub.add_parser(
@@ -1064,7 +1062,7 @@ def _add_catalogue_commands(sub: Any) -> None:
     d.add_argument("--ruleset-path", action="append", default=[], type=Path)
     d.add_argument("--format", choices=("table", "json"), default="table")
     d.add_argument("--all", action="store_true", help="also list identical obligations")
-    d.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    _lang_option(d)
     r = sub.add_parser(
         "rules",
         help="the rule catalogue of a jurisdiction",
@@ -1074,7 +1072,7 @@ def _add_catalogue_commands(sub: Any) -> None:
     r.add_argument("jurisdiction", nargs="?", default="national")
     r.add_argument("--ruleset-path", action="append", default=[], type=Path)
     r.add_argument("--format", choices=("table", "json"), default="table")
-    r.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    _lang_option(r)
     v = sub.add_parser(
         "validate",
         help="check a ruleset file with the strict loader, and its quotes against the source text",
@@ -1094,7 +1092,7 @@ def _add_catalogue_commands(sub: Any) -> None:
         metavar="DIR",
         help="folder of the source texts (default: looked up, see below)",
     )
-    v.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    _lang_option(v)
 
 
 def _lang(args: argparse.Namespace) -> Lang:
@@ -1256,12 +1254,7 @@ def _report_parser(sub: Any) -> None:
         help="comma-separated: html, pdf, xlsx (default: all three; xlsx needs "
         "ansafe-rules[xlsx], pdf Chromium)",
     )
-    r.add_argument(
-        "--lang",
-        choices=("zh", "en"),
-        default=None,
-        help="language of the report (default: the locale's, as for check)",
-    )
+    _lang_option(r, "language of the report (default: the locale's, as for check)")
     r.add_argument(
         "--chromium",
         default=None,
@@ -1385,9 +1378,7 @@ def _add_sheet_commands(sub: Any) -> None:
     k.add_argument("--checklist", default=None, help="checklist id (default: the first)")
     k.add_argument("--format", choices=("xlsx", "json"), default="xlsx")
     k.add_argument("--output", type=Path, default=None, help="write here (xlsx: required)")
-    k.add_argument(
-        "--lang", choices=("zh", "en"), default=None, help="language of the table (default zh)"
-    )
+    _lang_option(k, "language of the table (default zh)")
 
 
 def _cmd_sheets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -38,6 +38,7 @@ __all__ = [
     "InputIssue",
     "Limits",
     "ParsedCase",
+    "load_case_bytes",
     "load_case_file",
     "loads_json",
     "parse_case",
@@ -380,14 +381,21 @@ def load_case_file(path: str | Path, *, limits: Limits | None = None) -> ParsedC
             return workbooks.read_workbook(p, limits=limits)
         return workbooks.read_csv_case(p, limits=limits)
     # --- end spreadsheets ---
-    text = decode(read_bytes(p, InputError, limits.max_file_bytes), str(p), InputError)
-    if p.suffix == ".json":
-        data = loads_json(text, str(p), limits=limits)
+    return load_case_bytes(read_bytes(p, InputError, limits.max_file_bytes), str(p), limits)
+
+
+def load_case_bytes(data: bytes, name: str, limits: Limits | None = None) -> ParsedCase:
+    """A case file's bytes read as :func:`load_case_file` reads the file ``name`` (JSON for a
+    ``.json`` name, else YAML); errors name ``name``."""
+    limits = limits or DEFAULT_LIMITS
+    text = decode(data, name, InputError)
+    if name.endswith(".json"):
+        doc = loads_json(text, name, limits=limits)
     else:
         try:
-            data = load_yaml_text(
-                text, str(p), max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes
+            doc = load_yaml_text(
+                text, name, max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes
             )
         except Exception as exc:
             raise InputError(str(exc)) from None
-    return parse_case(data, str(p), limits=limits)
+    return parse_case(doc, name, limits=limits)

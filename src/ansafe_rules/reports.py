@@ -33,13 +33,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._errors import AnsafeError, InputError
 from ._version import __version__
-from ._yaml import decode, load_yaml_text, read_bytes
+from ._yaml import read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
 from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
 from .i18n import text as _t
-from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, load_case_file, loads_json, parse_case
+from .inputs import (
+    DEFAULT_LIMITS,
+    Limits,
+    ParsedCase,
+    load_case_bytes,
+    load_case_file,
+    loads_json,
+    parse_case,
+)
 from .model import PolicyCase
 from .outputs import RulesetStamp, Status
 from .portfolio import RulesetCache, iter_lines
@@ -148,22 +156,6 @@ def _input_bytes(path: Path, limits: Limits) -> bytes:
     for f in sorted(path.glob("*.csv")):
         parts += [f.name.encode("utf-8"), b"\0", read_bytes(f, InputError, limits.max_file_bytes)]
     return b"".join(parts)
-
-
-def load_case_bytes(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> ParsedCase:
-    """A case file's bytes parsed as :func:`ansafe_rules.load_case_file` parses the file
-    (JSON for ``.json`` names, else YAML); errors name ``name``."""
-    text = decode(data, name, InputError)
-    if name.endswith(".json"):
-        doc = loads_json(text, name, limits=limits)
-    else:
-        try:
-            doc = load_yaml_text(
-                text, name, max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes
-            )
-        except AnsafeError as exc:
-            raise InputError(str(exc)) from None
-    return parse_case(doc, name, limits=limits)
 
 
 def project_report(
@@ -783,10 +775,15 @@ def _one(path: Path, base: Path, settings: _Settings) -> ReportFiles:
     """The report of one case file (YAML, JSON, a workbook or a CSV folder)."""
     limits = settings.limits
     data = _input_bytes(path, limits)
-    if path.suffix.lower() in (".yaml", ".yml", ".json"):
-        parsed = load_case_bytes(data, str(path), limits)
-    else:  # a workbook or a CSV folder, read as check reads it
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):  # the bytes already read, not the file again
+        from .workbooks import read_workbook
+
+        parsed = read_workbook(io.BytesIO(data), limits=limits, source=str(path))
+    elif path.is_dir() or suffix == ".csv":  # a CSV folder, read as check reads it
         parsed = load_case_file(path, limits=limits)
+    else:
+        parsed = load_case_bytes(data, str(path), limits)
     return _write(parsed, data, path.name, str(path), base, settings)
 
 
