@@ -33,7 +33,7 @@ from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, bilingual, both, label, lang_from_env, plural
+from .i18n import Lang, bilingual, both, label, lang_from_env, pair, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
@@ -845,8 +845,8 @@ _SHEETS = ("xlsx", "csv")
 def _error_id(err: TextIO, msg_id: str, **args: Any) -> int:
     """A usage error (a catalogue message, with ``args``) in both languages, Chinese first;
     exit code 2."""
-    zh = _t("cli.error", "zh").format(message=_t(msg_id, "zh").format(**args))
-    en = _t("cli.error", "en").format(message=_t(msg_id, "en").format(**args))
+    zh, en = pair(msg_id, **args)
+    zh, en = _t("cli.error", "zh").format(message=zh), _t("cli.error", "en").format(message=en)
     print(f"ansafe-rules: {zh} — {en}", file=err)
     return 2
 

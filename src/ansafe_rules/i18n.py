@@ -51,6 +51,7 @@ __all__ = [
     "jsonable",
     "lang_from_env",
     "normalise_lang",
+    "pair",
     "placeholders",
     "plural",
     "pydantic_error_zh",
@@ -1170,10 +1171,15 @@ def bilingual(msg_id: str) -> str:
     return zh if zh == en else f"{zh} {en}"
 
 
+def pair(msg_id: str, **args: Any) -> tuple[str, str]:
+    """A message with ``args`` in Chinese and in English: ``(zh, en)``."""
+    return text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
+
+
 def both(msg_id: str, **args: Any) -> str:
     """A message in both languages, Chinese first (``已写入 out.xlsx — wrote out.xlsx``), for
     errors and notes printed where no language was chosen."""
-    zh, en = text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
+    zh, en = pair(msg_id, **args)
     return zh if zh == en else f"{zh} — {en}"
 
 

@@ -122,15 +122,10 @@ class ParsedCase(BaseModel):
 
 def issue(source: str, record: str, field: str, msg_id: str, **args: Any) -> InputIssue:
     """An input issue whose message is the catalogue's ``msg_id`` (English and Chinese)."""
-    from .i18n import text
+    from .i18n import pair
 
-    return InputIssue(
-        source=source,
-        record=record,
-        field=field,
-        message=text(msg_id, "en").format(**args),
-        message_zh=text(msg_id, "zh").format(**args),
-    )
+    zh, en = pair(msg_id, **args)
+    return InputIssue(source=source, record=record, field=field, message=en, message_zh=zh)
 
 
 def _issues(

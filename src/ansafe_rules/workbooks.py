@@ -43,7 +43,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import InputError, describe_errors
 from ._yaml import read_bytes
-from .i18n import _SEP, _step_label, both, text
+from .i18n import _SEP, _step_label, both, pair, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
 from .spreadsheets import as_text
@@ -217,10 +217,6 @@ def _meta_names() -> set[str]:
 
 
 # -- messages (in both languages: an issue's English message and its Chinese one) -------------
-def _both(msg_id: str, **args: Any) -> tuple[str, str]:
-    return text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
-
-
 def _issue(
     source: str,
     at: tuple[str, str],
@@ -247,14 +243,14 @@ def _letter(n: int) -> str:
 
 
 def _at(sheet: str, row: int, ident: str | None = None) -> tuple[str, str]:
-    zh, en = _both("sheet.at", sheet=sheet, row=row)
+    zh, en = pair("sheet.at", sheet=sheet, row=row)
     if ident:
         zh, en = f"{zh}（{ident}）", f"{en} ({ident})"
     return zh, en
 
 
 def _cell(index: int, header: str) -> tuple[str, str]:
-    return _both("sheet.cell", column=_letter(index), header=header)
+    return pair("sheet.cell", column=_letter(index), header=header)
 
 
 # -- cell values -----------------------------------------------------------------------------
@@ -496,7 +492,7 @@ class _Reader:
             v = convert(col, value)
         except _Bad as exc:
             row.bad = True
-            msg = _both(exc.msg_id, **exc.args_)
+            msg = pair(exc.msg_id, **exc.args_)
             self.note(row.at(n), col.en, msg, cell=_cell(i, col.zh))
             return
         if v is not None:
@@ -513,14 +509,14 @@ class _Reader:
                 continue
             col = _find(index, h)
             if col is None:
-                msg = _both("sheet.unknown_column", header=str(h).strip())
+                msg = pair("sheet.unknown_column", header=str(h).strip())
                 self.note(_at(name, head_n), str(h).strip(), msg, cell=_cell(i, str(h).strip()))
             else:
                 cols.append((col, i))
         have = {c.path for c, _ in cols}
         missing = [c for c in (*sheet.keys, *sheet.columns) if c.required and c.path not in have]
         for c in missing:
-            msg = _both("sheet.missing_column", header=c.zh, field=c.en, n=len(body))
+            msg = pair("sheet.missing_column", header=c.zh, field=c.en, n=len(body))
             self.note(_at(name, head_n), c.en, msg)
         if missing:
             return []
@@ -534,7 +530,7 @@ class _Reader:
 
     def keyvalue(self, sheet: Sheet, name: str, grid: Grid) -> _Row:
         index = _header_index(sheet)
-        heads = {h.lower() for h in _both("sheet.kv.field")}
+        heads = {h.lower() for h in pair("sheet.kv.field")}
         row = _Row(sheet, name, grid[0][0] if grid else 1, {}, {})
         seen: dict[tuple[str, ...], int] = {}
         for n, values in grid:
@@ -543,11 +539,11 @@ class _Reader:
                 continue
             col = _find(index, key)
             if col is None:
-                msg = _both("sheet.unknown_field", header=str(key).strip())
+                msg = pair("sheet.unknown_field", header=str(key).strip())
                 self.note(_at(name, n), str(key).strip(), msg)
                 continue
             if col.path in seen:
-                msg = _both("sheet.duplicate_field", header=col.zh, first=seen[col.path])
+                msg = pair("sheet.duplicate_field", header=col.zh, first=seen[col.path])
                 self.note(_at(name, n), col.en, msg)
                 continue
             seen[col.path] = n
@@ -564,11 +560,11 @@ class _Reader:
             s = by_name.get(name.strip()) or by_name.get(name.strip().lower())
             if s is None:
                 if name.strip() not in meta:
-                    self.note(_at(name, 1), name, _both("sheet.unknown_sheet", sheet=name))
+                    self.note(_at(name, 1), name, pair("sheet.unknown_sheet", sheet=name))
                 continue
             if s.path in found:  # 服务记录 and service_records: which one is meant?
                 first = found[s.path][0]
-                self.note(_at(name, 1), name, _both("sheet.twice", sheet=name, first=first))
+                self.note(_at(name, 1), name, pair("sheet.twice", sheet=name, first=first))
                 continue
             found[s.path] = (name, grid)
         n = sum(max(0, len(g) - 1) for _, g in found.values())
@@ -578,7 +574,7 @@ class _Reader:
                 "(limit max_records, docs/limits.md)"
             )
         if SHEETS[0].path not in found:
-            zh, en = _both("sheet.no_policy", sheet=SHEETS[0].zh)
+            zh, en = pair("sheet.no_policy", sheet=SHEETS[0].zh)
             raise InputError(f"{self.source}: {zh} — {en}")
         rows: dict[tuple[str, ...], list[_Row]] = {}
         for s in SHEETS:
@@ -604,7 +600,7 @@ class _Reader:
                 if target is None:
                     if not r.bad:
                         k = s.keys[-1]
-                        msg = _both("sheet.orphan", parent=parent.zh, key=k.zh, value=r.key()[-1])
+                        msg = pair("sheet.orphan", parent=parent.zh, key=k.zh, value=r.key()[-1])
                         self.note(r.at(), k.en, msg)
                     continue
                 target.children.setdefault(s.path[len(parent.path) :], []).append(r)
@@ -639,7 +635,7 @@ class _Reader:
             for r, rec in valid:
                 if len(by_id[rec.id]) > 1:
                     others = "、".join(str(o.row) for o in by_id[rec.id] if o is not r)
-                    self.note(r.at(), "id", _both("sheet.duplicate", id=rec.id, others=others))
+                    self.note(r.at(), "id", pair("sheet.duplicate", id=rec.id, others=others))
             parts[name] = tuple(rec for _, rec in valid if len(by_id[rec.id]) == 1)
         return ParsedCase(case=PolicyCase(**parts), issues=tuple(self.issues))
 
@@ -655,7 +651,7 @@ class _Reader:
         except ValidationError as exc:
             for (field, message), err in zip(describe_errors(exc), exc.errors(), strict=True):
                 r, where = _locate(row, err["loc"])
-                msg = _both("sheet.invalid", error=message)
+                msg = pair("sheet.invalid", error=message)
                 if where is None:
                     self.note(r.at(), field, msg)
                 else:
@@ -729,7 +725,7 @@ def read_workbook(
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a zip or XML error from openpyxl: not a workbook
-        zh, en = _both("sheet.unreadable", error=f"{type(exc).__name__}: {exc}")
+        zh, en = pair("sheet.unreadable", error=f"{type(exc).__name__}: {exc}")
         raise InputError(f"{src}: {zh} — {en}") from None
     # rows kept while reading, at most: the records allowed, plus each sheet's header and
     # the key/value sheets' fields (memory stays bounded whatever the unzipped size)
@@ -777,7 +773,7 @@ def read_csv_case(path: str | Path, *, limits: Limits | None = None) -> ParsedCa
     p = Path(path)
     if p.is_file() and p.suffix.lower() == ".csv":
         if p.stem not in _policy_file_names():
-            zh, en = _both("sheet.not_case", path=str(p), policy=SHEETS[0].zh)
+            zh, en = pair("sheet.not_case", path=str(p), policy=SHEETS[0].zh)
             raise InputError(f"{p}: {zh} — {en}")
         p = p.parent
     if not p.is_dir():
@@ -868,7 +864,7 @@ def _format(c: Column) -> tuple[str, str]:
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = "、".join(_enum_zh(v) for v in kind)
         codes = ", ".join(str(v.value) for v in kind)
-        zh, en = _both("sheet.format.enum", values=values, codes=codes)
+        zh, en = pair("sheet.format.enum", values=values, codes=codes)
     else:
         name = {
             dt.date: "date",
@@ -878,9 +874,9 @@ def _format(c: Column) -> tuple[str, str]:
             float: "number",
             Decimal: "number",
         }.get(kind, "text")
-        zh, en = _both(f"sheet.format.{name}")
+        zh, en = pair(f"sheet.format.{name}")
     if c.many:
-        zh2, en2 = _both("sheet.format.many", sep=JOIN)
+        zh2, en2 = pair("sheet.format.many", sep=JOIN)
         zh, en = f"{zh}；{zh2}", f"{en}; {en2}"
     return zh, en
 
@@ -888,7 +884,7 @@ def _format(c: Column) -> tuple[str, str]:
 def _about(c: Column) -> tuple[str, str]:
     """The explanation of a column (Chinese first): description, format, required."""
     fzh, fen = _format(c)
-    req = _both("sheet.required") if c.required else ("", "")
+    req = pair("sheet.required") if c.required else ("", "")
     zh = "；".join(x for x in (c.about, fzh, req[0]) if x)
     en = "; ".join(x for x in (f"{c.en}", fen, req[1]) if x)
     return zh, en
@@ -897,14 +893,14 @@ def _about(c: Column) -> tuple[str, str]:
 def _readme_rows(jurisdiction: str | None) -> list[list[str]]:
     head = [text(f"sheet.readme.{k}", "zh") for k in ("sheet", "column", "field", "format")]
     head += [text(f"sheet.readme.{k}", "zh") for k in ("required", "about")]
-    zh_intro, en_intro = _both("sheet.readme.intro", sep=JOIN)
+    zh_intro, en_intro = pair("sheet.readme.intro", sep=JOIN)
     rows = [[zh_intro], [en_intro], []]
     if jurisdiction:
-        rows.insert(2, [_both("sheet.readme.jurisdiction", jurisdiction=jurisdiction)[0]])
+        rows.insert(2, [pair("sheet.readme.jurisdiction", jurisdiction=jurisdiction)[0]])
     rows.append(head)
     for s in SHEETS:
         layout = "sheet.readme.keyvalue" if s.single else "sheet.readme.table"
-        rows.append([s.zh, "", s.en, _both(layout)[0], "", _sheet_about(s)])
+        rows.append([s.zh, "", s.en, pair(layout)[0], "", _sheet_about(s)])
         for c in (*s.keys, *s.columns):
             fzh, fen = _format(c)
             req = text("sheet.required", "zh") if c.required else ""
@@ -916,7 +912,7 @@ def _sheet_about(s: Sheet) -> str:
     if s.parent is None:
         return _label(PolicyCase, s.path[0])
     keys = "、".join(k.zh for k in s.keys)
-    zh, en = _both("sheet.readme.child", parent=s.parent, keys=keys or "—")
+    zh, en = pair("sheet.readme.child", parent=s.parent, keys=keys or "—")
     return f"{zh} — {en}"
 
 
@@ -997,7 +993,7 @@ def write_workbook(
         if formula is None:
             return
         dv = DataValidation(type="list", formula1=formula, allow_blank=True)
-        dv.error = "{} — {}".format(*_both("sheet.validation"))
+        dv.error = "{} — {}".format(*pair("sheet.validation"))
         dv.showErrorMessage = True
         ws.add_data_validation(dv)
         dv.add(ref)
