@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import inspect
 import json
 import statistics
 import sys
@@ -27,7 +28,8 @@ def _output(rs: Any, parsed: Any, stamp: Any) -> str:
     if hasattr(ar, "evaluate_rows"):  # compact rows, explanations on demand
         from ansafe_rules.outputs import Status
 
-        ev = ar.evaluate_rows(rs, parsed, as_of=AS_OF)
+        lean = {"lean": True} if "lean" in inspect.signature(ar.evaluate_rows).parameters else {}
+        ev = ar.evaluate_rows(rs, parsed, as_of=AS_OF, **lean)
         shown = {Status(s) for s in SHOWN}
         return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
     rep = ar.evaluate(rs, parsed, as_of=AS_OF)

@@ -76,6 +76,21 @@ def _msg(msg_id: str, **args: Any) -> dict[str, Any]:
     return {"id": msg_id, "args": args}
 
 
+def compared_rules(rs: ResolvedRuleset) -> frozenset[str]:
+    """The rules whose obligations :func:`bindings` reads: deadlines and retentions sharing
+    their obligation key with another of them, and counted duties with an annual rate sharing
+    theirs (a lean evaluation builds the obligations of these rules only)."""
+    dated: dict[str, set[str]] = {}
+    rated: dict[str, set[str]] = {}
+    for rr in rs.rules:
+        if rr.rule.kind in (Kind.deadline, Kind.retention):
+            dated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
+        elif annual_rate(rr.rule.params) is not None:
+            rated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
+    groups = (*dated.values(), *rated.values())
+    return frozenset(r for ids in groups if len(ids) > 1 for r in ids)
+
+
 def bindings(
     rs: ResolvedRuleset,
     obligations: Sequence[Obligation] | Sequence[ObligationRef],

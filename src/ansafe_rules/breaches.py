@@ -200,7 +200,7 @@ def _findings(source: Evaluation | Report) -> tuple[list[Finding], tuple[str, ..
     """The violation findings of ``source`` as full findings (trace and citation included)."""
     if isinstance(source, Report):
         return [f for f in source.findings if f.status is Status.violation], source.layers
-    rows = [f for f in source.findings if f.status is Status.violation]
+    rows = source.select([Status.violation])
     return [f.finding(source.as_of) for f in rows], source.layers
 
 
@@ -276,7 +276,7 @@ def breach_counts(source: Evaluation | Report) -> BreachCounts:
     if isinstance(source, Report):
         groups = breach_groups(map(_Row, source.findings), layers)
     else:
-        groups = breach_groups(source.findings, layers)
+        groups = breach_groups(source.select([Status.violation]), layers)
     n = dict.fromkeys(BreachKind, 0)
     for kind, _ in groups:
         n[kind] += 1

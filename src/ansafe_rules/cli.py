@@ -360,6 +360,7 @@ def _results(
         "calendar": calendar,
         "rulesets": cache,
         "limits": _limits(args),
+        "lean": getattr(args, "lean", False),
     }
     for path in args.files:
         is_stdin = str(path) == "-"
@@ -442,6 +443,7 @@ def _evaluate_document(doc: Any, common: dict[str, Any]) -> Outcome:
             calendar=common["calendar"],
             layer=common["layer"],
             source=STDIN,
+            lean=common["lean"],
         )
     except (AnsafeError, ValueError) as exc:
         pid = doc.get("policy", {}).get("policy_id") if isinstance(doc, dict) else None
@@ -619,6 +621,7 @@ def _outcomes(
         in_force=tuple(args.in_force),
         calendar_file=str(args.calendar) if args.calendar else None,
         limits=_limits(args),
+        lean=getattr(args, "lean", False),
     )
     for path in args.files:
         if path.suffix != ".jsonl" or not path.is_file():
@@ -636,6 +639,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     calendar = WorkCalendar(load_calendar_overrides(args.calendar)) if args.calendar else None
     cache = RulesetCache(args.ruleset_path, in_force=dict(args.in_force))
     progress = _Progress(args.progress, err, args.files)
+    # the JSON summary reads the findings needing attention only: compliant ones are counted
+    # (the table compares every layer's outcome, so it needs them all)
+    args.lean = args.format in ("json", "jsonl") and not args.all and args.detail != "full"
     if args.format in _SHEETS:
         return _check_sheet(args, out, err, cache, calendar, progress)
     out, err = progress.guard(out), progress.guard(err)

@@ -30,19 +30,28 @@ __all__ = ["Acc", "CaseView", "Ctx", "Scope", "fmt_num", "missing_msg", "record_
 
 
 class Acc:
-    """What one rule produced: obligations and findings (not necessarily paired)."""
+    """What one rule produced: obligations and findings (not necessarily paired).
 
-    __slots__ = ("findings", "obligations")
+    A lean accumulator (``lean=True``) counts compliant findings in :attr:`counted` instead
+    of keeping them, and with ``obligations=False`` keeps no obligations: the kinds then skip
+    building what would be dropped. The evaluator runs lean when a caller wants the findings
+    needing attention only; what was left out is built again, in full, when asked for."""
 
-    def __init__(self) -> None:
+    __slots__ = ("counted", "findings", "lean", "obligations", "oblige")
+
+    def __init__(self, lean: bool = False, obligations: bool = True) -> None:
         self.obligations: list[ObligationRef] = []
         self.findings: list[FindingRef] = []
+        self.lean, self.oblige, self.counted = lean, obligations, 0
 
     def add(self, ob: ObligationRef | None, f: FindingRef | None) -> None:
-        if ob is not None:
+        if ob is not None and self.oblige:
             self.obligations.append(ob)
         if f is not None:
-            self.findings.append(f)
+            if self.lean and f.status is Status.compliant:
+                self.counted += 1
+            else:
+                self.findings.append(f)
 
 
 class Scope:

@@ -218,9 +218,11 @@ def _evaluate_one(
     calendar: WorkCalendar,
     rulesets: RulesetCache,
     limits: Limits,
+    lean: bool = False,
 ) -> Outcome:
-    """Parse, pick the ruleset, evaluate; an input that cannot be evaluated becomes an error
-    result naming the file, line and field. Never raises."""
+    """Parse, pick the ruleset, evaluate (``lean``: see :func:`evaluate_rows`); an input that
+    cannot be evaluated becomes an error result naming the file, line and field. Never
+    raises."""
     try:
         parsed = parse_case(data, label, limits=limits)
         if jurisdiction is not None:
@@ -231,7 +233,9 @@ def _evaluate_one(
                 rs = rulesets.get_registered(name)
             except AnsafeError as exc:
                 raise InputError(f"{label}: policy: field 'jurisdiction': {exc}") from None
-        ev = evaluate_rows(rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label)
+        ev = evaluate_rows(
+            rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label, lean=lean
+        )
     except (AnsafeError, ValueError) as exc:
         return Outcome(source=source, line=line, policy_id=_policy_id(data), error=str(exc))
     except Exception as exc:  # never a traceback, never the end of the stream
@@ -286,8 +290,11 @@ def iter_outcomes(
     rulesets: RulesetCache | None = None,
     source: str | None = None,
     limits: Limits | None = None,
+    lean: bool = False,
 ) -> Iterator[Outcome]:
-    """:func:`evaluate_portfolio` as compact rows (:class:`Outcome`), explanations on demand."""
+    """:func:`evaluate_portfolio` as compact rows (:class:`Outcome`), explanations on demand;
+    ``lean=True`` when only the findings needing attention will be read (compliant ones are
+    counted, not built: :func:`ansafe_rules.evaluate_rows`)."""
     limits = limits or DEFAULT_LIMITS
     items: Iterable[tuple[int, Any]]
     if isinstance(lines, str | Path):
@@ -303,6 +310,7 @@ def iter_outcomes(
         "calendar": calendar or default_calendar(),
         "rulesets": rulesets or RulesetCache(),
         "limits": limits,
+        "lean": lean,
     }
     for n, item in items:
         try:
@@ -350,8 +358,10 @@ def outcome_files(
     calendar: WorkCalendar | None = None,
     rulesets: RulesetCache | None = None,
     limits: Limits | None = None,
+    lean: bool = False,
 ) -> Iterator[Outcome]:
-    """:func:`evaluate_files` as compact rows (:class:`Outcome`)."""
+    """:func:`evaluate_files` as compact rows (:class:`Outcome`; ``lean`` as for
+    :func:`iter_outcomes`)."""
     calendar = calendar or default_calendar()
     rulesets = rulesets or RulesetCache()
     limits = limits or DEFAULT_LIMITS
@@ -362,6 +372,7 @@ def outcome_files(
         "calendar": calendar,
         "rulesets": rulesets,
         "limits": limits,
+        "lean": lean,
     }
     for path in map(Path, paths):
         if path.suffix == ".jsonl":
@@ -393,6 +404,7 @@ class RunSettings:
     in_force: tuple[tuple[str, dt.date], ...] = ()
     calendar_file: str | None = None
     limits: Limits = DEFAULT_LIMITS
+    lean: bool = False  # only the findings needing attention will be read (evaluate_rows)
 
 
 @functools.lru_cache(maxsize=4)
@@ -431,6 +443,7 @@ def outcome_lines(
             rulesets=cache,
             source=source,
             limits=settings.limits,
+            lean=settings.lean,
         )
     )
 

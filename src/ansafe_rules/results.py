@@ -14,7 +14,7 @@ import datetime as dt
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from .i18n import _JSON_AS_IS, Lang, Memo, Message, _json_arg, normalise_lang, render
 from .inputs import InputIssue
@@ -409,6 +409,21 @@ def rule_params(rr: ResolvedRule) -> dict[str, Any]:
 
 
 AnyFinding = FindingRef | _InputFinding
+
+
+class Counted(NamedTuple):
+    """Compliant findings of one rule counted, not built (a lean evaluation): the rule, who
+    bears liability where it differs from the duty holder, and how many."""
+
+    rr: ResolvedRule
+    liable_party: DutyHolder | None
+    n: int
+
+    @property
+    def duty_holder(self) -> DutyHolder:
+        return self.rr.rule.duty_holder
+
+
 _STATUS = operator.attrgetter("status")
 
 
@@ -422,17 +437,20 @@ class Evaluation:
     __slots__ = (
         "_all_obligations",
         "_bindings",
+        "_counted",
+        "_findings",
+        "_full",
+        "_obligations",
         "_party",
         "_ruleset",
+        "_whole",
         "as_of",
         "counts",
-        "findings",
         "input_issues",
         "jurisdiction",
         "lang",
         "layers",
         "note_messages",
-        "obligations",
         "policy_id",
     )
 
@@ -451,20 +469,61 @@ class Evaluation:
         party: DutyHolder | None = None,
         all_obligations: Sequence[ObligationRef] | None = None,
         lang: Lang = "en",
+        counted: Sequence[Counted] = (),
+        full: Callable[[], Evaluation] | None = None,
     ) -> None:
         self._ruleset, self._party = ruleset, party
         self.policy_id, self.jurisdiction, self.layers = policy_id, jurisdiction, layers
         self.as_of = as_of
-        self.findings: tuple[AnyFinding, ...] = tuple(findings)
-        self.obligations: tuple[ObligationRef, ...] = tuple(obligations)
+        self._findings: tuple[AnyFinding, ...] = tuple(findings)
+        self._obligations: tuple[ObligationRef, ...] = tuple(obligations)
         # bindings are decided over every obligation, then reduced to the party's
-        self._all_obligations = self.obligations if all_obligations is None else all_obligations
+        self._all_obligations = self._obligations if all_obligations is None else all_obligations
         self._bindings: tuple[Binding, ...] | None = None
         self.input_issues, self.note_messages = input_issues, notes
         self.lang: Lang = normalise_lang(lang)
+        # a lean evaluation (``full`` given): compliant findings counted, not built (per rule,
+        # with who owes them), and only the obligations a binding compares; ``full`` makes
+        # the whole evaluation, once, when something else is asked for
+        self._counted, self._full = tuple(counted), full
+        self._whole: Evaluation | None = None
         counts = dict.fromkeys(Status, 0)  # every status, in order, counted in C below
-        counts.update(Counter(map(_STATUS, self.findings)))
+        counts.update(Counter(map(_STATUS, self._findings)))
+        counts[Status.compliant] += sum(c.n for c in self._counted)
         self.counts: dict[Status, int] = counts
+
+    @property
+    def lean(self) -> bool:
+        """True when compliant findings were counted, not built (``evaluate_rows(lean=True)``):
+        :attr:`findings`, :attr:`obligations` and :meth:`report` then evaluate the case again
+        in full, once; :meth:`summary`, :meth:`rows` and :meth:`select` of the statuses needing
+        attention do not."""
+        return self._full is not None
+
+    def _expanded(self) -> Evaluation:
+        """This evaluation with every row built (itself unless lean)."""
+        if self._full is None:
+            return self
+        if self._whole is None:
+            self._whole = self._full()  # a cache of a pure function: a race builds it twice
+        return self._whole
+
+    @property
+    def findings(self) -> tuple[AnyFinding, ...]:
+        """Every finding row, in report order."""
+        return self._expanded()._findings
+
+    @property
+    def obligations(self) -> tuple[ObligationRef, ...]:
+        """Every obligation row, in report order."""
+        return self._expanded()._obligations
+
+    def select(self, statuses: Iterable[Status]) -> list[AnyFinding]:
+        """The finding rows with one of ``statuses``, in report order (without building the
+        compliant rows of a lean evaluation unless ``statuses`` asks for them)."""
+        keep = frozenset(Status(s) for s in statuses)
+        rows = self.findings if self.lean and Status.compliant in keep else self._findings
+        return [f for f in rows if f.status in keep]
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -502,13 +561,15 @@ class Evaluation:
     @property
     def has_breach(self) -> bool:
         """A breach of a duty or a data error: what makes ``check`` exit with 1."""
-        return any(f.breach or f.status is Status.data_error for f in self.findings)
+        return any(f.breach or f.status is Status.data_error for f in self._findings)
 
     def report(
         self, select: Callable[[AnyFinding], bool] | None = None, *, lang: Lang | None = None
     ) -> Report:
         """The full report; ``select`` keeps only some findings (``counts`` still count all);
         sentences in ``lang`` (default :attr:`lang`)."""
+        if self.lean:
+            return self._expanded().report(select, lang=lang)
         params: dict[str, dict[str, Any]] = {}
         lang = self.lang if lang is None else normalise_lang(lang)
         memo: Memo = {}  # renderings the rows of this report share
@@ -571,11 +632,10 @@ class Evaluation:
             counts=self.counts,
         )
 
-    def _shown(self, statuses: Iterable[Status] | None) -> list[FindingRef]:
+    def _shown(self, statuses: Iterable[Status] | None) -> list[AnyFinding]:
         if statuses is None:
             return list(self.findings)
-        keep = frozenset(statuses)
-        return [f for f in self.findings if f.status in keep]
+        return self.select(statuses)
 
     def rows(
         self, statuses: Iterable[Status] | None = None, lang: Lang | None = None
@@ -596,17 +656,20 @@ class Evaluation:
         def mine(x: Any) -> bool:
             return p in (x.duty_holder, x.liable_party)
 
+        full = self._full
         return Evaluation(
             ruleset=self._ruleset,
             policy_id=self.policy_id,
             jurisdiction=self.jurisdiction,
             layers=self.layers,
             as_of=self.as_of,
-            findings=[f for f in self.findings if f.duty_holder is None or mine(f)],
-            obligations=[o for o in self.obligations if mine(o)],
+            findings=[f for f in self._findings if f.duty_holder is None or mine(f)],
+            obligations=[o for o in self._obligations if mine(o)],
             input_issues=self.input_issues,
             notes=self.note_messages,
             party=p,
             all_obligations=self._all_obligations,
             lang=self.lang,
+            counted=[c for c in self._counted if mine(c)],
+            full=None if full is None else (lambda: self._expanded().for_party(p)),
         )

@@ -337,7 +337,7 @@ def evaluate_items(
             continue
         if not text.strip():
             continue
-        for r in iter_outcomes([(n, text)], **common):
+        for r in iter_outcomes([(n, text)], lean=not s.include_compliant, **common):
             if r.evaluation is None:
                 yield {**base, "policy_id": r.policy_id, "error": r.error}
                 continue
@@ -362,7 +362,7 @@ def _report_rows(
         "layers": list(report.layers),
         "ruleset_digest": digest,
     }
-    shown = [f for f in report.findings if s.include_compliant or f.status not in _HIDDEN]
+    shown = report.findings if s.include_compliant else report.select(set(Status) - _HIDDEN)
     return _finding_rows((f.row() for f in shown), base)
 
 

@@ -95,6 +95,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     scoped = ctx.scope.events is not None
     extension = p.extension is not None
     early_action, as_of, workdays = p.early_action, ctx.as_of, period.unit is PeriodUnit.workdays
+    lean, oblige = acc.lean, acc.oblige
     for label, item in items:
         rec = record_ids_of(label)
         trig = trigger_of(item)
@@ -126,6 +127,29 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
         else:
             act, event = _first_event(ctx, p, trig)
             rec = rec + event
+        # the verdict first: a lean run builds no message for a compliant row
+        if act is None:
+            verdict = "missing" if as_of > due_date else "pending"
+        else:
+            if isinstance(act, dt.datetime):
+                act = china_time(act)
+            early = _before(act, trig)
+            if early and early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
+                verdict = "early_error"
+            elif early and early_action is EarlyAction.violation:
+                verdict = "early"
+            elif (
+                act <= due.due_at  # type: ignore[operator]
+                if hourly and isinstance(act, dt.datetime) and due.due_at is not None
+                else day_of(act) <= due_date
+            ):
+                verdict = "on_time"
+            else:
+                verdict = "late"
+        keep = not (lean and verdict == "on_time")
+        if not (keep or oblige):
+            acc.counted += 1
+            continue
         # what every sentence about this item may say (a translation names the period)
         args: dict[str, Any] = {
             "action": what,
@@ -135,36 +159,29 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             "deadline": deadline,
             "ext": ext_note,
         }
-        add_obligation(obligation(label, ("deadline.requirement", args), due=due))
-        if act is None:
-            if as_of > due_date:
-                msg, status = ("deadline.missing", args), Status.violation
-            else:
-                msg, status = ("deadline.pending", args), Status.pending
-            add_finding(finding(status, label, msg, due=due, trigger=trig, records=rec))
+        if oblige:
+            add_obligation(obligation(label, ("deadline.requirement", args), due=due))
+        if not keep:
+            acc.counted += 1
             continue
-        if isinstance(act, dt.datetime):
-            act = china_time(act)
-        early = _before(act, trig)
-        if early and early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
+        if verdict == "missing":
+            msg, status = ("deadline.missing", args), Status.violation
+        elif verdict == "pending":
+            msg, status = ("deadline.pending", args), Status.pending
+        elif verdict == "early_error":
             msg, status = ("deadline.early", {**args, "done": act}), Status.data_error
-        elif early and early_action is EarlyAction.violation:
+        elif verdict == "early":
             msg, status = ("deadline.early", {**args, "done": act}), Status.violation
+        elif verdict == "on_time":
+            msg, status = ("deadline.on_time", {**args, "done": act}), Status.compliant
         else:
-            if hourly and isinstance(act, dt.datetime) and due.due_at is not None:
-                on_time = act <= due.due_at
-            else:
-                on_time = day_of(act) <= due_date
-            if on_time:
-                msg, status = ("deadline.on_time", {**args, "done": act}), Status.compliant
-            else:
-                late: Message | None = None
-                if workdays:
-                    try:
-                        n = cal.count_workdays(due_date, day_of(act))
-                        late = ("deadline.late_by", {"n": n})
-                    except CalendarRangeError:
-                        late = ("deadline.late_uncounted", {"day": day_of(act)})
-                msg = ("deadline.late", {**args, "done": act, "late": late})
-                status = Status.violation
+            late: Message | None = None
+            if workdays:
+                try:
+                    n = cal.count_workdays(due_date, day_of(act))
+                    late = ("deadline.late_by", {"n": n})
+                except CalendarRangeError:
+                    late = ("deadline.late_uncounted", {"day": day_of(act)})
+            msg = ("deadline.late", {**args, "done": act, "late": late})
+            status = Status.violation
         add_finding(finding(status, label, msg, due=due, trigger=trig, records=rec))

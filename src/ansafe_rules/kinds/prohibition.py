@@ -23,16 +23,21 @@ def evaluate_prohibition(ctx: Ctx, acc: Acc) -> None:
     clear: Message = ("prohibition.clear", {})
     record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
     conds, case = p.forbid, ctx.case
+    lean, oblige = acc.lean, acc.oblige
     for label, item in items:
         rec = record_ids_of(label)
         ok, failed = all_hold(conds, item, case)
-        ob = obligation(label, requirement)
+        ob = obligation(label, requirement) if oblige else None
         if ok is None:
             gap = ("common.missing", {"missing": missing_msg(failed, item, case)})
             msg: Message = ("common.cannot_judge", {"gaps": [gap]})
             f = finding(Status.insufficient_data, label, msg, records=rec)
         elif ok:
             f = finding(Status.violation, label, hit, records=rec)
+        elif lean:
+            acc.counted += 1
+            acc.add(ob, None)
+            continue
         else:
             f = finding(Status.compliant, label, clear, records=rec)
         acc.add(ob, f)

@@ -51,10 +51,12 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
     require, case, counts = p.require, ctx.case, bool(p.require_counts)
     record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
     no_counts: tuple[list[Any], list[Any]] = ([], [])
+    lean, oblige = acc.lean, acc.oblige
     for label, item in items:
         rec = record_ids_of(label)
         ok, failed = all_hold(require, item, case)
-        ob = obligation(label, requirement)
+        if oblige:
+            acc.obligations.append(obligation(label, requirement))
         short, unknown = _counts(ctx, p, item) if counts else no_counts
         if ok is False or short:
             fails = ([failed] if ok is False else []) + short
@@ -68,7 +70,9 @@ def evaluate_qualification(ctx: Ctx, acc: Acc) -> None:
             ) + unknown
             msg = ("common.cannot_judge", {"gaps": gaps})
             f = ctx.finding(Status.insufficient_data, label, msg, records=rec)
+        elif lean:
+            acc.counted += 1
+            continue
         else:
             f = finding(Status.compliant, label, meets, records=rec)
-        acc.obligations.append(ob)
         acc.findings.append(f)

@@ -32,8 +32,8 @@ def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
     complete: Message = ("fields.complete", {})
     record_ids_of, finding, obligation = ctx.view.record_ids, ctx.finding, ctx.obligation
     add_finding, add_obligation = acc.findings.append, acc.obligations.append
+    lean, oblige = acc.lean, acc.oblige
     for label, item in items:
-        rec = record_ids_of(label)
         # is_empty() inlined: a call per field of every record costs more than the test
         missing: list[Any] = [
             f
@@ -48,9 +48,12 @@ def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
                 for v in c.values
                 if v not in have
             ]
-        add_obligation(obligation(label, req))
+        if oblige:
+            add_obligation(obligation(label, req))
         if missing:
             msg: Message = ("fields.missing", {"absent": missing})
-            add_finding(finding(Status.violation, label, msg, records=rec))
+            add_finding(finding(Status.violation, label, msg, records=record_ids_of(label)))
+        elif lean:
+            acc.counted += 1
         else:
-            add_finding(finding(Status.compliant, label, complete, records=rec))
+            add_finding(finding(Status.compliant, label, complete, records=record_ids_of(label)))

@@ -449,6 +449,7 @@ def evaluate_case(
             source="request",
             duty_holder=q.duty_holder,
             lang=q.lang,
+            lean=q.detail != "full" and not q.all,
         )
     except (AnsafeError, ValueError) as exc:
         raise ProblemError(422, "invalid-case", str(exc), located(str(exc), "request")) from None
@@ -487,6 +488,7 @@ def batch_line(
         rulesets=rulesets,
         source="batch",
         limits=env.settings.limits,
+        lean=q.detail != "full" and not q.all,
     )  # the language is applied when the result is rendered
     if r.evaluation is None:
         detail = r.error or "could not be evaluated"
