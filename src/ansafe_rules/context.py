@@ -69,15 +69,20 @@ class Scope:
         self.severity, self.liable, self.events = severity, liable, events
 
 
+Selection = tuple[list[tuple[str, Any]], list[tuple[str, Any, Message | None, list[Condition]]]]
+"""What a rule's ``where`` selects in a case: the items kept, and those it cannot judge."""
+
+
 class CaseView:
     """A case's subject items, labelled and sorted once per evaluation (every rule on the same
     subject reads the same list; it must not be changed)."""
 
-    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_windows", "case")
+    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_selected", "_windows", "case")
 
     def __init__(self, case: PolicyCase) -> None:
         self.case = case
         self._items: dict[Subject, list[tuple[str, Any]]] = {}
+        self._selected: dict[tuple[Any, ...], Selection] = {}
         self._dues: dict[tuple[Any, ...], DueDate] = {}
         self._ids: dict[str, tuple[str, ...]] = {}
         self._case_values: dict[str, Any] = {}
@@ -283,29 +288,45 @@ class Ctx:
         if not where and (scope_field is None or self.scope.events is None):
             # nothing to select on: every item (a new list; the view's is shared)
             return list(self.items(subject))
-        out = []
+        # rules with the same subject, conditions and event scope (a layer's) select the same
+        # items: the selection is made once per case (what it cannot decide each rule says)
+        layer = self.rr.layer if scope_field is not None and self.scope.events else None
+        key = (subject, tuple(c.key for c in where), scope_field, layer, self.scope.events)
+        got = self.view._selected.get(key)
+        if got is None:
+            got = self.view._selected[key] = self._select(subject, where, scope_field)
+        kept, undecided = got
+        for label, item, outside, failed in undecided:
+            if outside is not None:
+                msg = ("na.event_outside", {"field": scope_field, "why": outside})
+                acc.add(None, self.finding(Status.not_applicable, label, msg))
+            else:
+                why = ("applies.unknown", {"missing": missing_msg(failed, item, self.case)})
+                acc.add(None, self.finding(Status.insufficient_data, label, why))
+        return list(kept)
+
+    def _select(
+        self, subject: Subject, where: Sequence[Condition], scope_field: str | None
+    ) -> Selection:
+        """The items of ``subject`` matching ``where`` inside the rule's event scope, and the
+        others that are not simply excluded: (label, item, why outside the scope, the
+        conditions that could not be decided), in item order."""
+        kept: list[tuple[str, Any]] = []
+        undecided: list[tuple[str, Any, Message | None, list[Condition]]] = []
         day_of_item = self.getter(scope_field) if scope_field is not None else None
         for label, item in self.items(subject):
             if day_of_item is not None:
                 day = day_of_item(item)
                 outside = self.event_outside(day) if day is not None else None
                 if outside is not None:
-                    msg = ("na.event_outside", {"field": scope_field, "why": outside})
-                    acc.add(None, self.finding(Status.not_applicable, label, msg))
+                    undecided.append((label, item, outside, []))
                     continue
             ok, failed = all_hold(where, item, self.case)
             if ok:
-                out.append((label, item))
+                kept.append((label, item))
             elif ok is None:
-                acc.add(
-                    None,
-                    self.finding(
-                        Status.insufficient_data,
-                        label,
-                        ("applies.unknown", {"missing": missing_msg(failed, item, self.case)}),
-                    ),
-                )
-        return out
+                undecided.append((label, item, None, failed))
+        return kept, undecided
 
     def subject_items(self, acc: Acc) -> list[tuple[str, Any]] | None:
         """The rule's subject items matching its ``where``; None (with the finding that says

@@ -246,6 +246,12 @@ class Condition(_Strict):
         return {**state, "__dict__": {k: v for k, v in state["__dict__"].items() if k != "test"}}
 
     @functools.cached_property
+    def key(self) -> str:
+        """The condition as canonical text, computed once: equal conditions (of different
+        rules) have equal keys, so what they select can be shared."""
+        return self.model_dump_json()
+
+    @functools.cached_property
     def value_set(self) -> frozenset[Any]:
         """The normalised members of a list ``value`` (``in``, ``any_in``...), computed once:
         conditions are immutable, so the memo is never stale."""

@@ -199,6 +199,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     measure: Message = unit or ("freq.times", {})  # what a translation counts in
     # the stage each record is linked to, read once (per-stage rules with `link` only)
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
+    lean, oblige = acc.lean, acc.oblige
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
         if per is Per.stage:
@@ -253,6 +254,9 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                         own.append(i)
                         used.add(i)
                         total += events[i][2]
+                if total >= need and lean and not oblige:  # counted, not built
+                    acc.counted += 1
+                    continue
                 hits = [(events[i][0], events[i][2]) for i in own]
                 recs = tuple(sorted({r for lab, _ in hits for r in record_ids(lab)}))
                 by = ("freq.record_by", {"grace": grace.due_date}) if grace else None
