@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
-from collections.abc import Iterable, Mapping
+import typing
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -163,19 +167,59 @@ def _validate(cls: type[BaseModel], item: Any, source: str, label: str, limits: 
         return [issue(source, label, "(record)", "input.unreadable", error=type(exc).__name__)]
 
 
-def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> Iterable[tuple[str, dt.date]]:
-    """(dotted field, date) of every date after ``limit`` inside a validated model."""
+def _late_dates(obj: Any, limit: dt.date, prefix: str = "") -> list[tuple[str, dt.date]]:
+    """(dotted field, date) of every date after ``limit`` inside a validated model: dates and
+    timestamps (by their day), in models and tuples, in field order."""
+    out: list[tuple[str, dt.date]] = []
+    _collect_late(obj, limit, prefix, out)
+    return out
+
+
+_NO_DATES = frozenset({str, int, float, bool, type(None)})  # the commonest field values
+
+
+def _collect_late(obj: Any, limit: dt.date, prefix: str, out: list[tuple[str, dt.date]]) -> None:
+    """:func:`_late_dates` into ``out``: one walk of the record, a scalar field costing a type
+    lookup (every record of a case is checked; most of its fields are text and numbers)."""
+    t = type(obj)
+    if t in _NO_DATES:
+        return
     if isinstance(obj, dt.date):
         if (obj.date() if isinstance(obj, dt.datetime) else obj) > limit:
-            yield prefix, obj
+            out.append((prefix, obj))
     elif isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            yield from _late_dates(
-                getattr(obj, name), limit, f"{prefix}.{name}" if prefix else name
-            )
+        values = obj.__dict__
+        for name in _dated_fields(t):
+            v = values[name] if name in values else getattr(obj, name)
+            if type(v) not in _NO_DATES:
+                _collect_late(v, limit, f"{prefix}.{name}" if prefix else name, out)
     elif isinstance(obj, tuple):
         for i, x in enumerate(obj):
-            yield from _late_dates(x, limit, f"{prefix}.{i}")
+            if type(x) not in _NO_DATES:
+                _collect_late(x, limit, f"{prefix}.{i}", out)
+
+
+@functools.lru_cache(maxsize=256)
+def _dated_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model class that may hold a date (directly, or inside a model or a
+    tuple), in field order: the others (text, numbers, codes) are not walked. A memo of a
+    pure function of the class."""
+    return tuple(n for n, f in cls.model_fields.items() if _may_hold_dates(f.annotation))
+
+
+def _may_hold_dates(tp: Any) -> bool:
+    """Can a value of type ``tp`` be or contain a date? True when unsure."""
+    if isinstance(tp, type):
+        if issubclass(tp, dt.date | BaseModel | tuple | list):
+            return True
+        if issubclass(tp, str | int | float | Decimal | Enum):  # bool, IntEnum: ints
+            return False
+    if typing.get_origin(tp) is typing.Annotated:
+        return _may_hold_dates(typing.get_args(tp)[0])
+    args = typing.get_args(tp)
+    if args:
+        return any(_may_hold_dates(a) for a in args if a is not Ellipsis)
+    return tp is not None and tp is not type(None)
 
 
 def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[InputIssue]:
@@ -299,14 +343,33 @@ def _int(text: str) -> int | str:
 
 
 def _depth_over(data: Any, max_depth: int) -> bool:
-    """Is ``data`` nested more than ``max_depth`` levels deep? (iterative)"""
-    stack = [(data, 1)]
-    while stack:
-        x, d = stack.pop()
-        if isinstance(x, dict | list):
-            if d > max_depth:
-                return True
-            stack.extend((y, d + 1) for y in (x.values() if isinstance(x, dict) else x))
+    """Is ``data`` nested more than ``max_depth`` levels deep? Each container's members are
+    looked at once, recursively: the recursion stops at ``max_depth`` + 1, and a limit set
+    higher than Python's stack allows is checked without recursion."""
+    if not isinstance(data, dict | list):
+        return False
+    if max_depth > _RECURSIVE_DEPTH:
+        stack = [(data, 1)]
+        while stack:
+            x, d = stack.pop()
+            if isinstance(x, dict | list):
+                if d > max_depth:
+                    return True
+                stack.extend((y, d + 1) for y in (x.values() if isinstance(x, dict) else x))
+        return False
+    return _deeper(data, 1, max_depth)
+
+
+_RECURSIVE_DEPTH = 200
+
+
+def _deeper(x: dict | list, depth: int, max_depth: int) -> bool:
+    """Does the container ``x``, at ``depth``, hold containers deeper than ``max_depth``?"""
+    if depth > max_depth:
+        return True
+    for y in x.values() if isinstance(x, dict) else x:
+        if isinstance(y, dict | list) and _deeper(y, depth + 1, max_depth):
+            return True
     return False
 
 
