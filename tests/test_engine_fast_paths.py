@@ -390,3 +390,53 @@ def test_adding_months_clips_to_the_month_end() -> None:
     assert _add_months(dt.date(2025, 1, 31), 1) == dt.date(2025, 2, 28)
     assert _add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
     assert _add_months(dt.date(2025, 12, 15), 12) == dt.date(2026, 12, 15)
+
+
+# ---- selections shared per case: only by conditions that test alike -----------------------
+def test_condition_keys_keep_value_types_apart() -> None:
+    def key(value: Any, op: str = "ge") -> str:
+        return Condition(field="started_on", op=op, value=value).key
+
+    assert key(dt.date(2025, 1, 1)) != key("2025-01-01")
+    assert len({key(1, "eq"), key(1.0, "eq"), key(True, "eq"), key("1", "eq")}) == 4
+    assert key(float("inf"), "lt") != key(float("-inf"), "lt")
+    assert (
+        key(dt.date(2025, 1, 1))
+        == Condition(field="started_on", op="ge", value=dt.date(2025, 1, 1)).key
+    )
+    a = Condition(any_of=[{"field": "x", "op": "eq", "value": 1}, {"field": "y", "op": "present"}])
+    b = Condition(
+        any_of=[{"field": "x", "op": "eq", "value": "1"}, {"field": "y", "op": "present"}]
+    )
+    assert a.key != b.key
+
+
+def test_rules_share_a_selection_only_when_their_conditions_test_alike() -> None:
+    """Two rules on the same records, one selecting by a date, one by the same date as text
+    (undecidable against a date field): each judges as it does alone, in either order."""
+    rs = ar.load_ruleset("national")
+    base = next(r for r in rs.rules if r.rule.id == "national.contract.no_extra_fee")
+
+    def variant(name: str, value: Any) -> Any:
+        cond = Condition(field="started_on", op="ge", value=value)
+        params = base.rule.params.model_copy(update={"where": (cond,)})
+        rule = base.rule.model_copy(update={"id": f"national.test.{name}", "params": params})
+        return base.model_copy(update={"rule": rule})
+
+    by_date, by_text = variant("by_date", dt.date(2025, 1, 1)), variant("by_text", "2025-01-01")
+    case = _case("national")
+
+    def statuses(*rules: Any) -> dict[str, set[Status]]:
+        ev = ar.evaluate_rows(
+            rs.model_copy(update={"rules": rules}), case, as_of=dt.date(2026, 7, 31)
+        )
+        out: dict[str, set[Status]] = {}
+        for f in ev.findings:
+            out.setdefault(f.rule_id, set()).add(f.status)
+        return out
+
+    alone = {**statuses(by_date), **statuses(by_text)}
+    assert Status.insufficient_data in alone["national.test.by_text"]
+    assert Status.insufficient_data not in alone["national.test.by_date"]
+    assert statuses(by_date, by_text) == alone
+    assert statuses(by_text, by_date) == alone

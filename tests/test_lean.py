@@ -107,3 +107,16 @@ def test_a_lean_portfolio_writes_what_a_full_one_does() -> None:
 
     assert out(True) == out(False)
     assert sum(x.startswith("{") for x in out(True)) == 60
+
+
+def test_a_lean_evaluation_pickles_and_builds_its_rows_after() -> None:
+    """Lean evaluations (of a party too) cross process boundaries: pickled, they still count
+    what they counted and build in full what they left out."""
+    import pickle
+
+    row = CASES[3]
+    full, lean = _pair(row)
+    for a, b in ((full, lean), (full.for_party("insurer"), lean.for_party("insurer"))):
+        again = pickle.loads(pickle.dumps(b))
+        assert again.lean and again.counts == a.counts
+        assert [f.row() for f in again.findings] == [f.row() for f in a.findings]

@@ -11,6 +11,7 @@ the models they turn into are exactly what the full :class:`Report` always carri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -671,5 +672,11 @@ class Evaluation:
             all_obligations=self._all_obligations,
             lang=self.lang,
             counted=[c for c in self._counted if mine(c)],
-            full=None if full is None else (lambda: self._expanded().for_party(p)),
+            full=None if full is None else functools.partial(_expanded_for, self, p),
         )
+
+
+def _expanded_for(ev: Evaluation, party: DutyHolder) -> Evaluation:
+    """``ev`` built in full, reduced to ``party``'s duties (a lean party evaluation's way to
+    its rows: a module function, so that the evaluation can be pickled)."""
+    return ev._expanded().for_party(party)

@@ -247,9 +247,14 @@ class Condition(_Strict):
 
     @functools.cached_property
     def key(self) -> str:
-        """The condition as canonical text, computed once: equal conditions (of different
-        rules) have equal keys, so what they select can be shared."""
-        return self.model_dump_json()
+        """The condition as text, computed once: conditions with equal keys test alike, so
+        what they select can be shared. The values' ``repr`` keeps their types apart (a date
+        and the same date as text compare differently; so do 1, 1.0 and True)."""
+        subs = [
+            tuple(c.key for c in g) if g is not None else None for g in (self.any_of, self.all_of)
+        ]
+        op = self.op.value if self.op is not None else None
+        return repr((self.field, op, self.value, self.value_field, *subs))
 
     @functools.cached_property
     def value_set(self) -> frozenset[Any]:

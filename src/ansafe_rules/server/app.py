@@ -264,7 +264,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         body = await read_body(request, env, q.lang)
 
         def work() -> Response:
-            report, stamp = evaluate_case(env, q, read_case(body, kind, env))
+            report, stamp = evaluate_case(env, q, read_case(body, kind, env), every_row=True)
             if format == "ics":
                 when = dt.datetime.combine(report.as_of, dt.time(), tzinfo=dt.UTC)
                 try:

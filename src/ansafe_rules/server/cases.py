@@ -418,10 +418,12 @@ def stamp_of(rulesets: RulesetCache, name: str, report: Evaluation) -> RulesetSt
 
 
 def evaluate_case(
-    env: Environment, q: CaseQuery, parsed: ParsedCase
+    env: Environment, q: CaseQuery, parsed: ParsedCase, *, every_row: bool = False
 ) -> tuple[Evaluation, RulesetStamp]:
     """Judge one parsed case (in a worker thread): the ruleset the query or the policy names,
-    the request's in-force dates and calendar."""
+    the request's in-force dates and calendar. Lean (compliant findings counted, not built)
+    when the response shows only what needs attention, unless ``every_row`` (the caller reads
+    every obligation)."""
     rulesets = RequestRulesets(env, q.in_force, q.lang)
     name = q.jurisdiction or parsed.case.policy.jurisdiction
     try:
@@ -449,7 +451,7 @@ def evaluate_case(
             source="request",
             duty_holder=q.duty_holder,
             lang=q.lang,
-            lean=q.detail != "full" and not q.all,
+            lean=not every_row and q.detail != "full" and not q.all,
         )
     except (AnsafeError, ValueError) as exc:
         raise ProblemError(422, "invalid-case", str(exc), located(str(exc), "request")) from None
