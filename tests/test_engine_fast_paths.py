@@ -348,11 +348,21 @@ def test_shared_windows_give_what_windows_made_per_rule_give(
     assert any(f["trace"]["window"] for f in fresh["findings"])
 
 
-def test_decimal_comparisons_keep_the_general_path() -> None:
-    """Decimals are not on the fast path: an unorderable pair is still undecidable (None)."""
+def test_decimal_comparisons_answer_as_the_general_path() -> None:
+    """Two finite Decimals take the fast path; a Decimal against text is still undecidable
+    (None), and a non-finite one is left to the general path, which answers or raises as it
+    did (input refuses NaN and infinite amounts; a ruleset's constant could be one)."""
     c = Condition(field="a", op=Op.eq, value_field="b")
     assert c.test({"a": Decimal("1.0"), "b": "1"}, None) is None
     assert c.test({"a": Decimal("1.0"), "b": Decimal("1")}, None) is True
+    inf, nan = Decimal("Infinity"), Decimal("NaN")
+    for op in BINARY:
+        c = Condition(field="a", op=op, value_field="b")
+        for left, right in ((Decimal(2), inf), (inf, Decimal(2)), (Decimal(2), Decimal("2.00"))):
+            root = {"a": left, "b": right}
+            assert c.test(root, None) == _reference(c, root), (left, op, right)
+        with pytest.raises(ArithmeticError):  # the general path's orderings raise on NaN
+            c.test({"a": Decimal(1), "b": nan}, None)
 
 
 def test_resumption_after_a_holiday_is_the_scan_of_its_named_days() -> None:

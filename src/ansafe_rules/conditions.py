@@ -278,10 +278,15 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             right = c.value_norm
         elif type(right) not in _NORM_KEEPS:
             right = norm(right)
-        if type(left) is type(right) and type(left) in _ORDERED and cmp is not None:
-            # two dates, two China-time timestamps or two strings: always ordered, so the
-            # general path below would give this same answer (and never None)
-            return cmp(left, right)
+        if type(left) is type(right) and cmp is not None:
+            if type(left) in _ORDERED:
+                # two dates, two China-time timestamps or two strings: always ordered, so the
+                # general path below would give this same answer (and never None)
+                return cmp(left, right)
+            if type(left) is Decimal and left.is_finite() and right.is_finite():
+                # two finite numbers (amounts, counts; norm() made them Decimals): ordered
+                # too (a NaN would make the general path's orderings raise: left to it)
+                return cmp(left, right)
         if isinstance(left, dt.date) != isinstance(right, dt.date) or (
             isinstance(left, dt.datetime) != isinstance(right, dt.datetime)
         ):

@@ -97,10 +97,10 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     early_action, as_of, workdays = p.early_action, ctx.as_of, period.unit is PeriodUnit.workdays
     lean, oblige = acc.lean, acc.oblige
     for label, item in items:
-        rec = record_ids_of(label)
         trig = trigger_of(item)
         if trig is None:
             msg: Message = ("deadline.no_trigger", {"trigger": trigger})
+            rec = record_ids_of(label)
             add_finding(finding(Status.insufficient_data, label, msg, records=rec))
             continue
         if isinstance(trig, dt.datetime):
@@ -109,6 +109,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             outside = ctx.event_outside(trig)
             if outside is not None:
                 msg = ("na.event_outside", {"field": trigger, "why": outside})
+                rec = record_ids_of(label)
                 add_finding(finding(Status.not_applicable, label, msg, records=rec))
                 continue
         try:
@@ -118,30 +119,37 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
                 due, ext_note = _extended(ctx, p, item, due)
         except (CalendarRangeError, ValueError) as exc:
             msg = ("deadline.error", {"trigger": trigger, "error": str(exc)})
+            rec = record_ids_of(label)
             add_finding(finding(Status.data_error, label, msg, trigger=trig, records=rec))
             continue
         due_date = due.due_date
         deadline = due.due_at or due_date
+        event: tuple[str, ...] = ()
         if action_of is not None:
             act = action_of(item)
         else:
             act, event = _first_event(ctx, p, trig)
-            rec = rec + event
         # the verdict first: a lean run builds no message for a compliant row
         if act is None:
             verdict = "missing" if as_of > due_date else "pending"
         else:
             if isinstance(act, dt.datetime):
                 act = china_time(act)
-            early = _before(act, trig)
-            if early and early_action is EarlyAction.data_error and day_of(act) < day_of(trig):
+            # two days (the usual case) compare as they are: what _before and day_of answer
+            days = type(act) is dt.date and type(trig) is dt.date
+            early = act < trig if days else _before(act, trig)
+            if (
+                early
+                and early_action is EarlyAction.data_error
+                and (days or day_of(act) < day_of(trig))
+            ):
                 verdict = "early_error"
             elif early and early_action is EarlyAction.violation:
                 verdict = "early"
             elif (
                 act <= due.due_at  # type: ignore[operator]
                 if hourly and isinstance(act, dt.datetime) and due.due_at is not None
-                else day_of(act) <= due_date
+                else (act if type(act) is dt.date else day_of(act)) <= due_date
             ):
                 verdict = "on_time"
             else:
@@ -164,6 +172,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
         if not keep:
             acc.counted += 1
             continue
+        rec = record_ids_of(label) + event
         if verdict == "missing":
             msg, status = ("deadline.missing", args), Status.violation
         elif verdict == "pending":

@@ -199,6 +199,8 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     measure: Message = unit or ("freq.times", {})  # what a translation counts in
     # the stage each record is linked to, read once (per-stage rules with `link` only)
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
+    # each record's service kind, read once (every contract item filters on it)
+    kind_of = [(lab, resolve(it, "kind")) for lab, it in items] if p.from_contract else []
     lean, oblige = acc.lean, acc.oblige
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
@@ -213,7 +215,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             if not p.clip_to_term:
                 windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
         windows = _clip_to_scope(ctx, windows)
-        of_kind = {lab for lab, it in items if resolve(it, "kind") == kind} if kind else None
+        of_kind = {lab for lab, k in kind_of if k == kind} if kind else None
         for group_label, group_events in groups:
             events = group_events
             if of_kind is not None:
