@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ansafe_rules as ar
-from ansafe_rules.periods import compute_due
+from ansafe_rules.calendar import default_calendar
+from ansafe_rules.periods import Period, PeriodUnit, compute_due, due_point
 
 D = dt.date
 
@@ -95,3 +96,48 @@ def test_day_period_lands_on_first_workday_on_or_after_the_plain_end(
     plain = day + dt.timedelta(days=n)
     assert cal.is_workday(due) and due >= plain
     assert all(not cal.is_workday(plain + dt.timedelta(days=k)) for k in range((due - plain).days))
+
+
+# ---- due_point: the dates of compute_due without the explanation (lean evaluations) ---------
+_UNITS = [u for u in PeriodUnit if u is not PeriodUnit.same_day]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    day=st.dates(dt.date(2019, 12, 1), dt.date(2027, 12, 31)),
+    hour=st.integers(0, 23),
+    timed=st.booleans(),
+    unit=st.sampled_from([*_UNITS, PeriodUnit.same_day]),
+    amount=st.integers(1, 40),
+    roll=st.booleans(),
+)
+def test_due_point_gives_the_dates_of_compute_due(day, hour, timed, unit, amount, roll) -> None:
+    trigger = (
+        dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        if timed
+        else day
+    )
+    period = Period(amount=0 if unit is PeriodUnit.same_day else amount, unit=unit)
+    cal = default_calendar()
+    try:
+        want = compute_due(trigger, period, cal, roll=roll)
+    except Exception as exc:  # the same error, worded the same
+        with pytest.raises(type(exc)) as got:
+            due_point(trigger, period, cal, roll=roll)
+        assert str(got.value) == str(exc)
+        return
+    assert due_point(trigger, period, cal, roll=roll) == (want.due_date, want.due_at)
+
+
+def test_due_point_past_the_calendar_and_the_year_9999() -> None:
+    cal = default_calendar()
+    for trigger, period in (
+        (dt.date(9999, 12, 30), Period(amount=5, unit=PeriodUnit.days)),
+        (dt.date(2150, 1, 1), Period(amount=5, unit=PeriodUnit.workdays)),
+        (dt.date(9999, 6, 1), Period(amount=12, unit=PeriodUnit.months)),
+    ):
+        with pytest.raises(Exception) as want:
+            compute_due(trigger, period, cal)
+        with pytest.raises(type(want.value)) as got:
+            due_point(trigger, period, cal)
+        assert str(got.value) == str(want.value)

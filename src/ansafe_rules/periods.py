@@ -203,6 +203,31 @@ def _compute_due(
     )
 
 
+def due_point(
+    trigger: dt.date | dt.datetime, period: Period, calendar: WorkCalendar, *, roll: bool = True
+) -> tuple[dt.date, dt.datetime | None]:
+    """``(due_date, due_at)`` of :func:`compute_due`, without its explanation and provisional
+    flag: what a verdict compares with (a lean evaluation judges a compliant record by it and
+    builds the :class:`DueDate` only for a row it keeps). Raises where :func:`compute_due`
+    raises; ``tests/test_periods.py`` holds the two to the same dates."""
+    unit, n = period.unit, period.amount
+    try:
+        if unit is PeriodUnit.hours:
+            if not isinstance(trigger, dt.datetime):
+                raise ValueError("an hour period needs a timestamp trigger, got a date")
+            at = trigger + dt.timedelta(hours=n)
+            return at.date(), at
+        day = _as_date(trigger)
+        if unit is PeriodUnit.same_day:
+            return day, None
+        if unit is PeriodUnit.workdays:
+            return calendar.add_workdays(day, n), None
+        end = add_calendar_period(day, period)
+        return (calendar.next_workday_on_or_after(end) if roll else end), None
+    except OverflowError:
+        raise _past_end(trigger, period) from None
+
+
 def add_calendar_period(day: dt.date, period: Period) -> dt.date:
     """``day`` + a days/months/years period (arts. 201-202), without rolling. Used for the end
     of a trial or a retention, which are not deadlines to act by. Past 9999-12-31: a

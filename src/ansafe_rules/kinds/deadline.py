@@ -11,7 +11,7 @@ from ..conditions import all_hold, china_time, day_of, sort_key
 from ..context import Acc, Ctx, missing_msg, record_ids
 from ..i18n import Message
 from ..outputs import Status
-from ..periods import DueDate, Period, PeriodUnit
+from ..periods import DueDate, Period, PeriodUnit, due_point
 from ..rulesets import (
     DeadlineParams,
     EarlyAction,
@@ -96,6 +96,8 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     extension = p.extension is not None
     early_action, as_of, workdays = p.early_action, ctx.as_of, period.unit is PeriodUnit.workdays
     lean, oblige = acc.lean, acc.oblige
+    # lean, with no obligation to build and no extension: compliant records need no DueDate
+    quick = lean and not oblige and not extension
     for label, item in items:
         trig = trigger_of(item)
         if trig is None:
@@ -112,18 +114,21 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
                 rec = record_ids_of(label)
                 add_finding(finding(Status.not_applicable, label, msg, records=rec))
                 continue
+        due: DueDate | None = None
+        ext_note: Message | None = None
         try:
-            due = due_of(trig, period, cal, roll)
-            ext_note: Message | None = None
-            if extension:
-                due, ext_note = _extended(ctx, p, item, due)
+            if quick:  # the due day alone: the DueDate is built for a row that is kept
+                due_date, due_at = due_point(trig, period, cal, roll=roll)
+            else:
+                due = due_of(trig, period, cal, roll)
+                if extension:
+                    due, ext_note = _extended(ctx, p, item, due)
+                due_date, due_at = due.due_date, due.due_at
         except (CalendarRangeError, ValueError) as exc:
             msg = ("deadline.error", {"trigger": trigger, "error": str(exc)})
             rec = record_ids_of(label)
             add_finding(finding(Status.data_error, label, msg, trigger=trig, records=rec))
             continue
-        due_date = due.due_date
-        deadline = due.due_at or due_date
         event: tuple[str, ...] = ()
         if action_of is not None:
             act = action_of(item)
@@ -147,8 +152,8 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             elif early and early_action is EarlyAction.violation:
                 verdict = "early"
             elif (
-                act <= due.due_at  # type: ignore[operator]
-                if hourly and isinstance(act, dt.datetime) and due.due_at is not None
+                act <= due_at  # type: ignore[operator]
+                if hourly and isinstance(act, dt.datetime) and due_at is not None
                 else (act if type(act) is dt.date else day_of(act)) <= due_date
             ):
                 verdict = "on_time"
@@ -158,6 +163,9 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
         if not (keep or oblige):
             acc.counted += 1
             continue
+        if due is None:  # a row is built: its due date with how it was computed
+            due = due_of(trig, period, cal, roll)
+        deadline = due_at or due_date
         # what every sentence about this item may say (a translation names the period)
         args: dict[str, Any] = {
             "action": what,
