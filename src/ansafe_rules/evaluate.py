@@ -121,18 +121,19 @@ def _run_rule(
     as_of: dt.date,
     cal: WorkCalendar,
     layer_scope: _LayerScope,
-    view: CaseView | None = None,
-    acc: Acc | None = None,
+    view: CaseView,
+    acc: Acc,
+    liable: DutyHolder | None,
 ) -> Acc:
+    """Run one rule into ``acc``; ``liable`` is who bears its liability (:func:`_liable`)."""
     by_event = rr.rule.scope_date is ScopeDate.event
     out_of_scope = layer_scope.by_event if by_event else layer_scope.by_policy
     scope = Scope(
         severity=layer_scope.severity,
-        liable=_liable(rs, rr, case),
+        liable=liable,
         events=layer_scope.events if by_event else None,
     )
     ctx = Ctx(rr, case, as_of, cal, rs, scope, view)
-    acc = Acc() if acc is None else acc
     if out_of_scope:
         msg: Message = ("na.out_of_scope", {"why": out_of_scope})
         acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
@@ -240,9 +241,10 @@ def evaluate_rows(
             continue
         try:
             acc = Acc(lean, compared is None or rr.rule.id in compared)
-            acc = _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer], view, acc)
+            liable = _liable(ruleset, rr, parsed.case)
+            _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer], view, acc, liable)
             if acc.counted:
-                counted.append(Counted(rr, _liable(ruleset, rr, parsed.case), acc.counted))
+                counted.append(Counted(rr, liable, acc.counted))
         except Exception as exc:  # a rule never costs the report: its error becomes a finding
             acc = Acc()
             why: Message = (

@@ -159,24 +159,21 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
                 verdict = "on_time"
             else:
                 verdict = "late"
-        keep = not (lean and verdict == "on_time")
-        if not (keep or oblige):
-            acc.counted += 1
-            continue
-        if due is None:  # a row is built: its due date with how it was computed
-            due = due_of(trig, period, cal, roll)
-        deadline = due_at or due_date
-        # what every sentence about this item may say (a translation names the period)
-        args: dict[str, Any] = {
-            "action": what,
-            "trigger": trigger,
-            "trigger_value": trig,
-            "period": period,
-            "deadline": deadline,
-            "ext": ext_note,
-        }
-        if oblige:
-            add_obligation(obligation(label, ("deadline.requirement", args), due=due))
+        keep = not (lean and verdict == "on_time")  # a lean run counts a compliant row
+        if keep or oblige:
+            if due is None:  # a row is built: its due date with how it was computed
+                due = due_of(trig, period, cal, roll)
+            # what every sentence about this item may say (a translation names the period)
+            args: dict[str, Any] = {
+                "action": what,
+                "trigger": trigger,
+                "trigger_value": trig,
+                "period": period,
+                "deadline": due_at or due_date,
+                "ext": ext_note,
+            }
+            if oblige:
+                add_obligation(obligation(label, ("deadline.requirement", args), due=due))
         if not keep:
             acc.counted += 1
             continue
