@@ -10,10 +10,13 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 import ansafe_rules as ar
 from ansafe_rules.breaches import breach_counts, breaches
 from ansafe_rules.outputs import Status
 from ansafe_rules.portfolio import iter_outcomes
+from ansafe_rules.results import LeanObligationRef
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("freeze_engine", ROOT / "tools" / "freeze_engine.py")
@@ -55,6 +58,7 @@ def test_lean_summaries_counts_and_breaches_are_the_full_ones() -> None:
             want = full.summary(stamp, statuses=ATTENTION, obligations=False, lang=lang)
             assert lean.summary(stamp, statuses=ATTENTION, obligations=False, lang=lang) == want
         assert lean.counts == full.counts and lean.has_breach == full.has_breach, row["id"]
+        assert lean.bindings == full.bindings, row["id"]  # from the lean obligations
         assert breach_counts(lean) == breach_counts(full), row["id"]
         assert breaches(lean) == breaches(full), row["id"]
         for party in ("insurer", "service_provider", "third_party"):
@@ -120,3 +124,32 @@ def test_a_lean_evaluation_pickles_and_builds_its_rows_after() -> None:
         again = pickle.loads(pickle.dumps(b))
         assert again.lean and again.counts == a.counts
         assert [f.row() for f in again.findings] == [f.row() for f in a.findings]
+
+
+def test_a_lean_obligation_says_what_a_binding_reads_and_refuses_the_rest() -> None:
+    """A lean evaluation's obligations carry the due day and instant, rule and parties (what
+    the bindings compare); asked for a sentence or a row, one says where to get it instead of
+    answering wrongly."""
+    seen = 0
+    for row in CASES[::8]:
+        full, lean = _pair(row)
+        by_key = {(o.rule_id, o.subject): o for o in full._obligations}
+        for o in lean._obligations:
+            if not isinstance(o, LeanObligationRef):
+                continue
+            seen += 1
+            want = by_key[(o.rule_id, o.subject)]
+            got = (o.due_date, o.due_at, o.layer, o.kind, o.duty_holder, o.liable_party)
+            assert got == (
+                want.due_date,
+                want.due_at,
+                want.layer,
+                want.kind,
+                want.duty_holder,
+                want.liable_party,
+            )
+            with pytest.raises(RuntimeError, match=r"lean evaluation .* Evaluation\.obligations"):
+                o.row()
+            with pytest.raises(RuntimeError, match="has no requirement"):
+                o.text("zh")
+    assert seen > 100

@@ -59,6 +59,13 @@ def annual_rate(params: Any) -> float | None:
     return None
 
 
+def _last_instant(v: dt.date | dt.datetime) -> dt.datetime:
+    """When a due date or time runs out: a timestamp in China time, a day at its end (24:00)."""
+    if isinstance(v, dt.datetime):
+        return china_time(v)
+    return dt.datetime(v.year, v.month, v.day, tzinfo=CHINA_TZ) + dt.timedelta(days=1)
+
+
 def _cite(rs: ResolvedRuleset, rules: dict[str, ResolvedRule], rule_id: str) -> dict[str, Any]:
     """A rule as a binding names it: ``guangdong 6.4.2 (rule id)``, in Chinese 广东 6.4.2 (a
     message in its JSON form, as :func:`ansafe_rules.i18n.jsonable` would make it)."""
@@ -121,27 +128,24 @@ def bindings(
             continue
         obs = sorted(obs, key=lambda o: order[o.rule_id])
         is_deadline = obs[0].kind is Kind.deadline
-
-        def value(o: Obligation, is_deadline: bool = is_deadline) -> Any:
-            return (o.due_at or o.due_date) if is_deadline else o.retain_until
-
-        def rank(o: Obligation) -> Any:
-            v = value(o)
-            # an hour deadline and a day deadline compare by their last instant
-            if isinstance(v, dt.datetime):
-                return china_time(v)
-            return dt.datetime(v.year, v.month, v.day, tzinfo=CHINA_TZ) + dt.timedelta(days=1)
-
+        # each obligation's value (the due day or instant, or the day kept until), read once
+        vals = [(o.due_at or o.due_date) if is_deadline else o.retain_until for o in obs]
         if is_deadline:
-            best = min(obs, key=lambda o: (rank(o), order[o.rule_id]))
+            # an hour deadline and a day deadline compare by their last instant
+            ranks = [_last_instant(v) for v in vals]
+            i = min(range(len(obs)), key=lambda i: (ranks[i], order[obs[i].rule_id]))
             what = "binding.due"
+            values = set(ranks)
         else:
-            best = max(obs, key=lambda o: (value(o), -order[o.rule_id]))
+            i = max(range(len(obs)), key=lambda i: (vals[i], -order[obs[i].rule_id]))
             what = "binding.keep"
-        values = {rank(o) if is_deadline else value(o) for o in obs}
+            values = set(vals)
+        best = obs[i]
         # the note's arguments built in their JSON form (dates as str(), as jsonable writes
         # them), so that they are the binding's message_args as they are
-        parts = [_msg(what, rule=cite(o.rule_id), value=str(value(o))) for o in obs]
+        parts = [
+            _msg(what, rule=cite(o.rule_id), value=str(v)) for o, v in zip(obs, vals, strict=True)
+        ]
         conflict = len(values) > 1
         verdict = (
             _msg("binding.strictest", rule=cite(best.rule_id))

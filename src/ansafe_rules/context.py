@@ -14,7 +14,7 @@ from .i18n import Message
 from .model import PolicyCase
 from .outputs import Status, Window
 from .periods import DueDate, Period, compute_due
-from .results import FindingRef, ObligationRef
+from .results import FindingRef, LeanObligationRef, ObligationRef
 from .rulesets import (
     Condition,
     DutyHolder,
@@ -269,6 +269,12 @@ class Ctx:
             min_count,
             retain_until,
         )
+
+    def lean_obligation(
+        self, subject: str, due_date: dt.date, due_at: dt.datetime | None
+    ) -> LeanObligationRef:
+        """An obligation of a lean evaluation: what a binding compares, nothing more."""
+        return LeanObligationRef(self.rr, self.liable, subject, due_date, due_at)
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:
         """Subject items with their labels, sorted by id for order independence."""

@@ -772,8 +772,14 @@ def _render_arg(
         key = (id(value), name, lang, root)
         hit = memo.get(key)
         if hit is None:
-            hit = memo[key] = (value, _render_arg(name, value, lang, root))
+            hit = memo[key] = (value, _render_fresh(name, value, lang, root, memo))
         return hit[1]
+    return _render_fresh(name, value, lang, root, memo)
+
+
+def _render_fresh(name: str, value: Any, lang: str, root: str | None, memo: Memo | None) -> str:
+    """:func:`_render_arg` of a value that is not None, without looking it up in ``memo``
+    (the values nested in it are)."""
     if _is_msg(value):
         mid, margs = (value["id"], value["args"]) if isinstance(value, dict) else value
         return render(mid, margs, lang, root, memo)
@@ -789,7 +795,7 @@ def _render_arg(
         joiner = sep[";"] if kind == "conds;" else sep[","]
         return joiner.join(_render_cond(c, lang, root) for c in value)
     if kind == "items;":
-        return sep[";"].join(_render_item(x, lang, root) for x in value)
+        return sep[";"].join(_render_item(x, lang, root, memo) for x in value)
     if kind == "values":
         return sep[","].join(item_label(x, lang) for x in value)
     if kind == "period":
@@ -813,13 +819,13 @@ def _render_arg(
     return str(value)
 
 
-def _render_item(x: Any, lang: str, root: str | None) -> str:
+def _render_item(x: Any, lang: str, root: str | None, memo: Memo | None = None) -> str:
     """One element of a ``;``-joined list: a field path, a message, a condition or a list of
-    conditions (joined with commas)."""
+    conditions (joined with commas); ``memo`` as for :func:`render`."""
     if isinstance(x, str):
         return field_label(x, lang, root)
     if _is_msg(x):
-        return _render_arg("", x, lang, root)
+        return _render_arg("", x, lang, root, memo)
     if isinstance(x, list | tuple):
         return _SEP[lang][","].join(_render_cond(c, lang, root) for c in x)
     return _render_cond(x, lang, root)

@@ -409,6 +409,39 @@ def rule_params(rr: ResolvedRule) -> dict[str, Any]:
     return rr.rule.params.model_dump(mode="json", exclude_defaults=True)
 
 
+class LeanObligationRef(ObligationRef):
+    """An obligation of a lean evaluation, kept for what :func:`ansafe_rules.bindings.bindings`
+    compares (rule, subject, due day and instant, parties) and nothing more: no requirement
+    sentence and no :class:`DueDate` with its explanation (a lean evaluation's obligations
+    are read by the bindings only; :attr:`Evaluation.obligations` evaluates in full)."""
+
+    __slots__ = ("_due_at", "_due_date")
+
+    def __init__(
+        self,
+        rr: ResolvedRule,
+        liable: DutyHolder | None,
+        subject: str,
+        due_date: dt.date,
+        due_at: dt.datetime | None,
+    ) -> None:
+        super().__init__(rr, liable, subject, ("", {}), None, None)
+        self._due_date, self._due_at = due_date, due_at
+
+    due_date = property(operator.attrgetter("_due_date"))
+    due_at = property(operator.attrgetter("_due_at"))
+
+    def _unbuilt(self, *_: Any, **__: Any) -> Any:
+        raise RuntimeError(
+            f"obligation {self.rule_id} {self.subject} of a lean evaluation has no requirement "
+            "or due-date explanation: read Evaluation.obligations (evaluated in full)"
+        )
+
+    text = model = row = _unbuilt  # type: ignore[assignment]
+    json_args = _unbuilt  # type: ignore[assignment]
+    provisional_reason = property(_unbuilt)  # type: ignore[assignment]
+
+
 AnyFinding = FindingRef | _InputFinding
 
 

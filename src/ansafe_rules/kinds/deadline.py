@@ -96,8 +96,10 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     extension = p.extension is not None
     early_action, as_of, workdays = p.early_action, ctx.as_of, period.unit is PeriodUnit.workdays
     lean, oblige = acc.lean, acc.oblige
-    # lean, with no obligation to build and no extension: compliant records need no DueDate
-    quick = lean and not oblige and not extension
+    # lean, without an extension: compliant records need no DueDate (a lean evaluation's
+    # obligations, for the bindings, carry the due day and instant only)
+    quick = lean and not extension
+    lean_obligation = ctx.lean_obligation
     for label, item in items:
         trig = trigger_of(item)
         if trig is None:
@@ -160,23 +162,24 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             else:
                 verdict = "late"
         keep = not (lean and verdict == "on_time")  # a lean run counts a compliant row
-        if keep or oblige:
-            if due is None:  # a row is built: its due date with how it was computed
-                due = due_of(trig, period, cal, roll)
-            # what every sentence about this item may say (a translation names the period)
-            args: dict[str, Any] = {
-                "action": what,
-                "trigger": trigger,
-                "trigger_value": trig,
-                "period": period,
-                "deadline": due_at or due_date,
-                "ext": ext_note,
-            }
-            if oblige:
-                add_obligation(obligation(label, ("deadline.requirement", args), due=due))
+        if oblige and lean:
+            add_obligation(lean_obligation(label, due_date, due_at))
         if not keep:
             acc.counted += 1
             continue
+        if due is None:  # a row is built: its due date with how it was computed
+            due = due_of(trig, period, cal, roll)
+        # what every sentence about this item may say (a translation names the period)
+        args: dict[str, Any] = {
+            "action": what,
+            "trigger": trigger,
+            "trigger_value": trig,
+            "period": period,
+            "deadline": due_at or due_date,
+            "ext": ext_note,
+        }
+        if oblige and not lean:
+            add_obligation(obligation(label, ("deadline.requirement", args), due=due))
         rec = record_ids_of(label) + event
         if verdict == "missing":
             msg, status = ("deadline.missing", args), Status.violation
