@@ -99,19 +99,47 @@ class _LayerScope:
                 self.note = ("note.assumed_binding", args)
 
 
-def _liable(rs: ResolvedRuleset, rr: ResolvedRule, case: PolicyCase) -> DutyHolder | None:
-    """Who bears liability for a service duty (AQ 9010-2019 5.3), where it differs from the
-    duty holder: the insurer, unless a broker or third party both organises the services
-    and manages their fees."""
+def _service_liable(rs: ResolvedRuleset, case: PolicyCase) -> DutyHolder | None:
+    """Who bears liability for the service duties of ``case`` (AQ 9010-2019 5.3): the
+    insurer, unless a broker or third party both organises the services and manages their
+    fees; None when no layer states a service-liability clause. Worked out once per case."""
     sl = rs.service_liability
-    if sl is None or not rr.rule.service_duty:
+    if sl is None:
         return None
     pol = case.policy
-    party = sl.default
     org, fees = pol.service_organised_by, pol.service_fees_managed_by
     if org is not None and org == fees and DutyHolder(org.value) in sl.transfers_to:
-        party = DutyHolder(org.value)
-    return party if party is not rr.rule.duty_holder else None
+        return DutyHolder(org.value)
+    return sl.default
+
+
+def _liable(rr: ResolvedRule, service_party: DutyHolder | None) -> DutyHolder | None:
+    """Who bears liability for ``rr``'s duty where it differs from the duty holder: the
+    case's service party (:func:`_service_liable`) for a service duty, else nobody."""
+    if service_party is None or not rr.rule.service_duty:
+        return None
+    return service_party if service_party is not rr.rule.duty_holder else None
+
+
+class _Scopes:
+    """The :class:`Scope` of each (layer, event-dated, liable party) of one case, made once
+    and shared by the rules alike (a Scope is never changed)."""
+
+    __slots__ = ("_made", "layers")
+
+    def __init__(self, layers: dict[str, _LayerScope]) -> None:
+        self.layers = layers
+        self._made: dict[tuple[str, bool, DutyHolder | None], Scope] = {}
+
+    def of(self, layer: str, by_event: bool, liable: DutyHolder | None) -> Scope:
+        key = (layer, by_event, liable)
+        got = self._made.get(key)
+        if got is None:
+            ls = self.layers[layer]
+            got = self._made[key] = Scope(
+                severity=ls.severity, liable=liable, events=ls.events if by_event else None
+            )
+        return got
 
 
 def _run_rule(
@@ -120,33 +148,30 @@ def _run_rule(
     case: PolicyCase,
     as_of: dt.date,
     cal: WorkCalendar,
-    layer_scope: _LayerScope,
+    scopes: _Scopes,
     view: CaseView,
     acc: Acc,
     liable: DutyHolder | None,
 ) -> Acc:
     """Run one rule into ``acc``; ``liable`` is who bears its liability (:func:`_liable`)."""
-    by_event = rr.rule.scope_date is ScopeDate.event
+    rule = rr.rule
+    by_event = rule.scope_date is ScopeDate.event
+    layer_scope = scopes.layers[rr.layer]
     out_of_scope = layer_scope.by_event if by_event else layer_scope.by_policy
-    scope = Scope(
-        severity=layer_scope.severity,
-        liable=liable,
-        events=layer_scope.events if by_event else None,
-    )
-    ctx = Ctx(rr, case, as_of, cal, rs, scope, view)
+    ctx = Ctx(rr, case, as_of, cal, rs, scopes.of(rr.layer, by_event, liable), view)
     if out_of_scope:
         msg: Message = ("na.out_of_scope", {"why": out_of_scope})
         acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
         return acc
-    ok, failed = all_hold(rr.rule.applies_if, case, case)
+    ok, failed = all_hold(rule.applies_if, case, case) if rule.applies_if else (True, [])
     if ok is False:
-        msg = ("na.applies_if", {"conds": rr.rule.applies_if})
+        msg = ("na.applies_if", {"conds": rule.applies_if})
         acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
     elif ok is None:
         msg = ("applies.unknown", {"missing": missing_msg(failed, case, case)})
         acc.add(None, ctx.finding(Status.insufficient_data, "policy", msg))
     else:
-        KINDS[rr.rule.kind](ctx, acc)
+        KINDS[rule.kind](ctx, acc)
     return acc
 
 
@@ -233,6 +258,8 @@ def evaluate_rows(
     obligations: list[ObligationRef] = []
     findings: list[AnyFinding] = []
     scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
+    scopes = _Scopes(scope)
+    service_party = _service_liable(ruleset, parsed.case)
     view = CaseView(parsed.case)
     compared = compared_rules(ruleset) if lean else None
     counted: list[Counted] = []
@@ -241,8 +268,8 @@ def evaluate_rows(
             continue
         try:
             acc = Acc(lean, compared is None or rr.rule.id in compared)
-            liable = _liable(ruleset, rr, parsed.case)
-            _run_rule(rr, ruleset, parsed.case, as_of, cal, scope[rr.layer], view, acc, liable)
+            liable = _liable(rr, service_party)
+            _run_rule(rr, ruleset, parsed.case, as_of, cal, scopes, view, acc, liable)
             if acc.counted:
                 counted.append(Counted(rr, liable, acc.counted))
         except Exception as exc:  # a rule never costs the report: its error becomes a finding

@@ -83,6 +83,16 @@ def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
     return Window(start=ps, end=pe, partial=False, label=w.label)
 
 
+def _whole_windows(
+    start: dt.date, end: dt.date, per: Per, alignment: Alignment
+) -> list[tuple[Window, int, str | None]]:
+    """The windows of a term as whole periods (``clip_to_term: false``)."""
+    return [
+        (_unclipped(w, per, alignment), full, None)
+        for w, full, _ in _term_windows(start, end, per, alignment)
+    ]
+
+
 def _share(window: Window, full_days: int) -> float:
     return ((window.end - window.start).days + 1) / full_days if full_days else 1.0
 
@@ -156,6 +166,12 @@ def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window,
     ]
 
 
+def _subject(group: str, kind: str | None, stage_id: str | None, w: Window) -> str:
+    """What a period's row is about: the group (a subject, or an item's label), the contract
+    item's service kind, and the stage or the period's span (``2025-07-01..2026-06-30``)."""
+    return " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
+
+
 def _unused_in(
     events: list[tuple[str, Any, float]],
     days: list[dt.date | None],
@@ -207,13 +223,10 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
         if per is Per.stage:
             windows: list[tuple[Window, int, str | None]] = list(_stage_windows(ctx, p, acc))
         else:
-            # the windows of a term depend on the period and alignment only: every rule of
-            # the case with the same ones shares them (computed once, immutable)
-            windows = ctx.view.windows(
-                _term_windows, pol.term_start, pol.term_end, per, p.alignment
-            )
-            if not p.clip_to_term:
-                windows = [(_unclipped(w, per, p.alignment), full, None) for w, full, _ in windows]
+            # the windows of a term (or its whole periods) depend on the period and alignment
+            # only: every rule of the case with the same ones shares them (made once, immutable)
+            make = _term_windows if p.clip_to_term else _whole_windows
+            windows = ctx.view.windows(make, pol.term_start, pol.term_end, per, p.alignment)
         windows = _clip_to_scope(ctx, windows)
         of_kind = {lab for lab, k in kind_of if k == kind} if kind else None
         for group_label, group_events in groups:
@@ -226,9 +239,8 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
-                span = f"{w.start}..{w.end}"
-                subject = " ".join(x for x in (group_label, kind, stage_id or span) if x)
                 if need == 0 and p.partial_periods is PartialPeriods.full_count:
+                    subject = _subject(group_label, kind, stage_id, w)
                     msg = (
                         "freq.partial_short",
                         {
@@ -259,6 +271,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                 if total >= need and lean and not oblige:  # counted, not built
                     acc.counted += 1
                     continue
+                subject = _subject(group_label, kind, stage_id, w)
                 hits = [(events[i][0], events[i][2]) for i in own]
                 recs = tuple(sorted({r for lab, _ in hits for r in record_ids(lab)}))
                 by = ("freq.record_by", {"grace": grace.due_date}) if grace else None
