@@ -23,6 +23,7 @@ from ansafe_rules.context import CaseView, Ctx
 from ansafe_rules.evaluate import _sort
 from ansafe_rules.kinds.deadline import _before
 from ansafe_rules.outputs import Status
+from ansafe_rules.results import FindingRef, rule_params
 from ansafe_rules.rulesets import Condition, Op, Subject
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -450,3 +451,54 @@ def test_rules_share_a_selection_only_when_their_conditions_test_alike() -> None
     assert Status.insufficient_data not in alone["national.test.by_date"]
     assert statuses(by_date, by_text) == alone
     assert statuses(by_text, by_date) == alone
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_a_finding_copied_from_its_rules_first_is_the_validated_one(j: str) -> None:
+    """A full report builds each rule's first finding by validation and copies the rest from
+    it (``FindingRef.finding(like=)``): every copy must equal, field for field and type for
+    type, the finding validated on its own, and dump to the same JSON. A count given as an
+    int is a float after validation (``counted``), and must be after the copy too."""
+    rs = ar.load_ruleset(j)
+    ev = ar.evaluate_rows(rs, _case(j), as_of=dt.date(2026, 7, 31))
+    first: dict[str, Any] = {}
+    copied = 0
+    for f in ev.findings:
+        if not isinstance(f, FindingRef):
+            continue
+        params = rule_params(f.rr)
+        want = f.finding(ev.as_of, params)
+        like = first.setdefault(f.rule_id, want)
+        got = f.finding(ev.as_of, params, like=like)
+        assert got == want and got.model_dump_json() == want.model_dump_json(), f.rule_id
+        types = {k: type(v) for k, v in got.trace.__dict__.items()}
+        assert types == {k: type(v) for k, v in want.trace.__dict__.items()}, f.rule_id
+        copied += like is not want
+    # a count handed over as an int comes out as validation makes it
+    f = next(x for x in ev.findings if isinstance(x, FindingRef) and x.counted is not None)
+    like = f.finding(ev.as_of, rule_params(f.rr))
+    f.counted = 3
+    got = f.finding(ev.as_of, lang="en", like=like)
+    assert got.trace.counted == 3.0 and type(got.trace.counted) is float
+    assert got == f.finding(ev.as_of, rule_params(f.rr))
+    assert copied > 20
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_an_obligation_copied_from_its_rules_first_is_the_validated_one(j: str) -> None:
+    """The same for obligations (``ObligationRef.model(like=)``), a count required given as
+    it would be validated."""
+    rs = ar.load_ruleset(j)
+    ev = ar.evaluate_rows(rs, _case(j), as_of=dt.date(2026, 7, 31))
+    first: dict[str, Any] = {}
+    for lang in ("en", "zh"):
+        first.clear()
+        for o in ev.obligations:
+            want = o.model(lang)
+            like = first.setdefault(o.rule_id, want)
+            got = o.model(lang, like=like)
+            assert got == want and got.model_dump_json() == want.model_dump_json(), o.rule_id
+            assert {k: type(v) for k, v in got.__dict__.items()} == {
+                k: type(v) for k, v in want.__dict__.items()
+            }, o.rule_id
+    assert len(ev.obligations) > 2 * len(first)

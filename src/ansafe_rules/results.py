@@ -178,12 +178,44 @@ class FindingRef(_RuleRow):
         params: dict[str, Any] | None = None,
         lang: Lang = "en",
         memo: Memo | None = None,
+        like: Finding | None = None,
     ) -> Finding:
         """The full finding, trace included (``params``: the rule's parameters as dumped), its
-        reason in ``lang`` (``memo``: renderings shared by the rows of one call)."""
+        reason in ``lang`` (``memo``: renderings shared by the rows of one call).
+
+        ``like``: a finding of the same rule and report already built; what the two share
+        (the rule's data, its parameters, the date) is copied from it instead of being
+        validated again (a report builds hundreds per rule). The values that differ are
+        given in the types validation would make of them, so the result is the same."""
         lang = normalise_lang(lang)
-        r, rr = self.rr.rule, self.rr
         why = self.provisional_reason
+        if like is not None:
+            counted, need = self.counted, self.required_count
+            trace = like.trace.model_copy(
+                update={
+                    "due": self.due,
+                    "trigger": self.trigger,
+                    "window": self.window,
+                    "required_count": None if need is None else int(need),
+                    "counted": None if counted is None else float(counted),
+                    "records": tuple(self.records),
+                }
+            )
+            return like.model_copy(
+                update={
+                    "liable_party": self.liable_party,
+                    "subject": self.subject,
+                    "provisional": why is not None,
+                    "provisional_reason": why,
+                    "severity": self.severity,
+                    "status": self.status,
+                    "reason": self.text(lang, memo),
+                    "message_id": self.message[0],
+                    "message_args": self.json_args(memo),
+                    "trace": trace,
+                }
+            )
+        r, rr = self.rr.rule, self.rr
         trace = Trace(
             rule_id=r.id,
             layer=rr.layer,
@@ -354,11 +386,32 @@ class ObligationRef(_RuleRow):
         """What must be done, in English (rendered once, when first asked for)."""
         return self.text("en")
 
-    def model(self, lang: Lang = "en", memo: Memo | None = None) -> Obligation:
-        """The full obligation, its requirement in ``lang``."""
+    def model(
+        self, lang: Lang = "en", memo: Memo | None = None, like: Obligation | None = None
+    ) -> Obligation:
+        """The full obligation, its requirement in ``lang``; ``like`` as for
+        :meth:`FindingRef.finding` (an obligation of the same rule already built)."""
         lang = normalise_lang(lang)
-        r = self.rr.rule
         why = self.provisional_reason
+        if like is not None:
+            n = self.min_count
+            return like.model_copy(
+                update={
+                    "liable_party": self.liable_party,
+                    "subject": self.subject,
+                    "provisional": why is not None,
+                    "provisional_reason": why,
+                    "requirement": self.text(lang, memo),
+                    "message_id": self.message[0],
+                    "message_args": self.json_args(memo),
+                    "due_date": self.due_date,
+                    "due_at": self.due_at,
+                    "window": self.window,
+                    "min_count": None if n is None else int(n),
+                    "retain_until": self.retain_until,
+                }
+            )
+        r = self.rr.rule
         return Obligation(
             rule_id=r.id,
             obligation=r.obligation,
@@ -604,17 +657,28 @@ class Evaluation:
         sentences in ``lang`` (default :attr:`lang`)."""
         if self.lean:
             return self._expanded().report(select, lang=lang)
-        params: dict[str, dict[str, Any]] = {}
         lang = self.lang if lang is None else normalise_lang(lang)
         memo: Memo = {}  # renderings the rows of this report share
+        first: dict[str, Finding] = {}  # each rule's first finding: what the others share
 
         def full(f: AnyFinding) -> Finding:
             if isinstance(f, _InputFinding):
                 return f.finding(self.as_of, lang=lang)
             rid = f.rr.rule.id
-            if rid not in params:
-                params[rid] = rule_params(f.rr)
-            return f.finding(self.as_of, params[rid], lang, memo)
+            like = first.get(rid)
+            if like is None:
+                like = first[rid] = f.finding(self.as_of, rule_params(f.rr), lang, memo)
+                return like
+            return f.finding(self.as_of, lang=lang, memo=memo, like=like)
+
+        made: dict[str, Obligation] = {}  # each rule's first obligation, likewise
+
+        def model(o: ObligationRef) -> Obligation:
+            like = made.get(o.rule_id)
+            if like is None:
+                like = made[o.rule_id] = o.model(lang, memo)
+                return like
+            return o.model(lang, memo, like)
 
         return Report(
             policy_id=self.policy_id,
@@ -622,7 +686,7 @@ class Evaluation:
             layers=self.layers,
             as_of=self.as_of,
             findings=tuple(full(f) for f in self.findings if select is None or select(f)),
-            obligations=tuple(o.model(lang, memo) for o in self.obligations),
+            obligations=tuple(model(o) for o in self.obligations),
             bindings=self._bindings_in(self.bindings, lang),
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
