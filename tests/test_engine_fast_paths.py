@@ -22,6 +22,7 @@ from ansafe_rules.conditions import get, is_empty, item_getter, norm, sort_key
 from ansafe_rules.context import CaseView, Ctx
 from ansafe_rules.evaluate import _sort
 from ansafe_rules.kinds.deadline import _before
+from ansafe_rules.kinds.frequency import _Dated, _unused_in
 from ansafe_rules.outputs import Status
 from ansafe_rules.results import FindingRef, rule_params
 from ansafe_rules.rulesets import Condition, Op, Subject
@@ -502,3 +503,25 @@ def test_an_obligation_copied_from_its_rules_first_is_the_validated_one(j: str) 
                 k: type(v) for k, v in want.__dict__.items()
             }, o.rule_id
     assert len(ev.obligations) > 2 * len(first)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.none() | st.dates(dt.date(2025, 1, 1), dt.date(2025, 3, 1)), max_size=30),
+    st.dates(dt.date(2024, 12, 20), dt.date(2025, 3, 10)),
+    st.integers(0, 40),
+    st.sets(st.integers(0, 29)),
+)
+def test_a_periods_events_found_by_bisection_are_the_scanned_ones(
+    days: list[dt.date | None], lo: dt.date, span: int, used: set[int]
+) -> None:
+    """A frequency finds a period's events by bisection over the days in order
+    (``_Dated``): the same indexes, in the same (event) order, as a scan of every event."""
+    hi = lo + dt.timedelta(days=span)
+    events = [(f"service_records/S-{i:02d}", d, 1.0) for i, d in enumerate(days)]
+    want = [i for i, d in enumerate(days) if i not in used and d is not None and lo <= d <= hi]
+    assert _unused_in(events, _Dated(days), used, None, None, lo, hi) == want
+    # linked to a stage: only the events of that stage
+    link_of = {lab: ("st1" if i % 2 else "st2") for i, (lab, _, _) in enumerate(events)}
+    got = _unused_in(events, _Dated(days), used, link_of, "st1", lo, hi)
+    assert got == [i for i in want if i % 2]

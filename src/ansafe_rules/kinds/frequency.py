@@ -4,6 +4,7 @@ periods and weighted sums."""
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import math
@@ -172,23 +173,39 @@ def _subject(group: str, kind: str | None, stage_id: str | None, w: Window) -> s
     return " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
 
 
+class _Dated:
+    """The dated events of a group in day order, to find a period's events by bisection (a
+    monthly rule looks up twelve periods among all the records)."""
+
+    __slots__ = ("days", "order")
+
+    def __init__(self, days: list[dt.date | None]) -> None:
+        pairs = sorted((d, i) for i, d in enumerate(days) if d is not None)
+        self.days = [d for d, _ in pairs]
+        self.order = [i for _, i in pairs]
+
+    def between(self, lo: dt.date, hi: dt.date) -> list[int]:
+        """Indexes of the events dated ``lo``..``hi``, in event order."""
+        a, b = bisect.bisect_left(self.days, lo), bisect.bisect_right(self.days, hi)
+        return sorted(self.order[a:b])
+
+
 def _unused_in(
     events: list[tuple[str, Any, float]],
-    days: list[dt.date | None],
+    dated: _Dated,
     used: set[int],
     link_of: dict[str, Any] | None,
     stage_id: str | None,
     lo: dt.date,
     hi: dt.date,
 ) -> list[int]:
-    """Indexes of the events not yet counted, dated ``lo``..``hi``, linked to the stage if any."""
+    """Indexes of the events not yet counted, dated ``lo``..``hi``, linked to the stage if any,
+    in event order."""
     return [
         i
-        for i, (lab, _, _) in enumerate(events)
+        for i in dated.between(lo, hi)
         if i not in used
-        and (d := days[i]) is not None
-        and lo <= d <= hi
-        and (link_of is None or stage_id is None or link_of[lab] == stage_id)
+        and (link_of is None or stage_id is None or link_of[events[i][0]] == stage_id)
     ]
 
 
@@ -236,6 +253,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
             days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
+            dated = _Dated(days)
             what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
@@ -255,7 +273,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                     continue
                 grace = ctx.due(w.end, p.grace) if p.grace else None
 
-                pick = (events, days, used, link_of, stage_id)
+                pick = (events, dated, used, link_of, stage_id)
                 own = _unused_in(*pick, w.start, w.end)
                 total = sum(events[i][2] for i in own)
                 if grace is not None and p.grace_counts_events and total < need:
