@@ -464,17 +464,29 @@ def test_a_finding_copied_from_its_rules_first_is_the_validated_one(j: str) -> N
     ev = ar.evaluate_rows(rs, _case(j), as_of=dt.date(2026, 7, 31))
     first: dict[str, Any] = {}
     copied = 0
-    for f in ev.findings:
-        if not isinstance(f, FindingRef):
-            continue
-        params = rule_params(f.rr)
-        want = f.finding(ev.as_of, params)
-        like = first.setdefault(f.rule_id, want)
-        got = f.finding(ev.as_of, params, like=like)
-        assert got == want and got.model_dump_json() == want.model_dump_json(), f.rule_id
-        types = {k: type(v) for k, v in got.trace.__dict__.items()}
-        assert types == {k: type(v) for k, v in want.trace.__dict__.items()}, f.rule_id
-        copied += like is not want
+    for lang in ("en", "zh"):
+        first.clear()
+        for f in ev.findings:
+            if not isinstance(f, FindingRef):
+                continue
+            params = rule_params(f.rr)
+            want = f.finding(ev.as_of, params, lang)
+            like = first.setdefault(f.rule_id, want)
+            got = f.finding(ev.as_of, params, lang, like=like)
+            assert got == want and got.model_dump_json() == want.model_dump_json(), f.rule_id
+            for a, b in ((got, want), (got.trace, want.trace)):
+                types = {k: type(v) for k, v in a.__dict__.items()}
+                assert types == {k: type(v) for k, v in b.__dict__.items()}, f.rule_id
+            copied += like is not want
+    # a finding of another rule, or of another date, is refused as the model
+    one, other = (
+        next(f for f in ev.findings if f.rule_id != r) for r in ("", ev.findings[0].rule_id)
+    )
+    built = one.finding(ev.as_of, rule_params(one.rr))
+    with pytest.raises(ValueError, match="same rule and as-of date"):
+        other.finding(ev.as_of, like=built)
+    with pytest.raises(ValueError, match="same rule and as-of date"):
+        one.finding(ev.as_of + dt.timedelta(days=1), like=built)
     # a count handed over as an int comes out as validation makes it
     f = next(x for x in ev.findings if isinstance(x, FindingRef) and x.counted is not None)
     like = f.finding(ev.as_of, rule_params(f.rr))
@@ -503,6 +515,12 @@ def test_an_obligation_copied_from_its_rules_first_is_the_validated_one(j: str) 
                 k: type(v) for k, v in want.__dict__.items()
             }, o.rule_id
     assert len(ev.obligations) > 2 * len(first)
+    a, b = (
+        ev.obligations[0],
+        next(o for o in ev.obligations if o.rule_id != ev.obligations[0].rule_id),
+    )
+    with pytest.raises(ValueError, match="same rule"):
+        b.model(like=a.model())
 
 
 @settings(max_examples=300, deadline=None)

@@ -271,10 +271,11 @@ class Ctx:
         )
 
     def lean_obligation(
-        self, subject: str, due_date: dt.date, due_at: dt.datetime | None
+        self, subject: str, requirement: Message, due_date: dt.date, due_at: dt.datetime | None
     ) -> LeanObligationRef:
-        """An obligation of a lean evaluation: what a binding compares, nothing more."""
-        return LeanObligationRef(self.rr, self.liable, subject, due_date, due_at)
+        """An obligation of a lean evaluation: what a binding compares and the requirement's
+        message, without the :class:`DueDate` (a deadline's, see :class:`LeanObligationRef`)."""
+        return LeanObligationRef(self.rr, self.liable, subject, requirement, due_date, due_at)
 
     def items(self, subject: Subject) -> list[tuple[str, Any]]:
         """Subject items with their labels, sorted by id for order independence."""

@@ -183,15 +183,20 @@ class FindingRef(_RuleRow):
         """The full finding, trace included (``params``: the rule's parameters as dumped), its
         reason in ``lang`` (``memo``: renderings shared by the rows of one call).
 
-        ``like``: a finding of the same rule and report already built; what the two share
-        (the rule's data, its parameters, the date) is copied from it instead of being
-        validated again (a report builds hundreds per rule). The values that differ are
-        given in the types validation would make of them, so the result is the same."""
+        ``like``: a finding of the same rule and as-of date already built (``params`` is then
+        not read); what the two share (the rule's data, its parameters, the date) is copied
+        from it instead of being validated again (a report builds hundreds per rule). The
+        values that differ are given in the types validation would make of them, so the
+        result is the same; the two share the trace's ``params``, ``param_sources`` and
+        ``interpretive`` mappings (frozen models: not to be changed)."""
         lang = normalise_lang(lang)
         why = self.provisional_reason
         if like is not None:
+            base = like.trace
+            if base is None or like.rule_id != self.rr.rule.id or base.as_of != as_of:
+                raise ValueError("like= must be a finding of the same rule and as-of date")
             counted, need = self.counted, self.required_count
-            trace = like.trace.model_copy(
+            trace = base.model_copy(
                 update={
                     "due": self.due,
                     "trigger": self.trigger,
@@ -390,10 +395,13 @@ class ObligationRef(_RuleRow):
         self, lang: Lang = "en", memo: Memo | None = None, like: Obligation | None = None
     ) -> Obligation:
         """The full obligation, its requirement in ``lang``; ``like`` as for
-        :meth:`FindingRef.finding` (an obligation of the same rule already built)."""
+        :meth:`FindingRef.finding` (an obligation of the same rule already built; the two
+        share its ``interpretive`` mapping)."""
         lang = normalise_lang(lang)
         why = self.provisional_reason
         if like is not None:
+            if like.rule_id != self.rr.rule.id:
+                raise ValueError("like= must be an obligation of the same rule")
             n = self.min_count
             return like.model_copy(
                 update={
@@ -463,10 +471,13 @@ def rule_params(rr: ResolvedRule) -> dict[str, Any]:
 
 
 class LeanObligationRef(ObligationRef):
-    """An obligation of a lean evaluation, kept for what :func:`ansafe_rules.bindings.bindings`
-    compares (rule, subject, due day and instant, parties) and nothing more: no requirement
-    sentence and no :class:`DueDate` with its explanation (a lean evaluation's obligations
-    are read by the bindings only; :attr:`Evaluation.obligations` evaluates in full)."""
+    """A deadline's obligation in a lean evaluation, kept for what
+    :func:`ansafe_rules.bindings.bindings` compares: the rule, subject, parties, due day and
+    instant, and the requirement's message (its sentence orders obligations of one subject as
+    the full evaluation does). It has no :class:`DueDate` with its explanation and provisional
+    flag, so it cannot become a row or a model: those raise, naming
+    :attr:`Evaluation.obligations` (evaluated in full). A lean evaluation's obligations are
+    read by the bindings only."""
 
     __slots__ = ("_due_at", "_due_date")
 
@@ -475,10 +486,11 @@ class LeanObligationRef(ObligationRef):
         rr: ResolvedRule,
         liable: DutyHolder | None,
         subject: str,
+        requirement: Message,
         due_date: dt.date,
         due_at: dt.datetime | None,
     ) -> None:
-        super().__init__(rr, liable, subject, ("", {}), None, None)
+        super().__init__(rr, liable, subject, requirement, None, None)
         self._due_date, self._due_at = due_date, due_at
 
     due_date = property(operator.attrgetter("_due_date"))
@@ -486,12 +498,11 @@ class LeanObligationRef(ObligationRef):
 
     def _unbuilt(self, *_: Any, **__: Any) -> Any:
         raise RuntimeError(
-            f"obligation {self.rule_id} {self.subject} of a lean evaluation has no requirement "
-            "or due-date explanation: read Evaluation.obligations (evaluated in full)"
+            f"obligation {self.rule_id} {self.subject} of a lean evaluation has no due-date "
+            "explanation or provisional flag: read Evaluation.obligations (evaluated in full)"
         )
 
-    text = model = row = _unbuilt  # type: ignore[assignment]
-    json_args = _unbuilt  # type: ignore[assignment]
+    model = row = _unbuilt  # type: ignore[assignment]
     provisional_reason = property(_unbuilt)  # type: ignore[assignment]
 
 

@@ -162,22 +162,24 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             else:
                 verdict = "late"
         keep = not (lean and verdict == "on_time")  # a lean run counts a compliant row
-        if oblige and lean:
-            add_obligation(lean_obligation(label, due_date, due_at))
+        if keep or oblige:
+            # what every sentence about this item may say (a translation names the period)
+            args: dict[str, Any] = {
+                "action": what,
+                "trigger": trigger,
+                "trigger_value": trig,
+                "period": period,
+                "deadline": due_at or due_date,
+                "ext": ext_note,
+            }
+            if oblige and lean:  # for the bindings: the due day and instant, no DueDate
+                req: Message = ("deadline.requirement", args)
+                add_obligation(lean_obligation(label, req, due_date, due_at))
         if not keep:
             acc.counted += 1
             continue
         if due is None:  # a row is built: its due date with how it was computed
             due = due_of(trig, period, cal, roll)
-        # what every sentence about this item may say (a translation names the period)
-        args: dict[str, Any] = {
-            "action": what,
-            "trigger": trigger,
-            "trigger_value": trig,
-            "period": period,
-            "deadline": due_at or due_date,
-            "ext": ext_note,
-        }
         if oblige and not lean:
             add_obligation(obligation(label, ("deadline.requirement", args), due=due))
         rec = record_ids_of(label) + event
