@@ -66,11 +66,12 @@ def _json_args(subject: str, args: dict[str, Any], memo: Memo | None) -> dict[st
 class _RuleRow:
     """What a finding and an obligation of a rule share: the rule's own data, the message (an
     id and its arguments, the English text rendered once when first asked for) and the
-    provisional flag. Subclasses declare the slots ``rr``, ``subject``, ``message``, ``due``,
-    ``why`` and ``_en``."""
+    provisional flag. Subclasses declare the slots ``rr``, ``liable_party``, ``subject``,
+    ``message``, ``due``, ``why`` and ``_en``."""
 
     __slots__ = ()
     rr: ResolvedRule
+    liable_party: DutyHolder | None
     subject: str
     message: Message
     due: DueDate | None
@@ -109,6 +110,20 @@ class _RuleRow:
     @property
     def provisional_reason(self) -> str | None:
         return self.why or (self.due.provisional_reason if self.due else None)
+
+    def _own(self, why: str | None, text: str, lang: Lang, memo: Memo | None) -> dict[str, Any]:
+        """The fields of this row's model that differ from another row's of the rule (as a
+        model copied from that one takes them, see :meth:`FindingRef.finding`), its sentence
+        under the name ``text``; ``why`` is :attr:`provisional_reason`, read once."""
+        return {
+            "liable_party": self.liable_party,
+            "subject": self.subject,
+            "provisional": why is not None,
+            "provisional_reason": why,
+            text: self.text(lang, memo),
+            "message_id": self.message[0],
+            "message_args": self.json_args(memo),
+        }
 
     @property
     def provisional(self) -> bool:
@@ -208,15 +223,9 @@ class FindingRef(_RuleRow):
             )
             return like.model_copy(
                 update={
-                    "liable_party": self.liable_party,
-                    "subject": self.subject,
-                    "provisional": why is not None,
-                    "provisional_reason": why,
+                    **self._own(why, "reason", lang, memo),
                     "severity": self.severity,
                     "status": self.status,
-                    "reason": self.text(lang, memo),
-                    "message_id": self.message[0],
-                    "message_args": self.json_args(memo),
                     "trace": trace,
                 }
             )
@@ -405,13 +414,7 @@ class ObligationRef(_RuleRow):
             n = self.min_count
             return like.model_copy(
                 update={
-                    "liable_party": self.liable_party,
-                    "subject": self.subject,
-                    "provisional": why is not None,
-                    "provisional_reason": why,
-                    "requirement": self.text(lang, memo),
-                    "message_id": self.message[0],
-                    "message_args": self.json_args(memo),
+                    **self._own(why, "requirement", lang, memo),
                     "due_date": self.due_date,
                     "due_at": self.due_at,
                     "window": self.window,
