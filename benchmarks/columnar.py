@@ -137,20 +137,20 @@ def _verdicts(
     p = rr.rule.params
     n, unit = p.period.amount, p.period.unit
     has = trig != NONE
-    inside = has & (trig >= cal.lo) & (trig <= cal.hi)
-    t = np.where(inside, trig, cal.lo)
-    if unit is PeriodUnit.workdays:
-        idx = np.searchsorted(cal.days, t, side="right") + n - 1
-    elif unit is PeriodUnit.days:
-        idx = np.searchsorted(cal.days, t + n, side="left")  # rolled to a working day
+    if unit is PeriodUnit.same_day:  # the trigger's day: no calendar needed
+        due, error = trig, np.zeros(len(trig), bool)
     else:
-        idx = None
-    if idx is None:
-        due, error = t, np.zeros(len(t), bool)
-    else:
-        error = inside & (idx >= len(cal.days))
+        # the day the calendar is asked about: the trigger (working days), or the period's
+        # last day before rolling (days); outside the calendar's range it is an error
+        asked = trig if unit is PeriodUnit.workdays else trig + n
+        inside = has & (asked >= cal.lo) & (asked <= cal.hi)
+        a = np.where(inside, asked, cal.lo)
+        if unit is PeriodUnit.workdays:
+            idx = np.searchsorted(cal.days, a, side="right") + n - 1
+        else:
+            idx = np.searchsorted(cal.days, a, side="left")  # rolled to a working day
+        error = has & (~inside | (idx >= len(cal.days)))
         due = cal.days[np.minimum(idx, len(cal.days) - 1)]
-    error |= has & ~inside
     ok = has & ~error
     done = act != NONE
     early = ok & done & (act < trig)
