@@ -543,3 +543,70 @@ def test_a_periods_events_found_by_bisection_are_the_scanned_ones(
     link_of = {lab: ("st1" if i % 2 else "st2") for i, (lab, _, _) in enumerate(events)}
     got = _unused_in(events, _Dated(days), used, link_of, "st1", lo, hi)
     assert got == [i for i in want if i % 2]
+
+
+def _plan_reference(rs: Any) -> tuple[frozenset[str], dict[str, int], list[tuple[str, list[str]]]]:
+    """What the plan holds, worked out as the bindings did per policy before it was kept: the
+    compared rules (deadlines and retentions sharing an obligation, counted duties with an
+    annual rate sharing one), the rules' order, and the rated groups."""
+    from ansafe_rules.bindings import annual_rate
+    from ansafe_rules.rulesets import Kind
+
+    dated: dict[str, set[str]] = {}
+    rated: dict[str, list[str]] = {}
+    for rr in rs.rules:
+        if rr.rule.kind in (Kind.deadline, Kind.retention):
+            dated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
+        elif annual_rate(rr.rule.params) is not None:
+            rated.setdefault(rr.rule.obligation, []).append(rr.rule.id)
+    groups = [*dated.values(), *(set(v) for v in rated.values())]
+    compared = frozenset(r for g in groups if len(g) > 1 for r in g)
+    order = {r.rule.id: i for i, r in enumerate(rs.rules)}
+    return compared, order, sorted(rated.items())
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_the_rules_plan_is_made_once_and_says_what_the_rules_say(j: str) -> None:
+    from ansafe_rules.bindings import compared_rules, plan_of
+
+    rs = ar.load_ruleset(j)
+    plan = plan_of(rs)
+    assert plan_of(rs) is plan  # kept on the ruleset
+    compared, order, rated = _plan_reference(rs)
+    assert plan.compared == compared_rules(rs) == compared
+    assert plan.order == order
+    assert [(k, [r.rule.id for r in rrs]) for k, rrs in plan.rated] == rated
+    assert all(plan.by_id[r.rule.id] is r for r in rs.rules)
+    # not part of the ruleset's value
+    assert rs == ar.load_ruleset(j)
+    assert "rules_plan" not in rs.model_dump()
+    assert rs.digest == ar.load_ruleset(j).digest
+
+
+@pytest.mark.parametrize("planned_first", [True, False])
+def test_a_copy_with_other_rules_uses_a_plan_of_its_own_rules(planned_first: bool) -> None:
+    """model_copy carries the original's kept plan along: a copy with other rules must not
+    use it (its compared rules and bindings are of its own rules)."""
+    import pickle
+
+    from ansafe_rules.bindings import plan_of
+
+    rs = ar.load_ruleset("guangdong")
+    if planned_first:
+        plan_of(rs)
+    national_only = tuple(r for r in rs.rules if r.layer == "national")
+    sub = rs.model_copy(update={"rules": national_only})
+    assert plan_of(sub).rules is sub.rules
+    assert plan_of(sub).compared == _plan_reference(sub)[0] != plan_of(rs).compared
+    assert plan_of(rs).compared == _plan_reference(rs)[0]
+    # a copy with the same rules (another layer's date) shares the rules, and the plan
+    dated = rs.with_effective("guangdong", dt.date(2024, 1, 1))
+    assert plan_of(dated).compared == plan_of(rs).compared
+    # pickled with the ruleset (Spark broadcasts it), the plan is still of its rules
+    back = pickle.loads(pickle.dumps(rs))
+    assert plan_of(back).rules is back.rules
+    assert plan_of(back).compared == plan_of(rs).compared
+    # bindings of a case evaluated against the copy name its rules only
+    case = ar.load_case_file(ROOT / "examples" / EXAMPLES["guangdong"])
+    ev = ar.evaluate(sub, case, as_of=dt.date(2026, 7, 31))
+    assert all(r in {x.rule.id for x in national_only} for b in ev.bindings for r in b.rules)

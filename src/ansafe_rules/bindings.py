@@ -24,7 +24,15 @@ from .rulesets import (
     ResolvedRuleset,
 )
 
-__all__ = ["MessageBinding", "annual_rate", "binding_note", "bindings", "in_language"]
+__all__ = [
+    "MessageBinding",
+    "RulesPlan",
+    "annual_rate",
+    "binding_note",
+    "bindings",
+    "in_language",
+    "plan_of",
+]
 
 
 class MessageBinding(Binding):
@@ -83,19 +91,47 @@ def _msg(msg_id: str, **args: Any) -> dict[str, Any]:
     return {"id": msg_id, "args": args}
 
 
+class RulesPlan:
+    """What :func:`bindings` and a lean evaluation read of a ruleset's rules alone, worked
+    out once per ruleset (:attr:`ResolvedRuleset.rules_plan`) instead of once per policy:
+    each rule's position and the rule by id, the rules whose obligations a binding compares,
+    and the counted duties with an annual rate, grouped by obligation."""
+
+    __slots__ = ("by_id", "compared", "order", "rated", "rates", "rules")
+
+    def __init__(self, rules: tuple[ResolvedRule, ...]) -> None:
+        self.rules = rules  # which rules this plan is of (see plan_of)
+        self.order = {r.rule.id: i for i, r in enumerate(rules)}
+        self.by_id = {r.rule.id: r for r in rules}
+        dated: dict[str, set[str]] = {}
+        rated: dict[str, list[ResolvedRule]] = {}
+        self.rates: dict[str, float] = {}
+        for rr in rules:
+            rate = annual_rate(rr.rule.params)
+            if rr.rule.kind in (Kind.deadline, Kind.retention):
+                dated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
+            elif rate is not None:
+                rated.setdefault(rr.rule.obligation, []).append(rr)
+            if rate is not None:
+                self.rates[rr.rule.id] = rate
+        self.rated = sorted(rated.items())
+        groups = (*dated.values(), *({r.rule.id for r in rrs} for rrs in rated.values()))
+        self.compared = frozenset(r for ids in groups if len(ids) > 1 for r in ids)
+
+
+def plan_of(rs: ResolvedRuleset) -> RulesPlan:
+    """``rs``'s :class:`RulesPlan`, made once per ruleset. A copy made with other rules
+    (``model_copy(update={"rules": ...})``) carries its original's cached plan: the plan
+    names the rules it is of, and one of other rules is not used."""
+    got: RulesPlan = rs.rules_plan
+    return got if got.rules is rs.rules else RulesPlan(rs.rules)
+
+
 def compared_rules(rs: ResolvedRuleset) -> frozenset[str]:
     """The rules whose obligations :func:`bindings` reads: deadlines and retentions sharing
     their obligation key with another of them, and counted duties with an annual rate sharing
     theirs (a lean evaluation builds the obligations of these rules only)."""
-    dated: dict[str, set[str]] = {}
-    rated: dict[str, set[str]] = {}
-    for rr in rs.rules:
-        if rr.rule.kind in (Kind.deadline, Kind.retention):
-            dated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
-        elif annual_rate(rr.rule.params) is not None:
-            rated.setdefault(rr.rule.obligation, set()).add(rr.rule.id)
-    groups = (*dated.values(), *rated.values())
-    return frozenset(r for ids in groups if len(ids) > 1 for r in ids)
+    return plan_of(rs).compared
 
 
 def bindings(
@@ -105,8 +141,8 @@ def bindings(
 ) -> tuple[Binding, ...]:
     """For each obligation key regulated by several rules: the strictest, with a note. With
     ``keys``, only the bindings of those (obligation, subject) pairs."""
-    order = {r.rule.id: i for i, r in enumerate(rs.rules)}
-    by_id = {r.rule.id: r for r in rs.rules}
+    plan = plan_of(rs)
+    order, by_id = plan.order, plan.by_id
     cites: dict[str, dict[str, Any]] = {}  # one JSON message per rule, shared by the notes
 
     def cite(rule_id: str) -> dict[str, Any]:
@@ -177,18 +213,16 @@ def bindings(
                 message_args=args,
             )
         )
-    freq: dict[str, list[ResolvedRule]] = {}
-    for rr in rs.rules:
-        if annual_rate(rr.rule.params) is not None:
-            freq.setdefault(rr.rule.obligation, []).append(rr)
+    if not plan.rated:
+        return tuple(out)
     applied = {o.rule_id for o in obligations}
-    for key, rrs in sorted(freq.items()):
+    for key, rrs in plan.rated:
         if keys is not None and (key, "policy") not in keys:
             continue
         rrs = [r for r in rrs if r.rule.id in applied]
         if len(rrs) < 2:
             continue
-        rates = {r.rule.id: annual_rate(r.rule.params) or 0.0 for r in rrs}
+        rates = {r.rule.id: plan.rates[r.rule.id] or 0.0 for r in rrs}
         best_rr = max(rrs, key=lambda r: (rates[r.rule.id], -order[r.rule.id]))
         conflict = len(set(rates.values())) > 1
         rate_parts = [

@@ -16,13 +16,16 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import model as m
 from ._errors import RulesetError
 from .periods import Period
+
+if TYPE_CHECKING:
+    from .bindings import RulesPlan
 
 __all__ = [
     "DUTY_HOLDER_ZH",
@@ -740,6 +743,16 @@ class ResolvedRuleset(_Strict):
     rules: tuple[ResolvedRule, ...]
     windows: tuple[ResolvedWindow, ...] = ()
     checklists: tuple[ResolvedChecklist, ...] = ()
+
+    @functools.cached_property
+    def rules_plan(self) -> RulesPlan:
+        """What the evaluator and the bindings read of :attr:`rules` alone, worked out on
+        first use and kept (:class:`ansafe_rules.bindings.RulesPlan`). Not part of the
+        ruleset's value: equality, dumps and :attr:`digest` ignore it. Read it through
+        :func:`ansafe_rules.bindings.plan_of`, which checks it is of these rules."""
+        from .bindings import RulesPlan
+
+        return RulesPlan(self.rules)
 
     def layer(self, layer_id: str) -> LayerInfo:
         for li in self.layers:
