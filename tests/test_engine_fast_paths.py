@@ -597,6 +597,12 @@ def test_a_copy_with_other_rules_uses_a_plan_of_its_own_rules(planned_first: boo
     national_only = tuple(r for r in rs.rules if r.layer == "national")
     sub = rs.model_copy(update={"rules": national_only})
     assert plan_of(sub).rules is sub.rules
+    assert plan_of(sub) is plan_of(sub)  # the copy keeps a plan of its own rules
+    # a copy with other parameters (with_overrides) likewise
+    over = rs.with_overrides(
+        {"national.service.callback": {"period": {"amount": 3, "unit": "workdays"}}}
+    )
+    assert plan_of(over).rules is over.rules and plan_of(over) is plan_of(over)
     assert plan_of(sub).compared == _plan_reference(sub)[0] != plan_of(rs).compared
     assert plan_of(rs).compared == _plan_reference(rs)[0]
     # a copy with the same rules (another layer's date) shares the rules, and the plan

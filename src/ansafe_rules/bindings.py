@@ -120,9 +120,9 @@ class RulesPlan:
 
 
 def plan_of(rs: ResolvedRuleset) -> RulesPlan:
-    """``rs``'s :class:`RulesPlan`, made once per ruleset. A copy made with other rules
-    (``model_copy(update={"rules": ...})``) carries its original's cached plan: the plan
-    names the rules it is of, and one of other rules is not used."""
+    """``rs``'s :class:`RulesPlan`, made once per ruleset (a copy with other rules makes its
+    own, see :meth:`ResolvedRuleset.model_copy`). The plan names the rules it is of: one of
+    other rules, however the ruleset came by it, is not used."""
     got: RulesPlan = rs.rules_plan
     return got if got.rules is rs.rules else RulesPlan(rs.rules)
 
@@ -222,7 +222,7 @@ def bindings(
         rrs = [r for r in rrs if r.rule.id in applied]
         if len(rrs) < 2:
             continue
-        rates = {r.rule.id: plan.rates[r.rule.id] or 0.0 for r in rrs}
+        rates = {r.rule.id: plan.rates[r.rule.id] for r in rrs}
         best_rr = max(rrs, key=lambda r: (rates[r.rule.id], -order[r.rule.id]))
         conflict = len(set(rates.values())) > 1
         rate_parts = [

@@ -748,11 +748,21 @@ class ResolvedRuleset(_Strict):
     def rules_plan(self) -> RulesPlan:
         """What the evaluator and the bindings read of :attr:`rules` alone, worked out on
         first use and kept (:class:`ansafe_rules.bindings.RulesPlan`). Not part of the
-        ruleset's value: equality, dumps and :attr:`digest` ignore it. Read it through
-        :func:`ansafe_rules.bindings.plan_of`, which checks it is of these rules."""
+        ruleset's value: equality, dumps and :attr:`digest` ignore it; a copy with other
+        rules does not keep it (:meth:`model_copy`)."""
         from .bindings import RulesPlan
 
         return RulesPlan(self.rules)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> ResolvedRuleset:
+        """pydantic's ``model_copy``; a copy with other rules (:meth:`with_overrides`) drops
+        the :attr:`rules_plan` it would carry along, and makes its own when first asked."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update and "rules" in update:
+            copy.__dict__.pop("rules_plan", None)
+        return copy
 
     def layer(self, layer_id: str) -> LayerInfo:
         for li in self.layers:
