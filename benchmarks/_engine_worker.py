@@ -30,13 +30,23 @@ def _output(rs: Any, parsed: Any, stamp: Any) -> str:
 
         lean = {"lean": True} if "lean" in inspect.signature(ar.evaluate_rows).parameters else {}
         ev = ar.evaluate_rows(rs, parsed, as_of=AS_OF, **lean)
-        shown = {Status(s) for s in SHOWN}
-        return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
+        return _write(ev, stamp, {Status(s) for s in SHOWN})
     rep = ar.evaluate(rs, parsed, as_of=AS_OF)
     rep = rep.model_copy(
         update={"findings": tuple(f for f in rep.findings if f.status.value in SHOWN)}
     )
     return ar.summarize(rep, stamp).model_dump_json()
+
+
+def _write(ev: Any, stamp: Any, shown: set[Any]) -> str:
+    """An evaluation's summary as the CLI writes it: the rows as JSON values straight from the
+    evaluation where the engine can (``Evaluation.row_dicts``), else dumped from its models."""
+    if not hasattr(ev, "row_dicts"):
+        return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
+    s = ev.summary(stamp, statuses=shown, obligations=False, rows=False)
+    out = s.model_dump(mode="json", exclude_defaults=True)
+    out["findings"] = list(ev.row_dicts(shown))
+    return json.dumps(out, ensure_ascii=False)
 
 
 def _none() -> None:
@@ -57,7 +67,7 @@ def _split(rs: Any, parsed: list[Any], stamp: Any, repeats: int) -> dict[str, An
         evs = [ar.evaluate_rows(rs, p, as_of=AS_OF, lean=True) for p in parsed]
         t1 = time.process_time()
         for ev in evs:
-            ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
+            _write(ev, stamp, shown)
         t2 = time.process_time()
         times["evaluate"].append((t1 - t0) / len(parsed))
         times["write"].append((t2 - t1) / len(parsed))

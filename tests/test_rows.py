@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import random
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 import ansafe_rules as ar
-from ansafe_rules.outputs import Status, summarize
+from ansafe_rules.outputs import FindingRow, Status, summarize
 from ansafe_rules.portfolio import iter_outcomes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,3 +136,47 @@ def test_values_that_cannot_be_ordered_are_undecidable_for_every_operator() -> N
     both = Condition(all_of=[Condition(field="n", op="eq", value=3),
                              Condition(field="x", op="eq", value=1)])  # fmt: skip
     assert holds(either, item) is True and holds(both, item) is None
+
+
+def _dumped(row: FindingRow) -> str:
+    return json.dumps(row.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False)
+
+
+def test_json_rows_are_the_dumped_models_key_for_key() -> None:
+    """`check --format json` writes `row_json`, made without the model: it must be the
+    model's own dump, key for key and in order (the same text), for every finding of the
+    frozen cases in both languages, input errors and provisional dates included."""
+    seen: Counter[str] = Counter()
+    for row in CASES[::2]:
+        rs, case, as_of = _args(row)
+        ev = ar.evaluate_rows(rs, case, as_of=as_of)
+        for lang in ("en", "zh"):
+            want = [_dumped(f.row(lang)) for f in ev.findings]
+            got = [json.dumps(d, ensure_ascii=False) for d in ev.row_dicts(set(Status), lang)]
+            assert got == want, row["id"]
+        for f in ev.findings:
+            seen.update(f.row_json().keys())
+    # every optional key of a row was written somewhere (the test saw each case)
+    optional = {"due_date", "due_at", "window", "required_count", "counted", "records"}
+    assert optional | {"liable_party", "provisional", "clause"} <= set(seen), seen
+    case = next(c["case"] for c in CASES if c["jurisdiction"] == "national")
+    bad_record = {"id": "BAD-1", "completed_on": "2025-02-30"}
+    bad = {**case, "service_records": [*(case.get("service_records") or []), bad_record]}
+    ev = ar.evaluate_rows(RULESETS["national"], bad, as_of=dt.date(2026, 7, 31))
+    errors = [f for f in ev.findings if f.rule_id == "input.validation"]
+    assert errors
+    for f in errors:
+        for lang in ("en", "zh"):
+            assert json.dumps(f.row_json(lang), ensure_ascii=False) == _dumped(f.row(lang))
+
+
+def test_a_window_is_written_as_pydantic_writes_it() -> None:
+    """A window is the one model `row_json` writes by hand: without its label when it has
+    none (its default), with it otherwise."""
+    from ansafe_rules.results import _window_json
+
+    for w in (
+        ar.Window(start=dt.date(2025, 1, 1), end=dt.date(2025, 3, 31), partial=False),
+        ar.Window(start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 9), partial=True, label="s1"),
+    ):
+        assert _window_json(w) == w.model_dump(mode="json", exclude_defaults=True)

@@ -772,10 +772,8 @@ def _record_parts(
     text = json.dumps({**head, "report": {k: rep[k] for k in keys[:at]}}, ensure_ascii=False)
     yield text[:-2] + ', "findings": ['
     sep = ""
-    for row in ev.rows(statuses=shown, lang=args.lang):
-        yield sep + json.dumps(
-            row.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False
-        )
+    for row in ev.row_dicts(statuses=shown, lang=args.lang):
+        yield sep + json.dumps(row, ensure_ascii=False)
         sep = ", "
     after = json.dumps({k: rep[k] for k in keys[at + 1 :]}, ensure_ascii=False)
     yield "]" + (", " + after[1:] if len(after) > 2 else "}")

@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from pydantic_core import to_jsonable_python
+
 from .i18n import _JSON_AS_IS, Lang, Memo, Message, _json_arg, normalise_lang, render
 from .inputs import InputIssue
 from .outputs import (
@@ -290,6 +292,54 @@ class FindingRef(_RuleRow):
             provisional=self.provisional,
         )
 
+    def row_json(self, lang: Lang = "en", memo: Memo | None = None) -> dict[str, Any]:
+        """:meth:`row` as JSON: what ``row(lang, memo).model_dump(mode="json",
+        exclude_defaults=True)`` gives, key for key and in its order, without building and
+        validating the model (the CLI writes one per finding it shows; tests hold the two
+        equal)."""
+        lang = normalise_lang(lang)
+        rule = self.rr.rule
+        out: dict[str, Any] = {"rule_id": rule.id, "layer": self.rr.layer}
+        clause = rule.citation.clause
+        if clause is not None:
+            out["clause"] = clause
+        out["severity"] = self.severity.value
+        if rule.duty_holder is not None:
+            out["duty_holder"] = rule.duty_holder.value
+        if self.liable_party is not None:
+            out["liable_party"] = self.liable_party.value
+        out["status"] = self.status.value
+        out["subject"] = self.subject
+        out["reason"] = self.text(lang, memo)
+        out["message_id"] = self.message[0]
+        out["message_args"] = self.json_args(memo)  # never empty: the subject is in it
+        due = self.due
+        if due is not None:
+            if due.due_date is not None:
+                out["due_date"] = due.due_date.isoformat()
+            if due.due_at is not None:
+                out["due_at"] = to_jsonable_python(due.due_at)  # pydantic's own form
+        if self.window is not None:
+            out["window"] = _window_json(self.window)
+        if self.required_count is not None:
+            out["required_count"] = int(self.required_count)
+        if self.counted is not None:
+            out["counted"] = float(self.counted)
+        if self.records:
+            out["records"] = list(self.records)
+        if self.provisional:
+            out["provisional"] = True
+        return out
+
+
+def _window_json(w: Window) -> dict[str, Any]:
+    """``w.model_dump(mode="json", exclude_defaults=True)``, without the model's dump."""
+    out: dict[str, Any] = {"start": w.start.isoformat(), "end": w.end.isoformat()}
+    out["partial"] = w.partial
+    if w.label is not None:
+        out["label"] = w.label
+    return out
+
 
 class _InputFinding:
     """A finding about the input itself (a record that failed validation): no rule, no trace."""
@@ -345,6 +395,11 @@ class _InputFinding:
 
     def row(self, lang: Lang = "en", memo: Memo | None = None) -> FindingRow:
         return FindingRow(**self._fields(lang))
+
+    def row_json(self, lang: Lang = "en", memo: Memo | None = None) -> dict[str, Any]:
+        """:meth:`row` as JSON (as :meth:`FindingRef.row_json`)."""
+        f = self._fields(lang)
+        return {**f, "severity": f["severity"].value, "status": f["status"].value}
 
     def _fields(self, lang: Lang) -> dict[str, Any]:
         """What the finding and its row say alike."""
@@ -757,6 +812,19 @@ class Evaluation:
         memo: Memo = {}
         for f in self._shown(statuses):
             yield f.row(lang, memo)
+            if len(memo) > _MEMO_MAX:  # a cache only: emptied, memory stays flat
+                memo.clear()
+
+    def row_dicts(
+        self, statuses: Iterable[Status] | None = None, lang: Lang | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """:meth:`rows` as JSON values, one at a time: each is ``row.model_dump(mode="json",
+        exclude_defaults=True)`` of the row :meth:`rows` gives, made without the model (what
+        the CLI's JSON writes: about half the cost of a row)."""
+        lang = self.lang if lang is None else normalise_lang(lang)
+        memo: Memo = {}
+        for f in self._shown(statuses):
+            yield f.row_json(lang, memo)
             if len(memo) > _MEMO_MAX:  # a cache only: emptied, memory stays flat
                 memo.clear()
 
