@@ -49,6 +49,23 @@ def _write(ev: Any, stamp: Any, shown: set[Any]) -> str:
     return json.dumps(out, ensure_ascii=False)
 
 
+def _line_bytes(parsed: list[Any]) -> float:
+    """Mean bytes (UTF-8) of the line `check --format jsonl` writes per policy by default: the
+    CLI's own writer where the engine has it (compact summary, source, line, breaches), else
+    the summary as :func:`_output` makes it."""
+    try:
+        from ansafe_rules.cli import _record_parts, _Render
+        from ansafe_rules.portfolio import Outcome, RulesetCache
+    except ImportError:
+        return 0.0
+    cache, spec, total = RulesetCache(), _Render("jsonl"), 0
+    for i, p in enumerate(parsed):
+        ev = ar.evaluate_rows(cache.get_registered(p.case.policy.jurisdiction), p, as_of=AS_OF)
+        out = Outcome(source="portfolio.jsonl", line=i + 1, policy_id=ev.policy_id, evaluation=ev)
+        total += len("".join(_record_parts(out, spec, cache)).encode()) + 1  # and its newline
+    return total / len(parsed)
+
+
 def _none() -> None:
     """Stands for ``evaluate_rows`` in an engine without it."""
 
@@ -107,6 +124,7 @@ def main() -> None:
             }
             if "lean" in inspect.signature(getattr(ar, "evaluate_rows", _none)).parameters:
                 out[key].update(_split(rs, parsed, stamp, cfg["repeats"]))
+                out[key]["bytes"] = _line_bytes(parsed)
             if cfg["full"]:
                 out[key]["full"] = _cpu(
                     lambda p, rs=rs: ar.evaluate(rs, p, as_of=AS_OF), parsed, cfg["repeats"]

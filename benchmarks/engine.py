@@ -69,6 +69,9 @@ def _combine(passes: list[dict]) -> dict:
     for key in passes[0]:
         out[key] = {}
         for what in passes[0][key]:
+            if what == "bytes":  # a size, the same in every pass
+                out[key][what] = passes[0][key][what]
+                continue
             times = [p[key][what][0] for p in passes]
             out[key][what] = (min(times), statistics.median(times))
     return out
@@ -129,6 +132,12 @@ def main() -> None:
         )
         if all("evaluate" in new[f"{j}/50"] for j in JURISDICTIONS):
             _budget(new, b50)
+    if all(new[k].get("bytes") for k in new):
+        print("\nbytes per policy written by `check --format jsonl` (target <= 20 KB at 50):")
+        for s in sizes:
+            per = [new[f"{j}/{s}"]["bytes"] for j in JURISDICTIONS]
+            row = "  ".join(f"{j} {b / 1e3:6.1f}" for j, b in zip(JURISDICTIONS, per, strict=True))
+            print(f"  {s:>5} records: {row}   mixed {sum(per) / len(per) / 1e3:6.1f} KB")
 
 
 def _budget(new: dict, b50: float) -> None:
