@@ -148,3 +148,70 @@ def test_agrees_with_holidays_package(cal: ar.WorkCalendar, day: dt.date, n: int
 @given(day=OFFICIAL_DAYS)
 def test_is_workday_agrees_with_holidays_package(cal: ar.WorkCalendar, day: dt.date) -> None:
     assert cal.is_workday(day) is _REF.is_working_day(day)
+
+
+# -- the working-day index (add_workdays, next_workday_on_or_after look days up) ------------
+def _stepped_add(cal: ar.WorkCalendar, day: dt.date, n: int) -> dt.date | None:
+    """The n-th working day after ``day``, stepping day by day (None past the range)."""
+    last = D(cal.last_year, 12, 31)
+    while n:
+        if day >= last:
+            return None
+        day += dt.timedelta(days=1)
+        n -= cal.is_workday(day)
+    return day
+
+
+def _stepped_next(cal: ar.WorkCalendar, day: dt.date) -> dt.date | None:
+    last = D(cal.last_year, 12, 31)
+    while not cal.is_workday(day):
+        if day >= last:
+            return None
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _span_days(cal: ar.WorkCalendar) -> st.SearchStrategy[dt.date]:
+    lo, hi = D(cal.first_year, 1, 1), D(cal.last_year, 12, 31)
+    edges = [lo, lo + dt.timedelta(days=1), hi - dt.timedelta(days=20), hi]
+    return st.one_of(st.sampled_from(edges), st.dates(min_value=lo, max_value=hi))
+
+
+_CAL = ar.default_calendar()
+_OVERRIDDEN = ar.WorkCalendar(
+    [ar.CalendarOverride(year=2027, holidays=(D(2027, 1, 4),), workdays=(D(2027, 1, 9),))]
+)
+
+
+@pytest.mark.parametrize("which", [_CAL, _OVERRIDDEN], ids=["default", "override"])
+@given(data=st.data(), n=st.integers(1, 30))
+@settings(max_examples=300)
+def test_the_index_answers_as_stepping_does(
+    which: ar.WorkCalendar, data: st.DataObject, n: int
+) -> None:
+    """Looked up in the index, as counted day by day: the n-th working day after a day and the
+    first on or after it, anywhere in the range, up to its last day (then a range error)."""
+    day = data.draw(_span_days(which))
+    want = _stepped_add(which, day, n)
+    if want is None:
+        with pytest.raises(ar.CalendarRangeError, match="beyond the calendar range"):
+            which.add_workdays(day, n)
+    else:
+        assert which.add_workdays(day, n) == want
+    nxt = _stepped_next(which, day)
+    if nxt is None:
+        with pytest.raises(ar.CalendarRangeError, match="no working day on or after"):
+            which.next_workday_on_or_after(day)
+    else:
+        assert which.next_workday_on_or_after(day) == nxt
+
+
+def test_the_index_refuses_days_outside_the_range() -> None:
+    lo, hi = D(_CAL.first_year, 1, 1), D(_CAL.last_year, 12, 31)
+    for day in (lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)):
+        with pytest.raises(ar.CalendarRangeError, match="outside the calendar range"):
+            _CAL.add_workdays(day, 1)
+        with pytest.raises(ar.CalendarRangeError, match="outside the calendar range"):
+            _CAL.next_workday_on_or_after(day)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        _CAL.add_workdays(lo, 0)

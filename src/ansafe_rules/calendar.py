@@ -89,12 +89,14 @@ class WorkCalendar:
     """
 
     __slots__ = (
+        "_days",
         "_last_named",
         "_names",
         "_official",
         "_ord",
         "_rest",
         "_span",
+        "_upto",
         "first_year",
         "last_year",
         "sources",
@@ -129,12 +131,20 @@ class WorkCalendar:
             sources[o.year] = o.source
         start = dt.date(first_year, 1, 1).toordinal()
         end = dt.date(last_year, 12, 31).toordinal()
-        workdays = []
+        workdays: list[int] = []
+        days: list[dt.date] = []
+        upto: list[int] = []  # per day of the span: the working days up to it, itself included
         for n in range(start, end + 1):
             d = dt.date.fromordinal(n)
             if d in extra_work or (d.weekday() < 5 and d not in rest):
                 workdays.append(n)
+                days.append(d)
+            upto.append(len(workdays))
         self._ord: tuple[int, ...] = tuple(workdays)
+        # the working-day index: the k-th working day is _days[k], and _upto[day - start] is
+        # what bisect_right(_ord, day) answers, looked up (due dates are asked per record)
+        self._days: tuple[dt.date, ...] = tuple(days)
+        self._upto: tuple[int, ...] = tuple(upto)
         self._rest = frozenset(rest)
         self._names = tuple(sorted(names.items()))
         # (year, holiday name) -> its last day: resumption_after() looks it up instead of
@@ -192,12 +202,15 @@ class WorkCalendar:
         """The ``n``-th working day strictly after ``d`` (``d`` itself never counts), n >= 1."""
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
-        i = bisect.bisect_right(self._ord, self._check(d)) + n - 1
-        if i >= len(self._ord):
+        o, (lo, hi) = d.toordinal(), self._span
+        if not lo <= o <= hi:
+            self._check(d)  # raises, naming the range
+        i = self._upto[o - lo] + n - 1  # working days up to d, and n more
+        if i >= len(self._days):
             raise CalendarRangeError(
                 f"{n} working days after {d} is beyond the calendar range ending {self.last_year}"
             )
-        return dt.date.fromordinal(self._ord[i])
+        return self._days[i]
 
     def resumption_after(self, holiday: str, year: int) -> dt.date | None:
         """First working day after the rest days around the last day named ``holiday`` in
@@ -209,10 +222,11 @@ class WorkCalendar:
 
     def next_workday_on_or_after(self, d: dt.date) -> dt.date:
         """``d`` when it is a working day, else the first working day after it."""
-        i = bisect.bisect_left(self._ord, self._check(d))
-        if i >= len(self._ord):
+        o, lo = self._check(d), self._span[0]
+        i = self._upto[o - lo - 1] if o > lo else 0  # working days before d
+        if i >= len(self._days):
             raise CalendarRangeError(f"no working day on or after {d} within the calendar range")
-        return dt.date.fromordinal(self._ord[i])
+        return self._days[i]
 
     def count_workdays(self, start: dt.date, end: dt.date) -> int:
         """Working days ``d`` with ``start < d <= end`` (start not counted, as in art. 201)."""

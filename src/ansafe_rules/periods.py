@@ -226,6 +226,9 @@ def due_point(
     flag: what a verdict compares with (a lean evaluation judges a compliant record by it and
     builds the :class:`DueDate` only for a row it keeps). Both work the dates out in
     ``_points``; they raise alike."""
+    if type(trigger) is dt.date and period.unit is PeriodUnit.workdays:
+        # the usual deadline (N个工作日内 after a day): what _points answers, without its steps
+        return calendar.add_workdays(trigger, period.amount), None
     try:
         due, at, _ = _points(trigger, period, calendar, roll)
     except OverflowError:
