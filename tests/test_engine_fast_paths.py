@@ -616,3 +616,58 @@ def test_a_copy_with_other_rules_uses_a_plan_of_its_own_rules(planned_first: boo
     case = ar.load_case_file(ROOT / "examples" / EXAMPLES["guangdong"])
     ev = ar.evaluate(sub, case, as_of=dt.date(2026, 7, 31))
     assert all(r in {x.rule.id for x in national_only} for b in ev.bindings for r in b.rules)
+
+
+def _select_reference(ctx: Ctx, subject: Subject, where: Any) -> tuple[list, list]:
+    """What `Ctx._select` answered with `all_hold` per item (no event scope): the items all
+    conditions hold for, and those some could not decide (none failing), with those."""
+    from ansafe_rules.conditions import all_hold
+
+    kept, undecided = [], []
+    for label, item in ctx.items(subject):
+        ok, failed = all_hold(where, item, ctx.case)
+        if ok:
+            kept.append((label, item))
+        elif ok is None:
+            undecided.append((label, item, None, failed))
+    return kept, undecided
+
+
+_SERVICE_CONDS = [
+    Condition(field="kind", op="eq", value="training"),
+    Condition(field="kind", op="ne", value="training"),
+    Condition(field="callback_on", op="present"),
+    Condition(field="callback_on", op="ge", value=dt.date(2025, 10, 1)),  # unknown if absent
+    Condition(field="report_uploaded_on", op="le", value_field="completed_on"),
+    Condition(field="extra_fee", op="gt", value=0),
+    Condition(field="started_on", op="ge", value="2025-01-01"),  # text vs date: unknown
+]
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+@given(picks=st.lists(st.sampled_from(range(len(_SERVICE_CONDS))), min_size=1, max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_a_selection_stops_at_the_first_failing_condition_and_answers_as_all_hold(
+    j: str, picks: list[int]
+) -> None:
+    """`_select` stops at an item's first failing condition: the items kept and those left
+    undecided (with the conditions, in order, that could not decide) are all_hold's, for the
+    rules' own conditions on every example and for generated lists of conditions mixing
+    true, false and undecidable ones."""
+    rs = ar.load_ruleset(j)
+    case = _case(j)
+    view = CaseView(case)
+    cal = ar.default_calendar()
+    seen = 0
+    for rr in rs.rules:
+        p = rr.rule.params
+        if getattr(p, "where", None):
+            ctx = Ctx(rr, case, dt.date(2026, 7, 31), cal, rs, view=view)
+            got = ctx._select(p.subject, p.where, None)
+            assert got == _select_reference(ctx, p.subject, p.where), rr.rule.id
+            seen += 1
+    assert seen
+    where = [_SERVICE_CONDS[i] for i in picks]
+    ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), cal, rs, view=view)
+    got = ctx._select(Subject.service_records, where, None)
+    assert got == _select_reference(ctx, Subject.service_records, where)

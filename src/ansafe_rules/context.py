@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .calendar import WorkCalendar
-from .conditions import _parsed, _walk, all_hold, day_of, get, is_empty, item_getter
+from .conditions import _parsed, _walk, day_of, get, is_empty, item_getter
 from .i18n import Message
 from .model import PolicyCase
 from .outputs import Status, Window
@@ -321,6 +321,8 @@ class Ctx:
         kept: list[tuple[str, Any]] = []
         undecided: list[tuple[str, Any, Message | None, list[Condition]]] = []
         day_of_item = self.getter(scope_field) if scope_field is not None else None
+        tests = [(c, c.test) for c in where]
+        case = self.case
         for label, item in self.items(subject):
             if day_of_item is not None:
                 day = day_of_item(item)
@@ -328,11 +330,21 @@ class Ctx:
                 if outside is not None:
                     undecided.append((label, item, outside, []))
                     continue
-            ok, failed = all_hold(where, item, self.case)
-            if ok:
-                kept.append((label, item))
-            elif ok is None:
-                undecided.append((label, item, None, failed))
+            # all_hold() inlined, stopping at the first condition that fails (an item is then
+            # left out, whatever the others answer; the conditions are pure): an item that
+            # none fails is kept, or undecided with the conditions that could not be decided
+            unknown: list[Condition] | None = None
+            for c, test in tests:
+                r = test(item, case)
+                if r is False:
+                    break
+                if r is None:
+                    unknown = [c] if unknown is None else [*unknown, c]
+            else:
+                if unknown is None:
+                    kept.append((label, item))
+                else:
+                    undecided.append((label, item, None, unknown))
         return kept, undecided
 
     def subject_items(self, acc: Acc) -> list[tuple[str, Any]] | None:
