@@ -180,3 +180,51 @@ def test_a_window_is_written_as_pydantic_writes_it() -> None:
         ar.Window(start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 9), partial=True, label="s1"),
     ):
         assert _window_json(w) == w.model_dump(mode="json", exclude_defaults=True)
+
+
+def test_spark_rows_carry_the_compact_rows_values_and_types() -> None:
+    """The Spark executors read each row's values from the evaluation's rows as they are (no
+    FindingRow built per row): the values and their types must be the compact row's, for
+    every finding of the frozen cases, input errors included."""
+    from ansafe_rules.conditions import CHINA_TZ
+    from ansafe_rules.spark import _finding_rows
+
+    def want(row: FindingRow) -> dict:
+        w = row.window
+        return {
+            "rule_id": row.rule_id,
+            "layer": row.layer,
+            "clause": row.clause,
+            "severity": row.severity.value,
+            "duty_holder": row.duty_holder.value if row.duty_holder else None,
+            "liable_party": row.liable_party.value if row.liable_party else None,
+            "status": row.status.value,
+            "subject": row.subject,
+            "reason": row.reason,
+            "due_date": row.due_date,
+            "due_at": row.due_at
+            if row.due_at is None or row.due_at.tzinfo
+            else row.due_at.replace(tzinfo=CHINA_TZ),  # a naive instant is China time
+            "window_start": w.start if w else None,
+            "window_end": w.end if w else None,
+            "window_partial": w.partial if w else None,
+            "window_label": w.label if w else None,
+            "required_count": row.required_count,
+            "counted": row.counted,
+            "records": list(row.records),
+            "provisional": row.provisional,
+        }
+
+    def typed(d: dict) -> dict:
+        return {k: (type(v), v) for k, v in d.items()}
+
+    case = next(c["case"] for c in CASES if c["jurisdiction"] == "national")
+    bad = {**case, "service_records": [{"id": "BAD-1", "completed_on": "2025-02-30"}]}
+    evs = [ar.evaluate_rows(*_args(row)[:2], as_of=_args(row)[2]) for row in CASES[::3]]
+    evs.append(ar.evaluate_rows(RULESETS["national"], bad, as_of=dt.date(2026, 7, 31)))
+    counted = 0
+    for ev in evs:
+        got = _finding_rows(ev.findings, {})
+        assert [typed(g) for g in got] == [typed(want(f.row())) for f in ev.findings]
+        counted += sum(g["counted"] is not None for g in got)
+    assert counted  # frequency rows, whose counts the row gives as floats

@@ -49,8 +49,8 @@ from ansafe_rules.calendar import WorkCalendar, default_calendar, load_calendar_
 from ansafe_rules.evaluate import Evaluation, Status
 from ansafe_rules.inputs import DEFAULT_LIMITS, Limits
 from ansafe_rules.loader import jurisdictions
-from ansafe_rules.outputs import FindingRow
 from ansafe_rules.portfolio import RulesetCache, iter_outcomes
+from ansafe_rules.results import AnyFinding
 from ansafe_rules.rulesets import NOT_A_BREACH, DutyHolder, ResolvedRuleset, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -273,14 +273,18 @@ def _environment(blob: bytes) -> tuple[_Payload, _PreloadedRulesets]:
 
 # ------------------------------------------------------------------------------------------
 # the executor side: (row, id, case text) -> rows
-def _finding_rows(findings: Iterable[FindingRow], base: dict[str, Any]) -> list[dict[str, Any]]:
-    """Compact finding rows (:class:`ansafe_rules.outputs.FindingRow`) as output rows."""
+def _finding_rows(findings: Iterable[AnyFinding], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Finding rows of an evaluation as output rows: the values of their compact rows
+    (:class:`ansafe_rules.outputs.FindingRow`, reason in English), read from the rows as they
+    are instead of building and validating one model per row (``tests/test_spark.py`` holds
+    the two alike)."""
     rows = []
     for f in findings:
         w = f.window
         due_at = f.due_at
         if due_at is not None and due_at.tzinfo is None:
             due_at = due_at.replace(tzinfo=CHINA_TZ)
+        need, counted = f.required_count, f.counted
         rows.append(
             {
                 **base,
@@ -299,8 +303,8 @@ def _finding_rows(findings: Iterable[FindingRow], base: dict[str, Any]) -> list[
                 "window_end": w.end if w is not None else None,
                 "window_partial": w.partial if w is not None else None,
                 "window_label": w.label if w is not None else None,
-                "required_count": f.required_count,
-                "counted": f.counted,
+                "required_count": None if need is None else int(need),  # as FindingRow has it
+                "counted": None if counted is None else float(counted),
                 "records": list(f.records),
                 "provisional": f.provisional,
             }
@@ -363,7 +367,7 @@ def _report_rows(
         "ruleset_digest": digest,
     }
     shown = report.findings if s.include_compliant else report.select(set(Status) - _HIDDEN)
-    return _finding_rows((f.row() for f in shown), base)
+    return _finding_rows(shown, base)
 
 
 def _map_partition(
