@@ -468,8 +468,11 @@ def render(
         full = report.report(lang=q.lang)
         return {"ruleset": stamp.model_dump(mode="json"), "report": full.model_dump(mode="json")}
     shown = None if q.all else set(Status) - _HIDDEN
-    summary = report.summary(stamp, statuses=shown, obligations=False, lang=q.lang)
-    return summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
+    summary = report.summary(stamp, statuses=shown, obligations=False, lang=q.lang, rows=False)
+    out = summary.model_dump(mode="json", exclude_defaults=True, exclude={"obligations"})
+    # the rows as JSON values straight from the evaluation (what the models would dump)
+    out["findings"] = list(report.row_dicts(shown, q.lang))
+    return out
 
 
 def batch_line(
