@@ -38,32 +38,45 @@ def _output(rs: Any, parsed: Any, stamp: Any) -> str:
     return ar.summarize(rep, stamp).model_dump_json()
 
 
-def _write(ev: Any, stamp: Any, shown: set[Any]) -> str:
-    """An evaluation's summary as the CLI writes it: the rows as JSON values straight from the
-    evaluation where the engine can (``Evaluation.row_dicts``), else dumped from its models."""
-    if not hasattr(ev, "row_dicts"):
-        return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
-    s = ev.summary(stamp, statuses=shown, obligations=False, rows=False)
-    out = s.model_dump(mode="json", exclude_defaults=True)
-    out["findings"] = list(ev.row_dicts(shown))
-    return json.dumps(out, ensure_ascii=False)
-
-
-def _line_bytes(parsed: list[Any]) -> float:
-    """Mean bytes (UTF-8) of the line `check --format jsonl` writes per policy by default: the
-    CLI's own writer where the engine has it (compact summary, source, line, breaches), else
-    the summary as :func:`_output` makes it."""
+def _write(ev: Any, stamp: Any, shown: set[Any], lang: str = "en") -> str:
+    """One evaluation as `check --format jsonl` writes it by default: the CLI's own writer
+    (compact summary with source, line and breaches) where the engine has it, else its
+    summary dumped from the models."""
     try:
         from ansafe_rules.cli import _record_parts, _Render
-        from ansafe_rules.portfolio import Outcome, RulesetCache
+        from ansafe_rules.portfolio import Outcome
     except ImportError:
-        return 0.0
-    cache, spec, total = RulesetCache(), _Render("jsonl"), 0
-    for i, p in enumerate(parsed):
-        ev = ar.evaluate_rows(cache.get_registered(p.case.policy.jurisdiction), p, as_of=AS_OF)
-        out = Outcome(source="portfolio.jsonl", line=i + 1, policy_id=ev.policy_id, evaluation=ev)
-        total += len("".join(_record_parts(out, spec, cache)).encode()) + 1  # and its newline
-    return total / len(parsed)
+        _record_parts = None
+    if _record_parts is None or not hasattr(ev, "row_dicts"):
+        return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
+    out = Outcome(source="portfolio.jsonl", line=1, policy_id=ev.policy_id, evaluation=ev)
+    return "".join(_record_parts(out, _Render("jsonl", lang=lang), _Stamps(stamp)))
+
+
+class _Stamps:
+    """What the CLI's writer asks of its ruleset cache: the stamp (one per ruleset here)."""
+
+    def __init__(self, stamp: Any) -> None:
+        self._stamp = stamp
+
+    def stamp(self, name: str, layers: tuple[str, ...]) -> Any:
+        return self._stamp
+
+
+def _line_bytes(rs: Any, parsed: list[Any], stamp: Any) -> dict[str, float]:
+    """Mean bytes (UTF-8, with the newline) of the line `check --format jsonl` writes per
+    policy by default, in English and in Chinese (zh under a Chinese locale)."""
+    from ansafe_rules.outputs import Status
+
+    shown = {Status(s) for s in SHOWN}
+    out = {}
+    for lang in ("en", "zh"):
+        total = 0
+        for p in parsed:
+            ev = ar.evaluate_rows(rs, p, as_of=AS_OF, lean=True)
+            total += len(_write(ev, stamp, shown, lang).encode()) + 1
+        out[lang] = total / len(parsed)
+    return out
 
 
 def _none() -> None:
@@ -110,7 +123,9 @@ def main() -> None:
     for j in cfg["jurisdictions"]:
         rs = ar.load_ruleset(j)
         layers = tuple(li.id for li in rs.layers)
-        stamp = ar.RulesetStamp(id=rs.id, layers=layers, digest="-", engine_version="-")
+        digest = getattr(rs, "digest", "0" * 64)  # as long as a real one (bytes are counted)
+        version = ar.__version__
+        stamp = ar.RulesetStamp(id=rs.id, layers=layers, digest=digest, engine_version=version)
         for size in cfg["sizes"]:
             n = max(2, cfg["policies"] * 50 // max(size, 50))
             raw = [scaled(cases[j], size, f"P{i:06d}") for i in range(n)]
@@ -124,7 +139,7 @@ def main() -> None:
             }
             if "lean" in inspect.signature(getattr(ar, "evaluate_rows", _none)).parameters:
                 out[key].update(_split(rs, parsed, stamp, cfg["repeats"]))
-                out[key]["bytes"] = _line_bytes(parsed)
+                out[key]["bytes"] = _line_bytes(rs, parsed, stamp)
             if cfg["full"]:
                 out[key]["full"] = _cpu(
                     lambda p, rs=rs: ar.evaluate(rs, p, as_of=AS_OF), parsed, cfg["repeats"]

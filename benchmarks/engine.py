@@ -133,11 +133,12 @@ def main() -> None:
         if all("evaluate" in new[f"{j}/50"] for j in JURISDICTIONS):
             _budget(new, b50)
     if all(new[k].get("bytes") for k in new):
-        print("\nbytes per policy written by `check --format jsonl` (target <= 20 KB at 50):")
+        print("\nKB per policy written by `check --format jsonl` (target <= 20 KB at 50):")
         for s in sizes:
-            per = [new[f"{j}/{s}"]["bytes"] for j in JURISDICTIONS]
-            row = "  ".join(f"{j} {b / 1e3:6.1f}" for j, b in zip(JURISDICTIONS, per, strict=True))
-            print(f"  {s:>5} records: {row}   mixed {sum(per) / len(per) / 1e3:6.1f} KB")
+            for lang in ("en", "zh"):
+                per = [new[f"{j}/{s}"]["bytes"][lang] / 1e3 for j in JURISDICTIONS]
+                row = "  ".join(f"{j} {b:5.1f}" for j, b in zip(JURISDICTIONS, per, strict=True))
+                print(f"  {s:>5} records, {lang}: {row}   mixed {sum(per) / len(per):5.1f}")
 
 
 def _budget(new: dict, b50: float) -> None:

@@ -215,3 +215,18 @@ def test_the_index_refuses_days_outside_the_range() -> None:
             _CAL.next_workday_on_or_after(day)
     with pytest.raises(ValueError, match="n must be >= 1"):
         _CAL.add_workdays(lo, 0)
+
+
+@pytest.mark.parametrize("which", [_CAL, _OVERRIDDEN], ids=["default", "override"])
+def test_a_pickled_calendar_makes_its_index_again(which: ar.WorkCalendar) -> None:
+    """The index is left out of the pickle (Spark sends the calendar to every executor) and
+    made again from the working days: the same index, the same answers."""
+    import pickle
+
+    state = which.__getstate__()
+    assert "_days" not in state and "_upto" not in state
+    again = pickle.loads(pickle.dumps(which))
+    assert (again._days, again._upto, again._ord) == (which._days, which._upto, which._ord)
+    assert again.sources == which.sources and again.official_years == which.official_years
+    day = D(2026, 12, 28)
+    assert again.add_workdays(day, 5) == which.add_workdays(day, 5)

@@ -647,10 +647,8 @@ _SERVICE_CONDS = [
 @pytest.mark.parametrize("j", sorted(EXAMPLES))
 @given(picks=st.lists(st.sampled_from(range(len(_SERVICE_CONDS))), min_size=1, max_size=4))
 @settings(max_examples=60, deadline=None)
-def test_a_selection_stops_at_the_first_failing_condition_and_answers_as_all_hold(
-    j: str, picks: list[int]
-) -> None:
-    """`_select` stops at an item's first failing condition: the items kept and those left
+def test_a_selection_answers_as_all_hold(j: str, picks: list[int]) -> None:
+    """`_select` asks each condition itself (all_hold inlined): the items kept and those left
     undecided (with the conditions, in order, that could not decide) are all_hold's, for the
     rules' own conditions on every example and for generated lists of conditions mixing
     true, false and undecidable ones."""
@@ -671,3 +669,19 @@ def test_a_selection_stops_at_the_first_failing_condition_and_answers_as_all_hol
     ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), cal, rs, view=view)
     got = ctx._select(Subject.service_records, where, None)
     assert got == _select_reference(ctx, Subject.service_records, where)
+
+
+def test_a_condition_that_cannot_be_asked_raises_whatever_comes_before_it() -> None:
+    """As with all_hold, every condition is asked: one that raises (`nonempty` of a number)
+    raises even for items an earlier condition leaves out, whatever the order (the rule then
+    becomes a data error, not a silent selection)."""
+    rs = ar.load_ruleset("national")
+    case = _case("national")
+    ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), ar.default_calendar(), rs)
+    never = Condition(field="kind", op="eq", value="no_such_kind")
+    broken = Condition(field="extra_fee", op="nonempty")
+    for where in ([never, broken], [broken, never]):
+        with pytest.raises(TypeError):
+            _select_reference(ctx, Subject.service_records, where)
+        with pytest.raises(TypeError):
+            ctx._select(Subject.service_records, where, None)

@@ -248,6 +248,45 @@ def test_unquoted_impossible_yaml_date_names_record_line_and_field(tmp_path: Pat
     assert [r.id for r in parsed.case.service_records] == ["S2"]
 
 
+def test_infinite_and_nan_numbers_are_data_errors_for_their_record(tmp_path: Path) -> None:
+    """YAML's .inf and JSON's Infinity/NaN are read as numbers by the parsers; JSON output has
+    no such values. Each is a data error for its record alone, naming the field, in both
+    languages; the other records are still evaluated."""
+    y = tmp_path / "c.yaml"
+    y.write_text(
+        _yaml_case(
+            "  - id: S1\n    kind: training\n    extra_fee: .inf\n"
+            "  - id: S2\n    kind: training\n    completed_on: 2025-09-26\n"
+        ),
+        encoding="utf-8",
+    )
+    j = tmp_path / "c.json"
+    learning = [{"date": "2025-03-02", "class_hours": float("inf")}]
+    staff = [{"id": "M1", "name": "甲", "role": "manager", "online_learning": learning}]
+    data = {
+        "policy": BASE_POLICY,
+        "service_records": [
+            {"id": "S1", "kind": "training", "extra_fee": float("nan")},
+            {"id": "S2", "kind": "training", "completed_on": "2025-09-26"},
+        ],
+        "organisations": [{"id": "O1", "name": "某公司", "role": "insured", "staff": staff}],
+    }
+    text = json.dumps(data, ensure_ascii=False)  # as other tools write them: NaN, Infinity
+    assert "NaN" in text and "Infinity" in text
+    j.write_text(text, encoding="utf-8")
+    deep = "staff.0.online_learning.0.class_hours"
+    for path, fields in ((y, {"extra_fee"}), (j, {"extra_fee", deep})):
+        parsed = load_case_file(path)
+        for issue in parsed.issues:
+            assert issue.message == "Input should be a finite number", issue
+            assert issue.message_zh == "应为有限的数字（不能是无穷大或 NaN）"
+        assert {i.field for i in parsed.issues} == fields, path
+        assert [r.id for r in parsed.case.service_records] == ["S2"]
+        rep = ar.evaluate(NATIONAL, parsed, as_of=D(2026, 7, 31))
+        assert any("extra_fee" in e for e in _errors(rep))
+        json.dumps(rep.model_dump(mode="json"), allow_nan=False)  # valid JSON: no inf or NaN
+
+
 def test_a_5000_digit_integer_names_the_field(tmp_path: Path) -> None:
     big = "9" * 5000
     y = tmp_path / "c.yaml"

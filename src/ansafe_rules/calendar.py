@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import holidays
 from holidays.countries.china import ChinaStaticHolidays
@@ -82,6 +83,21 @@ def last_official_year() -> int:
     return max(ChinaStaticHolidays.special_public_holidays)
 
 
+def _index(
+    workdays: tuple[int, ...], start: int, end: int
+) -> tuple[tuple[dt.date, ...], tuple[int, ...]]:
+    """The working-day index of a calendar's range ``start..end`` (ordinals): every working
+    day as a date, and per day of the range the working days up to it, itself included (what
+    ``bisect_right(workdays, day)`` answers, looked up: due dates are asked per record)."""
+    upto: list[int] = []
+    i, n_work = 0, len(workdays)
+    for n in range(start, end + 1):
+        while i < n_work and workdays[i] <= n:
+            i += 1
+        upto.append(i)
+    return tuple(dt.date.fromordinal(n) for n in workdays), tuple(upto)
+
+
 class WorkCalendar:
     """Immutable China working-day calendar over ``[first_year, last_year]``.
 
@@ -131,20 +147,13 @@ class WorkCalendar:
             sources[o.year] = o.source
         start = dt.date(first_year, 1, 1).toordinal()
         end = dt.date(last_year, 12, 31).toordinal()
-        workdays: list[int] = []
-        days: list[dt.date] = []
-        upto: list[int] = []  # per day of the span: the working days up to it, itself included
+        workdays = []
         for n in range(start, end + 1):
             d = dt.date.fromordinal(n)
             if d in extra_work or (d.weekday() < 5 and d not in rest):
                 workdays.append(n)
-                days.append(d)
-            upto.append(len(workdays))
         self._ord: tuple[int, ...] = tuple(workdays)
-        # the working-day index: the k-th working day is _days[k], and _upto[day - start] is
-        # what bisect_right(_ord, day) answers, looked up (due dates are asked per record)
-        self._days: tuple[dt.date, ...] = tuple(days)
-        self._upto: tuple[int, ...] = tuple(upto)
+        self._days, self._upto = _index(self._ord, start, end)
         self._rest = frozenset(rest)
         self._names = tuple(sorted(names.items()))
         # (year, holiday name) -> its last day: resumption_after() looks it up instead of
@@ -158,6 +167,16 @@ class WorkCalendar:
         self.first_year = first_year
         self.last_year = last_year
         self.sources: dict[int, str] = dict(sorted(sources.items()))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the working-day index (a third of its size, sent to every Spark
+        executor), which is made again from the working days when unpickled."""
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_days", "_upto")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        self._days, self._upto = _index(self._ord, *self._span)
 
     # -- coverage -----------------------------------------------------------------------------
     @property

@@ -330,21 +330,23 @@ class Ctx:
                 if outside is not None:
                     undecided.append((label, item, outside, []))
                     continue
-            # all_hold() inlined, stopping at the first condition that fails (an item is then
-            # left out, whatever the others answer; the conditions are pure): an item that
-            # none fails is kept, or undecided with the conditions that could not be decided
+            # all_hold() inlined: every condition is asked (as all_hold does: one that cannot
+            # be asked raises whatever the others say); an item that none fails is kept, or
+            # undecided with the conditions that could not decide, in order
+            failed = False
             unknown: list[Condition] | None = None
             for c, test in tests:
                 r = test(item, case)
                 if r is False:
-                    break
-                if r is None:
+                    failed = True
+                elif r is None:
                     unknown = [c] if unknown is None else [*unknown, c]
+            if failed:
+                continue
+            if unknown is None:
+                kept.append((label, item))
             else:
-                if unknown is None:
-                    kept.append((label, item))
-                else:
-                    undecided.append((label, item, None, unknown))
+                undecided.append((label, item, None, unknown))
         return kept, undecided
 
     def subject_items(self, acc: Acc) -> list[tuple[str, Any]] | None:

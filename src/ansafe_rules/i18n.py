@@ -672,10 +672,10 @@ def _cond_json(c: Any) -> dict[str, Any]:
 
 def _plain(v: Any) -> Any:
     """A value as JSON: dates as ISO text (as ``str`` shows them), enums as their value."""
+    if isinstance(v, Enum):  # first: a str or int enum becomes its plain value
+        return v.value
     if v is None or isinstance(v, bool | int | float | str):
         return v
-    if isinstance(v, Enum):
-        return v.value
     if isinstance(v, dt.date | dt.datetime | Decimal):
         return str(v)
     if isinstance(v, list | tuple | set | frozenset):
@@ -1339,6 +1339,7 @@ _M("pyd.bool", "Input should be a valid boolean")
 _M("pyd.int", "Input should be a valid integer")
 _M("pyd.int_from_float", "Input should be a valid integer, got a number with a fractional part")
 _M("pyd.number", "Input should be a valid number")
+_M("pyd.finite", "Input should be a finite number")
 _M("pyd.string", "Input should be a valid string")
 _M("pyd.string_too_short", "String should have at least {min_length} characters")
 _M("pyd.string_too_long", "String should have at most {max_length} characters")
@@ -1374,6 +1375,7 @@ _PYDANTIC_KINDS = {
     "float_parsing": "pyd.number",
     "float_type": "pyd.number",
     "decimal_parsing": "pyd.number",
+    "finite_number": "pyd.finite",
     "string_type": "pyd.string",
     "string_too_short": "pyd.string_too_short",
     "string_too_long": "pyd.string_too_long",

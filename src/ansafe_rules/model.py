@@ -59,7 +59,12 @@ __all__ = [
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # numbers must be finite: an infinite or NaN amount, count or length is a data error for
+    # its record (JSON has no such values; YAML's .inf and JSON's Infinity would otherwise be
+    # read, judged and written back as text that is not JSON)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Industry(StrEnum):

@@ -820,7 +820,9 @@ class Evaluation:
     ) -> Iterator[dict[str, Any]]:
         """:meth:`rows` as JSON values, one at a time: each is ``row.model_dump(mode="json",
         exclude_defaults=True)`` of the row :meth:`rows` gives, made without the model (what
-        the CLI's JSON writes: about half the cost of a row)."""
+        the CLI's JSON writes: about half the cost of a row). Values the rows of one call
+        share (a rule's conditions, a counted measure) are one object in each: write the rows
+        or read them; copy one before changing what is nested in it."""
         lang = self.lang if lang is None else normalise_lang(lang)
         memo: Memo = {}
         for f in self._shown(statuses):

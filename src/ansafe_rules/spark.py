@@ -276,8 +276,8 @@ def _environment(blob: bytes) -> tuple[_Payload, _PreloadedRulesets]:
 def _finding_rows(findings: Iterable[AnyFinding], base: dict[str, Any]) -> list[dict[str, Any]]:
     """Finding rows of an evaluation as output rows: the values of their compact rows
     (:class:`ansafe_rules.outputs.FindingRow`, reason in English), read from the rows as they
-    are instead of building and validating one model per row (``tests/test_spark.py`` holds
-    the two alike)."""
+    are instead of building and validating one model per row (``tests/test_rows.py`` holds
+    the two alike; ``tests/test_spark.py`` compares Spark's rows with the library's)."""
     rows = []
     for f in findings:
         w = f.window
