@@ -19,6 +19,12 @@ from scaled import examples, scaled
 
 import ansafe_rules as ar
 
+try:  # the CLI's own writer, imported before anything is timed (an engine may not have it)
+    from ansafe_rules.cli import _record_parts, _Render
+    from ansafe_rules.portfolio import Outcome
+except ImportError:
+    _record_parts = None
+
 AS_OF = dt.date(2026, 7, 31)
 SHOWN = {"violation", "pending", "insufficient_data", "data_error"}
 
@@ -42,11 +48,6 @@ def _write(ev: Any, stamp: Any, shown: set[Any], lang: str = "en") -> str:
     """One evaluation as `check --format jsonl` writes it by default: the CLI's own writer
     (compact summary with source, line and breaches) where the engine has it, else its
     summary dumped from the models."""
-    try:
-        from ansafe_rules.cli import _record_parts, _Render
-        from ansafe_rules.portfolio import Outcome
-    except ImportError:
-        _record_parts = None
     if _record_parts is None or not hasattr(ev, "row_dicts"):
         return ev.summary(stamp, statuses=shown, obligations=False).model_dump_json()
     out = Outcome(source="portfolio.jsonl", line=1, policy_id=ev.policy_id, evaluation=ev)

@@ -72,3 +72,30 @@ def cal() -> ar.WorkCalendar:
 
 
 D = dt.date
+
+
+def compact_row_values(f: Any) -> dict[str, Any]:
+    """A compact finding row's values as a Spark output row holds them (enums as their
+    values, the window in four columns, records as a list); ``due_at`` as it is."""
+    w = f.window
+    return {
+        "rule_id": f.rule_id,
+        "layer": f.layer,
+        "clause": f.clause,
+        "severity": f.severity.value,
+        "duty_holder": f.duty_holder.value if f.duty_holder else None,
+        "liable_party": f.liable_party.value if f.liable_party else None,
+        "status": f.status.value,
+        "subject": f.subject,
+        "reason": f.reason,
+        "due_date": f.due_date,
+        "due_at": f.due_at,
+        "window_start": w.start if w else None,
+        "window_end": w.end if w else None,
+        "window_partial": w.partial if w else None,
+        "window_label": w.label if w else None,
+        "required_count": f.required_count,
+        "counted": f.counted,
+        "records": list(f.records),
+        "provisional": f.provisional,
+    }

@@ -17,6 +17,8 @@ import ansafe_rules as ar
 from ansafe_rules.outputs import FindingRow, Status, summarize
 from ansafe_rules.portfolio import iter_outcomes
 
+from .conftest import compact_row_values
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("freeze_engine", ROOT / "tools" / "freeze_engine.py")
 assert _spec and _spec.loader
@@ -201,30 +203,11 @@ def test_spark_rows_carry_the_compact_rows_values_and_types() -> None:
     from ansafe_rules.spark import _finding_rows
 
     def want(row: FindingRow) -> dict:
-        w = row.window
-        return {
-            "rule_id": row.rule_id,
-            "layer": row.layer,
-            "clause": row.clause,
-            "severity": row.severity.value,
-            "duty_holder": row.duty_holder.value if row.duty_holder else None,
-            "liable_party": row.liable_party.value if row.liable_party else None,
-            "status": row.status.value,
-            "subject": row.subject,
-            "reason": row.reason,
-            "due_date": row.due_date,
-            "due_at": row.due_at
-            if row.due_at is None or row.due_at.tzinfo
-            else row.due_at.replace(tzinfo=CHINA_TZ),  # a naive instant is China time
-            "window_start": w.start if w else None,
-            "window_end": w.end if w else None,
-            "window_partial": w.partial if w else None,
-            "window_label": w.label if w else None,
-            "required_count": row.required_count,
-            "counted": row.counted,
-            "records": list(row.records),
-            "provisional": row.provisional,
-        }
+        values = compact_row_values(row)
+        at = values["due_at"]
+        if at is not None and at.tzinfo is None:
+            values["due_at"] = at.replace(tzinfo=CHINA_TZ)  # a naive instant is China time
+        return values
 
     def typed(d: dict) -> dict:
         return {k: (type(v), v) for k, v in d.items()}

@@ -26,6 +26,8 @@ import ansafe_rules as ar
 from ansafe_rules import spark as ars
 from ansafe_rules._yaml import load_yaml_file
 
+from .conftest import compact_row_values
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 7, 31)
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -183,32 +185,16 @@ def _library_rows(
             id=rs.id, layers=rep.layers, digest=rs.digest, engine_version=ar.__version__
         )
         for f in ar.summarize(rep, stamp).findings:
-            w = f.window
+            values = compact_row_values(f)
+            due_at = values.pop("due_at")
             out.append(
                 {
                     "row": r.line,
                     "policy_id": rep.policy_id,
                     "jurisdiction": rep.jurisdiction,
                     "layers": list(rep.layers),
-                    "rule_id": f.rule_id,
-                    "layer": f.layer,
-                    "clause": f.clause,
-                    "severity": f.severity.value,
-                    "duty_holder": f.duty_holder.value if f.duty_holder else None,
-                    "liable_party": f.liable_party.value if f.liable_party else None,
-                    "status": f.status.value,
-                    "subject": f.subject,
-                    "reason": f.reason,
-                    "due_date": f.due_date,
-                    "due_at": int(f.due_at.timestamp() * 1_000_000) if f.due_at else None,
-                    "window_start": w.start if w else None,
-                    "window_end": w.end if w else None,
-                    "window_partial": w.partial if w else None,
-                    "window_label": w.label if w else None,
-                    "required_count": f.required_count,
-                    "counted": f.counted,
-                    "records": list(f.records),
-                    "provisional": f.provisional,
+                    **values,
+                    "due_at": int(due_at.timestamp() * 1_000_000) if due_at else None,
                     "ruleset_digest": stamp.digest,
                     "error": None,
                 }

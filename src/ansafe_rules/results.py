@@ -808,12 +808,8 @@ class Evaluation:
         self, statuses: Iterable[Status] | None = None, lang: Lang | None = None
     ) -> Iterator[FindingRow]:
         """The finding rows of :meth:`summary`, one at a time (each built when asked for)."""
-        lang = self.lang if lang is None else normalise_lang(lang)
-        memo: Memo = {}
-        for f in self._shown(statuses):
-            yield f.row(lang, memo)
-            if len(memo) > _MEMO_MAX:  # a cache only: emptied, memory stays flat
-                memo.clear()
+        for f, lang_, memo in self._each(statuses, lang):
+            yield f.row(lang_, memo)
 
     def row_dicts(
         self, statuses: Iterable[Status] | None = None, lang: Lang | None = None
@@ -823,11 +819,19 @@ class Evaluation:
         the CLI's JSON writes: about half the cost of a row). Values the rows of one call
         share (a rule's conditions, a counted measure) are one object in each: write the rows
         or read them; copy one before changing what is nested in it."""
+        for f, lang_, memo in self._each(statuses, lang):
+            yield f.row_json(lang_, memo)
+
+    def _each(
+        self, statuses: Iterable[Status] | None, lang: Lang | None
+    ) -> Iterator[tuple[AnyFinding, Lang, Memo]]:
+        """The findings :meth:`rows` shows, each with the language and the renderings memo
+        its row is made with (a cache only: emptied as it grows, so memory stays flat)."""
         lang = self.lang if lang is None else normalise_lang(lang)
         memo: Memo = {}
         for f in self._shown(statuses):
-            yield f.row_json(lang, memo)
-            if len(memo) > _MEMO_MAX:  # a cache only: emptied, memory stays flat
+            yield f, lang, memo
+            if len(memo) > _MEMO_MAX:
                 memo.clear()
 
     def for_party(self, party: DutyHolder | str) -> Evaluation:
