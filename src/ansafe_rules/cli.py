@@ -734,8 +734,9 @@ def _check_chunk(
 
 
 _COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-"""How ``check`` and ``todo`` write JSON: UTF-8 text, no space after separators (as pydantic
-writes its models, so every line of a portfolio's output looks alike; 7% fewer bytes)."""
+"""How ``check`` and ``obligations`` write JSON: UTF-8 text, no space after separators (as
+pydantic writes its models, so every line of a portfolio's output looks alike; 7% fewer
+bytes)."""
 _ROWS_PER_PIECE = 256
 """Finding rows written at once by `check`'s JSON (encoded together, then let go)."""
 _to_json = json.JSONEncoder(**_COMPACT).encode

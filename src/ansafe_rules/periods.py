@@ -225,7 +225,8 @@ def due_point(
     """``(due_date, due_at)`` of :func:`compute_due`, without its explanation and provisional
     flag: what a verdict compares with (a lean evaluation judges a compliant record by it and
     builds the :class:`DueDate` only for a row it keeps). Both work the dates out in
-    ``_points``; they raise alike."""
+    ``_points`` (the usual deadline, working days after a day, is asked of the calendar
+    directly, as ``_points`` would); they raise alike."""
     if type(trigger) is dt.date and period.unit is PeriodUnit.workdays:
         # the usual deadline (N个工作日内 after a day): what _points answers, without its steps
         return calendar.add_workdays(trigger, period.amount), None
