@@ -516,11 +516,22 @@ def lang_from_env(env: Mapping[str, str]) -> Lang:
 
 def text(msg_id: str, lang: str = "en") -> str:
     """The template of ``msg_id`` in ``lang`` (the English source text when untranslated)."""
+    if lang == "en":
+        spec = MESSAGES.get(msg_id)
+        if spec is None:
+            raise KeyError(f"unknown message id {msg_id!r}")
+        return spec.en
+    return _translated(msg_id, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(msg_id: str, lang: str) -> str:
+    """:func:`text` in a language other than English, looked up in the catalogue once (a memo
+    of a pure function: the messages and the catalogue are fixed once the module is loaded;
+    a sentence in Chinese asks for a dozen templates and labels)."""
     spec = MESSAGES.get(msg_id)
     if spec is None:
         raise KeyError(f"unknown message id {msg_id!r}")
-    if lang == "en":
-        return spec.en
     return _catalogue(lang).pgettext(msg_id, spec.en)
 
 
@@ -629,6 +640,14 @@ def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
     collection the path is read from (the finding's subject), when known."""
     if lang == "en":
         return path
+    return _field_label(path, lang, root)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_label(path: str, lang: str, root: str | None) -> str:
+    """:func:`field_label` in a language other than English, worked out once per path (a memo
+    of a pure function of the models' field descriptions and the catalogue: resolving a path
+    walks the models step by step, and every Chinese sentence names its fields)."""
     labels, _ = _resolve(path, root, lang)
     out = _SEP[lang]["of"].join(labels)
     agg = path.partition("|")[2]
@@ -743,6 +762,13 @@ def _render_subject(subject: str, lang: str) -> str:
 def _render_collection(name: str, lang: str) -> str:
     if lang == "en":
         return name
+    return _collection_label(name, lang)
+
+
+@functools.lru_cache(maxsize=1024)
+def _collection_label(name: str, lang: str) -> str:
+    """A collection's label in ``lang`` (not English), worked out once (a memo, as
+    :func:`_field_label`)."""
     if f"label.{name}" in MESSAGES:
         return text(f"label.{name}", lang)
     from .model import PolicyCase
