@@ -222,3 +222,22 @@ def test_spark_rows_carry_the_compact_rows_values_and_types() -> None:
         assert [typed(g) for g in got] == [typed(want(f.row())) for f in ev.findings]
         counted += sum(g["counted"] is not None for g in got)
     assert counted  # frequency rows, whose counts the row gives as floats
+
+
+def test_bindings_written_in_a_language_are_the_english_ones_translated() -> None:
+    """A summary writes its bindings' notes in its language at once: each is the English
+    binding translated (`in_language`), field for field, for the frozen cases sampled."""
+    from ansafe_rules.bindings import in_language
+
+    seen = 0
+    for row in CASES[::2]:
+        rs, case, as_of = _args(row)
+        ev = ar.evaluate_rows(rs, case, as_of=as_of, lean=True)
+        keys = {(f.obligation, f.subject) for f in ev.select(ATTENTION)}
+        english = ev.bindings_for(keys)
+        for lang in ("zh", "en"):
+            want = tuple(in_language(b, lang) for b in english)
+            assert ev.bindings_for(keys, lang) == want, row["id"]
+            assert [b.note for b in ev.bindings_for(keys, lang)] == [b.note for b in want]
+        seen += len(english)
+    assert seen > 100

@@ -138,9 +138,11 @@ def bindings(
     rs: ResolvedRuleset,
     obligations: Sequence[Obligation] | Sequence[ObligationRef],
     keys: Collection[tuple[str, str]] | None = None,
+    lang: str = "en",
 ) -> tuple[Binding, ...]:
-    """For each obligation key regulated by several rules: the strictest, with a note. With
-    ``keys``, only the bindings of those (obligation, subject) pairs."""
+    """For each obligation key regulated by several rules: the strictest, with a note in
+    ``lang`` (what :func:`in_language` would make of the English one). With ``keys``, only the
+    bindings of those (obligation, subject) pairs."""
     plan = plan_of(rs)
     order, by_id = plan.order, plan.by_id
     cites: dict[str, dict[str, Any]] = {}  # one JSON message per rule, shared by the notes
@@ -208,7 +210,7 @@ def bindings(
                 due_date=best.due_date if is_deadline else None,
                 retain_until=None if is_deadline else best.retain_until,
                 conflict=conflict,
-                note=render("binding.note", args, memo=memo),
+                note=render("binding.note", args, lang, memo=memo),
                 message_id="binding.note",
                 message_args=args,
             )
@@ -259,7 +261,7 @@ def bindings(
                 ),
                 annual_rate=rates[best_rr.rule.id],
                 conflict=conflict,
-                note=render("binding.note_policy", fargs, memo=memo),
+                note=render("binding.note_policy", fargs, lang, memo=memo),
                 message_id="binding.note_policy",
                 message_args=fargs,
             )

@@ -700,11 +700,14 @@ class Evaluation:
             self._bindings = self.bindings_for()
         return self._bindings
 
-    def bindings_for(self, keys: set[tuple[str, str]] | None = None) -> tuple[Binding, ...]:
-        """The bindings of the (obligation, subject) pairs in ``keys`` (all when None)."""
+    def bindings_for(
+        self, keys: set[tuple[str, str]] | None = None, lang: Lang = "en"
+    ) -> tuple[Binding, ...]:
+        """The bindings of the (obligation, subject) pairs in ``keys`` (all when None), their
+        notes in ``lang``."""
         from .bindings import bindings
 
-        found = bindings(self._ruleset, self._all_obligations, keys)
+        found = bindings(self._ruleset, self._all_obligations, keys, normalise_lang(lang))
         return tuple(b for b in found if self._mine(b))
 
     @staticmethod
@@ -781,10 +784,10 @@ class Evaluation:
         shown = self._shown(statuses)
         found = [f.row(lang, memo) for f in shown] if rows else []
         if statuses is None:
-            binds = self.bindings
-        else:
+            binds = self._bindings_in(self.bindings, lang)
+        else:  # only these bindings: their notes written in lang at once
             keys = {(f.obligation, f.subject) for f in shown}
-            binds = self.bindings_for(keys) if keys else ()
+            binds = self.bindings_for(keys, lang) if keys else ()
         return ReportSummary(
             policy_id=self.policy_id,
             jurisdiction=self.jurisdiction,
@@ -793,7 +796,7 @@ class Evaluation:
             ruleset=stamp,
             findings=tuple(found),
             obligations=tuple(o.row(lang, memo) for o in self.obligations) if obligations else (),
-            bindings=self._bindings_in(binds, lang),
+            bindings=binds,
             input_issues=self.input_issues,
             notes=self.notes_in(lang),
             counts=self.counts,
