@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from .conditions import CHINA_TZ, china_time
-from .i18n import Memo, render
+from .i18n import Memo, normalise_lang, render
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
 from .results import ObligationRef
@@ -143,6 +143,7 @@ def bindings(
     """For each obligation key regulated by several rules: the strictest, with a note in
     ``lang`` (what :func:`in_language` would make of the English one). With ``keys``, only the
     bindings of those (obligation, subject) pairs."""
+    lang = normalise_lang(lang)  # "zh-CN", "zh_CN" -> "zh"
     plan = plan_of(rs)
     order, by_id = plan.order, plan.by_id
     cites: dict[str, dict[str, Any]] = {}  # one JSON message per rule, shared by the notes

@@ -83,6 +83,9 @@ class Spec(typing.NamedTuple):
 
 
 MESSAGES: dict[str, Spec] = {}
+# filled while this module is imported (the _M calls and the enum loops below), never after:
+# the memos of translations and labels (_translated, _field_label, _collection_label) rely on
+# it, so nothing here renders a sentence or a label before the module is loaded
 """Every message, by id (filled at import by :func:`_M`; never changed afterwards)."""
 
 
