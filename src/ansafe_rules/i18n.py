@@ -735,8 +735,15 @@ def _render_cond(c: Any, lang: str, root: str | None) -> str:
     if lang == "en":
         shown = str(value)
     else:
-        shown = _render_value(value, lang, _enum_of(_resolve(c["field"], root, lang)[1]))
+        shown = _render_value(value, lang, _field_enum(c["field"], root, lang))
     return text(f"cond.{c['op']}", lang).format(field=field, value=shown)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_enum(path: str, root: str | None, lang: str) -> type[Enum] | None:
+    """The enum a field path holds, if any, worked out once per path (a memo, as
+    :func:`_field_label`: a condition's value is shown through its enum's labels)."""
+    return _enum_of(_resolve(path, root, lang)[1])
 
 
 def _render_period(p: Any, lang: str) -> str:
