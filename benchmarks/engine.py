@@ -151,15 +151,17 @@ def _budget(new: dict, b50: float) -> None:
         f"{budget * 1e3:.2f} ms per policy in all:"
     )
     print(f"  {'ruleset':<11}{'evaluate':>10}{'output':>9}{'output share':>14}"
-          f"{'output/budget':>15}")  # fmt: skip
-    ev = out = 0.0
+          f"{'output/budget':>15}{'output zh':>11}")  # fmt: skip
+    ev = out = zh = 0.0
+    k = len(JURISDICTIONS)
     for j in JURISDICTIONS:
         n = new[f"{j}/50"]
-        e, o = n["evaluate"][0], n["write"][0]
-        ev, out = ev + e / len(JURISDICTIONS), out + o / len(JURISDICTIONS)
-        print(f"  {j:<11}{e * 1e3:>10.2f}{o * 1e3:>9.2f}{o / (e + o):>13.0%}{o / budget:>14.0%}")
+        e, o, z = n["evaluate"][0], n["write"][0], n.get("write_zh", (0.0,))[0]
+        ev, out, zh = ev + e / k, out + o / k, zh + z / k
+        print(f"  {j:<11}{e * 1e3:>10.2f}{o * 1e3:>9.2f}{o / (e + o):>13.0%}"
+              f"{o / budget:>14.0%}{z * 1e3:>11.2f}")  # fmt: skip
     print(f"  {'mixed':<11}{ev * 1e3:>10.2f}{out * 1e3:>9.2f}{out / (ev + out):>13.0%}"
-          f"{out / budget:>14.0%}")  # fmt: skip
+          f"{out / budget:>14.0%}{zh * 1e3:>11.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
