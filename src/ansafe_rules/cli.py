@@ -741,7 +741,8 @@ _ROWS_PER_PIECE = 256
 """Finding rows written at once by `check`'s JSON (encoded together, then let go)."""
 _to_json = json.JSONEncoder(**_COMPACT).encode
 """``json.dumps(x, **_COMPACT)`` with one encoder made once (``dumps`` makes one per call when
-given options: a row is written per finding shown). Its options are never changed."""
+given options): every JSON ``check`` and ``obligations`` write goes through it. Its options are
+never changed."""
 
 
 def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
@@ -772,7 +773,7 @@ def _record_parts(
             "report": ev.report(lang=args.lang).model_dump(mode="json"),
         }
         body["breaches"] = breaches
-        yield json.dumps({**head, **body}, **_COMPACT)
+        yield _to_json({**head, **body})
         return
     # as the table: what needs attention unless --all; the counts say the rest
     shown = None if args.all else set(Status) - {Status.compliant, Status.not_applicable}
@@ -781,16 +782,16 @@ def _record_parts(
     keys = list(rep)
     at = keys.index("findings")
     # {head, "report": {before..., "findings": [rows...], after...}} written around the rows
-    text = json.dumps({**head, "report": {k: rep[k] for k in keys[:at]}}, **_COMPACT)
+    text = _to_json({**head, "report": {k: rep[k] for k in keys[:at]}})
     yield text[:-2] + ',"findings":['
     # the rows a few hundred at a time: one encoding per piece, memory flat however many
     rows, sep = ev.row_dicts(statuses=shown, lang=args.lang), ""
     while piece := list(itertools.islice(rows, _ROWS_PER_PIECE)):
         yield sep + _to_json(piece)[1:-1]  # the rows of the list, without its brackets
         sep = ","
-    after = json.dumps({k: rep[k] for k in keys[at + 1 :]}, **_COMPACT)
+    after = _to_json({k: rep[k] for k in keys[at + 1 :]})
     yield "]" + ("," + after[1:] if len(after) > 2 else "}")
-    yield "," + json.dumps({"breaches": breaches}, **_COMPACT)[1:]
+    yield "," + _to_json({"breaches": breaches})[1:]
 
 
 def _summary(err: TextIO, unreadable: int, total: int) -> int:
@@ -979,7 +980,7 @@ def _todo_record(r: Outcome, items: Sequence[TodoItem] | None) -> str:
     if ev is None or items is None:
         return r.result().model_dump_json(exclude_none=True)
     n = counts(items)
-    return json.dumps(
+    return _to_json(
         {
             "source": r.source,
             "line": r.line,
@@ -989,8 +990,7 @@ def _todo_record(r: Outcome, items: Sequence[TodoItem] | None) -> str:
             "counts": {s.value: n[s] for s in TodoStatus},
             "todo": [t.model_dump(mode="json") for t in items],
             "obligations": [o.model().model_dump(mode="json") for o in ev.obligations],
-        },
-        **_COMPACT,
+        }
     )
 
 

@@ -519,23 +519,18 @@ def lang_from_env(env: Mapping[str, str]) -> Lang:
 
 def text(msg_id: str, lang: str = "en") -> str:
     """The template of ``msg_id`` in ``lang`` (the English source text when untranslated)."""
-    if lang == "en":
-        spec = MESSAGES.get(msg_id)
-        if spec is None:
-            raise KeyError(f"unknown message id {msg_id!r}")
-        return spec.en
-    return _translated(msg_id, lang)
-
-
-@functools.lru_cache(maxsize=4096)
-def _translated(msg_id: str, lang: str) -> str:
-    """:func:`text` in a language other than English, looked up in the catalogue once (a memo
-    of a pure function: the messages and the catalogue are fixed once the module is loaded;
-    a sentence in Chinese asks for a dozen templates and labels)."""
     spec = MESSAGES.get(msg_id)
     if spec is None:
         raise KeyError(f"unknown message id {msg_id!r}")
-    return _catalogue(lang).pgettext(msg_id, spec.en)
+    return spec.en if lang == "en" else _translated(msg_id, spec.en, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(msg_id: str, english: str, lang: str) -> str:
+    """A message's template in a language other than English, looked up in the catalogue once
+    (a memo of a pure function: the catalogue is fixed once loaded; a sentence in Chinese asks
+    for a dozen templates and labels)."""
+    return _catalogue(lang).pgettext(msg_id, english)
 
 
 def placeholders(template: str) -> set[str]:

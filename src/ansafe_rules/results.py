@@ -707,7 +707,7 @@ class Evaluation:
         notes in ``lang``."""
         from .bindings import bindings
 
-        found = bindings(self._ruleset, self._all_obligations, keys, normalise_lang(lang))
+        found = bindings(self._ruleset, self._all_obligations, keys, lang)  # normalised there
         return tuple(b for b in found if self._mine(b))
 
     @staticmethod
