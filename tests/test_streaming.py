@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import ansafe_rules.results as results
 from ansafe_rules.breaches import breach_counts
-from ansafe_rules.cli import _record_parts, _Render
+from ansafe_rules.cli import _record_parts, _Render, _to_json
 from ansafe_rules.outputs import Status
 from ansafe_rules.portfolio import RulesetCache, outcome_files
 
@@ -73,3 +75,46 @@ def test_rows_do_not_depend_on_the_memo_being_emptied(monkeypatch: pytest.Monkey
     monkeypatch.setattr(results, "_MEMO_MAX", 0)  # emptied after every row
     assert [r.model_dump() for r in ev.rows(lang="zh")] == kept
     assert len(kept) == len(ev.findings)
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(blacklist_categories=("Cs",))),  # no lone surrogates (not UTF-8)
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(blacklist_categories=("Cs",))), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _no_floats(value: object) -> bool:
+    if isinstance(value, float):
+        return False
+    if isinstance(value, list):
+        return all(map(_no_floats, value))
+    if isinstance(value, dict):
+        return all(map(_no_floats, value.values()))
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_the_json_writer_is_the_standard_librarys(value: object) -> None:
+    """`check` writes with pydantic-core's encoder: the same values back, and without
+    numbers with a fraction the very text of ``json.dumps`` (compact, UTF-8)."""
+    text = _to_json(value)
+    assert json.loads(text) == value
+    if _no_floats(value):
+        assert text == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_the_json_writer_examples() -> None:
+    # a number with a fraction is written as every pydantic model's JSON writes it
+    assert _to_json({"a": [1, 2.5, 1e-07, 6.103515625e-05, 1e16, None, True]}) == (
+        '{"a":[1,2.5,1e-7,0.00006103515625,1e+16,null,true]}'
+    )
+    assert _to_json({"é": '引号"\\\n\u2028\x00'}) == '{"é":"引号\\"\\\\\\n\u2028\\u0000"}'

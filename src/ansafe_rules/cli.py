@@ -26,6 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic_core import to_json
+
 from ._errors import AnsafeError
 from ._version import __version__
 from ._yaml import load_yaml_text
@@ -733,16 +735,18 @@ def _check_chunk(
     return [_rendered(r.for_party(spec.duty_holder), spec, cache) for r in results]
 
 
-_COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-"""How ``check`` and ``obligations`` write JSON: UTF-8 text, no space after separators (as
-pydantic writes its models, so every line of a portfolio's output looks alike; 7% fewer
-bytes)."""
 _ROWS_PER_PIECE = 256
 """Finding rows written at once by `check`'s JSON (encoded together, then let go)."""
-_to_json = json.JSONEncoder(**_COMPACT).encode
-"""``json.dumps(x, **_COMPACT)`` with one encoder made once (``dumps`` makes one per call when
-given options): every JSON ``check`` and ``obligations`` write goes through it. Its options are
-never changed."""
+
+
+def _to_json(value: Any) -> str:
+    """``value`` (plain JSON values) as compact JSON text: UTF-8, no space after separators, as
+    pydantic writes its models, so every line of a portfolio's output looks alike. Every JSON
+    line ``check`` and ``obligations`` write goes through it. pydantic-core's encoder (a core
+    dependency already) is four times faster than ``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))`` and writes the same text, except a number with a fraction, which
+    it writes as pydantic's models do (``1e-7``, not ``1e-07``): the same number."""
+    return to_json(value).decode()
 
 
 def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
