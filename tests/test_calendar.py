@@ -224,9 +224,10 @@ def test_a_pickled_calendar_makes_its_index_again(which: ar.WorkCalendar) -> Non
     import pickle
 
     state = which.__getstate__()
-    assert "_days" not in state and "_upto" not in state
+    assert "_days" not in state and "_upto" not in state and "_due_memo" not in state
     again = pickle.loads(pickle.dumps(which))
     assert (again._days, again._upto, again._ord) == (which._days, which._upto, which._ord)
     assert again.sources == which.sources and again.official_years == which.official_years
     day = D(2026, 12, 28)
     assert again.add_workdays(day, 5) == which.add_workdays(day, 5)
+    assert again._due_memo == {}  # the due dates kept are not sent either

@@ -141,3 +141,69 @@ def test_due_point_past_the_calendar_and_the_year_9999() -> None:
         with pytest.raises(type(want.value)) as got:
             due_point(trigger, period, cal)
         assert str(got.value) == str(want.value)
+
+
+# --- the due dates a calendar keeps (compute_due of a day: one answer for every case) ---------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.dates(min_value=D(2024, 1, 1), max_value=D(2027, 12, 31)),
+    amount=st.integers(min_value=1, max_value=10),
+    unit=st.sampled_from(["workdays", "days", "months", "years"]),
+    roll=st.booleans(),
+)
+def test_a_kept_due_date_is_the_one_worked_out_afresh(
+    day: dt.date, amount: int, unit: str, roll: bool
+) -> None:
+    """Asked twice, from a calendar that kept it and from a new one: the same due date (the
+    same object from the first calendar: a DueDate is frozen)."""
+    from ansafe_rules.calendar import WorkCalendar
+
+    cal, period = default_calendar(), P(amount, unit)
+    first = compute_due(day, period, cal, roll=roll)
+    assert compute_due(day, period, cal, roll=roll) is first
+    assert compute_due(day, period, WorkCalendar(), roll=roll) == first
+
+
+def test_each_calendar_keeps_its_own_due_dates() -> None:
+    """A calendar with an override answers from its own days, whatever another kept: 2027's
+    schedule given as 01-01 and 01-04 moves the 1st working day after 2026-12-31 (a Thursday)
+    from 01-04 (01-01 a holiday, then a weekend) to 01-05."""
+    from ansafe_rules.calendar import CalendarOverride, WorkCalendar
+
+    day, period = D(2026, 12, 31), P(1, "workdays")
+    plain = WorkCalendar()
+    moved = WorkCalendar(
+        [CalendarOverride(year=2027, holidays=(D(2027, 1, 1), D(2027, 1, 4)), source="t")]
+    )
+    assert compute_due(day, period, plain).due_date == D(2027, 1, 4)
+    assert compute_due(day, period, moved).due_date == D(2027, 1, 5)
+    assert compute_due(day, period, plain).due_date == D(2027, 1, 4)
+
+
+def test_a_calendar_keeps_a_bounded_number_of_due_dates(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ansafe_rules.periods as periods
+    from ansafe_rules.calendar import WorkCalendar
+
+    monkeypatch.setattr(periods, "DUE_MEMO_SIZE", 10)
+    cal = WorkCalendar()
+    for i in range(35):
+        compute_due(D(2026, 3, 1) + dt.timedelta(days=i), P(5, "workdays"), cal)
+        assert len(cal._due_memo) <= 10
+    # emptied when full, then filled again: the last one asked is kept
+    assert (D(2026, 3, 1) + dt.timedelta(days=34), 5, PeriodUnit.workdays, True) in cal._due_memo
+
+
+def test_a_due_date_that_cannot_be_worked_out_is_not_kept() -> None:
+    """Past 9999-12-31 it raises, every time it is asked; nothing is kept for it. Hours and
+    timestamps are not kept (an instant is rarely asked twice)."""
+    from ansafe_rules.calendar import WorkCalendar
+
+    cal = WorkCalendar()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="ends after 9999-12-31"):
+            compute_due(D(9999, 12, 1), P(2, "months"), cal, roll=False)
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    compute_due(at, P(24, "hours"), cal)
+    assert cal._due_memo == {}

@@ -101,11 +101,13 @@ def _index(
 class WorkCalendar:
     """Immutable China working-day calendar over ``[first_year, last_year]``.
 
-    Thread-safe: it holds only tuples and frozensets built in ``__init__``.
+    Thread-safe: it holds only tuples and frozensets built in ``__init__``, and one memo of
+    due dates that depend on the calendar alone (see ``_due_memo``).
     """
 
     __slots__ = (
         "_days",
+        "_due_memo",
         "_last_named",
         "_names",
         "_official",
@@ -167,16 +169,26 @@ class WorkCalendar:
         self.first_year = first_year
         self.last_year = last_year
         self.sources: dict[int, str] = dict(sorted(sources.items()))
+        # The due dates periods.compute_due worked out from a day, by (day, amount, unit,
+        # roll): pure functions of those and of this immutable calendar, asked alike by every
+        # case of a portfolio (a month's end, a record's day), so kept with the calendar they
+        # depend on (they go when it goes). Only compute_due reads and adds to it, and empties
+        # it when full (memory stays flat). A dict's get and set are atomic: threads sharing
+        # the calendar at worst work one out twice, alike. Not pickled.
+        self._due_memo: dict[tuple[Any, ...], Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the working-day index (a third of its size, sent to every Spark
         executor), which is made again from the working days when unpickled."""
-        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_days", "_upto")}
+        return {
+            k: getattr(self, k) for k in self.__slots__ if k not in ("_days", "_upto", "_due_memo")
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for k, v in state.items():
             object.__setattr__(self, k, v)
         self._days, self._upto = _index(self._ord, *self._span)
+        self._due_memo = {}
 
     # -- coverage -----------------------------------------------------------------------------
     @property

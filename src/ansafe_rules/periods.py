@@ -143,6 +143,27 @@ def compute_due(
     A period that would end after 9999-12-31 raises ``ValueError`` naming the trigger and the
     period (never ``OverflowError``).
     """
+    if type(trigger) is dt.date:  # a day: the same answer for every case (kept, see below)
+        key = (trigger, period.amount, period.unit, roll)
+        memo = calendar._due_memo
+        got: DueDate | None = memo.get(key)
+        if got is None:
+            got = _checked_due(trigger, period, calendar, roll)  # an error is not kept
+            if len(memo) >= DUE_MEMO_SIZE:
+                memo.clear()
+            memo[key] = got
+        return got
+    return _checked_due(trigger, period, calendar, roll)
+
+
+DUE_MEMO_SIZE = 20_000
+"""How many due dates a calendar keeps (``WorkCalendar._due_memo``; a DueDate is frozen, so
+sharing one is safe): a few years of days times the periods of a ruleset, a few MB at most."""
+
+
+def _checked_due(
+    trigger: dt.date | dt.datetime, period: Period, calendar: WorkCalendar, roll: bool
+) -> DueDate:
     try:
         return _compute_due(trigger, period, calendar, roll=roll)
     except OverflowError:

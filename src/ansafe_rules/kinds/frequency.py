@@ -304,15 +304,17 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                     "end": w.end,
                     "by": by,
                 }
-                req = (
-                    "freq.requirement",
-                    {
-                        **args,
-                        "stage": ("freq.stage", {"stage": stage_id}) if stage_id else None,
-                        "partial": ("freq.partial", {}) if w.partial else None,
-                    },
-                )
-                ob = ctx.obligation(subject, req, window=w, min_count=need, due=grace)
+                ob = None  # built only where kept (a lean run keeps the compared rules')
+                if oblige:
+                    req = (
+                        "freq.requirement",
+                        {
+                            **args,
+                            "stage": ("freq.stage", {"stage": stage_id}) if stage_id else None,
+                            "partial": ("freq.partial", {}) if w.partial else None,
+                        },
+                    )
+                    ob = ctx.obligation(subject, req, window=w, min_count=need, due=grace)
                 kw = {
                     "window": w,
                     "required_count": need,
