@@ -534,15 +534,19 @@ def test_a_periods_events_found_by_bisection_are_the_scanned_ones(
     days: list[dt.date | None], lo: dt.date, span: int, used: set[int]
 ) -> None:
     """A frequency finds a period's events by bisection over the days in order
-    (``_Dated``): the same indexes, in the same (event) order, as a scan of every event."""
+    (``_Dated``): the same indexes as a scan of every event; in the same (event) order when
+    the events are weighted (a sum of fractions depends on its order), else in day order."""
     hi = lo + dt.timedelta(days=span)
     events = [(f"service_records/S-{i:02d}", d, 1.0) for i, d in enumerate(days)]
     want = [i for i, d in enumerate(days) if i not in used and d is not None and lo <= d <= hi]
-    assert _unused_in(events, _Dated(days), used, None, None, lo, hi) == want
+    by_day = sorted(want, key=lambda i: (days[i], i))
+    assert _unused_in(events, _Dated(days, weighted=True), used, None, None, lo, hi) == want
+    assert _unused_in(events, _Dated(days, weighted=False), used, None, None, lo, hi) == by_day
     # linked to a stage: only the events of that stage
     link_of = {lab: ("st1" if i % 2 else "st2") for i, (lab, _, _) in enumerate(events)}
-    got = _unused_in(events, _Dated(days), used, link_of, "st1", lo, hi)
-    assert got == [i for i in want if i % 2]
+    for weighted, order in ((True, want), (False, by_day)):
+        got = _unused_in(events, _Dated(days, weighted), used, link_of, "st1", lo, hi)
+        assert got == [i for i in order if i % 2]
 
 
 def _plan_reference(rs: Any) -> tuple[frozenset[str], dict[str, int], list[tuple[str, list[str]]]]:

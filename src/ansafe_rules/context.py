@@ -5,6 +5,7 @@ same rule, duty holder, liability and trace fields)."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -150,11 +151,13 @@ class CaseView:
                 for o in c.organisations
                 for s in o.staff
             ]
-            return sorted(
-                ((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=lambda t: t[0]
-            )
-        recs = getattr(c, subject.value)
-        return sorted(((f"{subject.value}/{x.id}", x) for x in recs), key=lambda t: t[0])
+            return sorted(((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=_LABEL)
+        name = subject.value
+        prefix = name + "/"
+        return sorted(((prefix + x.id, x) for x in getattr(c, name)), key=_LABEL)
+
+
+_LABEL = operator.itemgetter(0)
 
 
 class Ctx:

@@ -177,17 +177,20 @@ class _Dated:
     """The dated events of a group in day order, to find a period's events by bisection (a
     monthly rule looks up twelve periods among all the records)."""
 
-    __slots__ = ("days", "order")
+    __slots__ = ("days", "order", "weighted")
 
-    def __init__(self, days: list[dt.date | None]) -> None:
+    def __init__(self, days: list[dt.date | None], weighted: bool) -> None:
         pairs = sorted((d, i) for i, d in enumerate(days) if d is not None)
         self.days = [d for d, _ in pairs]
         self.order = [i for _, i in pairs]
+        self.weighted = weighted
 
     def between(self, lo: dt.date, hi: dt.date) -> list[int]:
-        """Indexes of the events dated ``lo``..``hi``, in event order."""
+        """Indexes of the events dated ``lo``..``hi``: in event order when they are weighted
+        (a sum of fractions depends on its order), else in day order (counting events, or
+        the records they name, does not)."""
         a, b = bisect.bisect_left(self.days, lo), bisect.bisect_right(self.days, hi)
-        return sorted(self.order[a:b])
+        return sorted(self.order[a:b]) if self.weighted else self.order[a:b]
 
 
 def _unused_in(
@@ -253,7 +256,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
             days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
-            dated = _Dated(days)
+            dated = _Dated(days, weighted=bool(p.weight))
             what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
