@@ -207,3 +207,26 @@ def test_a_due_date_that_cannot_be_worked_out_is_not_kept() -> None:
     at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     compute_due(at, P(24, "hours"), cal)
     assert cal._due_memo == {}
+
+
+def test_a_calendar_like_object_without_a_memo_is_asked_each_time() -> None:
+    """An object standing in for a calendar (the methods of one, no memo) gets the same due
+    dates, worked out each time."""
+    from ansafe_rules.calendar import WorkCalendar
+
+    class Like:
+        def __init__(self, cal: WorkCalendar) -> None:
+            self.cal, self.asked = cal, 0
+
+        def __getattr__(self, name: str) -> object:
+            if name == "_due_memo":
+                raise AttributeError(name)
+            self.asked += 1
+            return getattr(self.cal, name)
+
+    cal = WorkCalendar()
+    like = Like(cal)
+    day, period = D(2025, 9, 26), P(5, "workdays")
+    for _ in range(2):
+        assert compute_due(day, period, like) == compute_due(day, period, cal)  # type: ignore[arg-type]
+    assert like.asked >= 2 and compute_due(day, period, cal).due_date == D(2025, 10, 10)

@@ -142,10 +142,13 @@ def compute_due(
 
     A period that would end after 9999-12-31 raises ``ValueError`` naming the trigger and the
     period (never ``OverflowError``).
+
+    The due date of a day is kept by the calendar (``DUE_MEMO_SIZE`` at most) and shared by
+    every later call with the same day and period: a :class:`DueDate` is frozen.
     """
-    if type(trigger) is dt.date:  # a day: the same answer for every case (kept, see below)
+    memo = getattr(calendar, "_due_memo", None)  # None: a calendar-like object of a caller's
+    if type(trigger) is dt.date and memo is not None:  # a day: one answer for every case
         key = (trigger, period.amount, period.unit, roll)
-        memo = calendar._due_memo
         got: DueDate | None = memo.get(key)
         if got is None:
             got = _checked_due(trigger, period, calendar, roll)  # an error is not kept
@@ -156,9 +159,10 @@ def compute_due(
     return _checked_due(trigger, period, calendar, roll)
 
 
-DUE_MEMO_SIZE = 20_000
+DUE_MEMO_SIZE = 5_000
 """How many due dates a calendar keeps (``WorkCalendar._due_memo``; a DueDate is frozen, so
-sharing one is safe): a few years of days times the periods of a ruleset, a few MB at most."""
+sharing one is safe): a year of days times a dozen periods; about 1.4 KB each with its
+explanation, so 7 MB at most."""
 
 
 def _checked_due(
