@@ -309,6 +309,57 @@ def test_a_5000_digit_integer_names_the_field(tmp_path: Path) -> None:
         )
 
 
+def test_a_5000_digit_record_id_is_named_by_its_length_never_a_traceback(tmp_path: Path) -> None:
+    """Python refuses to write out an integer of more than 4,300 digits; a record whose id is
+    one (found by the fuzz test) is a data error for that record, named by its length, and
+    the other records are evaluated. Found through every entry point: the library, JSON and
+    YAML files, and a portfolio line."""
+    big_text = "9" * 5000
+    big = 10**5000 - 1  # int(big_text) is refused too
+    data = {
+        "policy": BASE_POLICY,
+        "service_records": [
+            {"id": big, "kind": "training"},
+            {"id": "S2", "kind": "training", "completed_on": "2025-09-26"},
+        ],
+    }
+    parsed = parse_case(data, "c.json")
+    (issue,) = parsed.issues
+    assert issue.record == "service_records[0] (id <an integer of 5000 digits>)"
+    assert issue.field == "id"
+    assert [r.id for r in parsed.case.service_records] == ["S2"]
+    rep = ar.evaluate(NATIONAL, data, as_of=D(2026, 7, 31))
+    assert any("an integer of 5000 digits" in e for e in _errors(rep))
+    # from a file the digits are read as text (JSON and YAML alike): a valid, if long, id;
+    # a record error names it shortened. json.dumps refuses such an integer: the text is
+    # written around a placeholder
+    record = {"id": 0, "kind": "training", "completed_on": "2025-02-30"}
+    text = json.dumps({**data, "service_records": [record]})
+    text = text.replace('"id": 0', f'"id": {big_text}')
+    j = tmp_path / "c.json"
+    j.write_text(text, encoding="utf-8")
+    y = tmp_path / "c.yaml"
+    y.write_text(
+        _yaml_case(f"  - id: {big_text}\n    kind: training\n    completed_on: 2025-02-30\n"),
+        encoding="utf-8",
+    )
+    for path in (j, y):
+        (issue,) = load_case_file(path).issues
+        assert issue.record.startswith(f"service_records[0] (id '{'9' * 80}…' (5000 characters)")
+        assert issue.field == "completed_on"
+    port = tmp_path / "p.jsonl"
+    port.write_text(text + "\n" + _line("P2") + "\n", encoding="utf-8")
+    results = _results(port)
+    assert sorted(results) == [1, 2] and all(r.report is not None for r in results.values())
+
+
+def test_a_long_record_id_is_shortened_where_an_error_names_it() -> None:
+    long_id = "S" * 500
+    data = {"policy": BASE_POLICY, "service_records": [{"id": long_id, "kind": "no_such_kind"}]}
+    (issue,) = parse_case(data, "c.json").issues
+    assert issue.record == f"service_records[0] (id '{'S' * 80}…' (500 characters))"
+
+
 def test_non_utf8_case_file_names_file_line_and_byte(tmp_path: Path) -> None:
     f = tmp_path / "c.yaml"
     f.write_bytes(b"policy:\n  policy_id: caf\xe9\n")

@@ -222,6 +222,33 @@ def _may_hold_dates(tp: Any) -> bool:
     return tp is not None and tp is not type(None)
 
 
+_ID_SHOWN = 80
+"""The characters of a record's id an error shows (a longer one is cut, with its length)."""
+
+
+def _shown_id(ident: Any) -> str:
+    """A record's id as an error names the record: its ``repr``, cut to :data:`_ID_SHOWN`
+    characters. An integer too long for Python to write out (more than 4,300 digits, the
+    interpreter's limit) is named by its number of digits, never raising."""
+    if type(ident) is int:
+        try:
+            return repr(ident)
+        except ValueError:  # Exceeds the limit (4300 digits) for integer string conversion
+            return f"<an integer of {_digits(ident)} digits>"
+    if isinstance(ident, str) and len(ident) > _ID_SHOWN:
+        return f"{ident[:_ID_SHOWN]!r}… ({len(ident)} characters)".replace("'…", "…'", 1)
+    return repr(ident)
+
+
+def _digits(n: int) -> int:
+    """How many decimal digits ``abs(n)`` has, without writing it out."""
+    n = abs(n)
+    if n < 10:
+        return 1
+    d = int(n.bit_length() * 0.30102999566398120) + 1  # log10(2): the count, or one more
+    return d if n >= 10 ** (d - 1) else d - 1
+
+
 def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[InputIssue]:
     return [
         issue(source, record, field, "input.date_too_late", value=value, max_date=limits.max_date)
@@ -231,7 +258,7 @@ def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[Inp
 
 def _label(name: str, i: int, item: Any) -> str:
     ident = item.get("id") if isinstance(item, Mapping) else None
-    extra = [f"id {ident!r}"] if ident is not None else []
+    extra = [f"id {_shown_id(ident)}"] if ident is not None else []
     line = getattr(item, "line", None)
     if line is not None:
         extra.append(f"line {line}")
