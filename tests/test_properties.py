@@ -6,7 +6,7 @@ import collections
 import datetime as dt
 import random
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 import ansafe_rules as ar
@@ -115,27 +115,40 @@ def test_shuffling_records_never_changes_the_report(data, j, rnd) -> None:
 
 
 def test_every_rule_of_every_jurisdiction_is_exercised() -> None:
-    """Generated cases judge every rule at least once, and nearly all of them both ways."""
+    """Generated cases judge every rule at least once, and nearly all of them both ways.
+
+    Batches of 120 cases, each from a fixed seed, until every rule is judged (at most five):
+    which cases a seed gives depends on more than the seed, since Hypothesis mixes into 5% of
+    its draws constants it finds in the modules loaded at the time (which tests ran before,
+    and the package's own code, change them). One batch is usually enough; a rare rule (a
+    large or medium insured with a whole policy year, guangdong.service.large_medium_annual)
+    may need a second."""
     seen: dict[str, set[S]] = collections.defaultdict(set)
-
-    @settings(
-        max_examples=120,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(cases())
-    def run(c: PolicyCase) -> None:
-        for rs in RULESETS.values():
-            for days in (20, 400):
-                rep = ar.evaluate(rs, c, as_of=c.policy.term_end + dt.timedelta(days=days))
-                for f in rep.findings:
-                    seen[f.rule_id].add(f.status)
-
-    run()
     every = {r.rule.id for rs in RULESETS.values() for r in rs.rules}
-    judged = {r for r in every if seen[r] & {S.compliant, S.violation}}
-    assert judged == every, sorted(every - judged)
+
+    def judged() -> set[str]:
+        return {r for r in every if seen[r] & {S.compliant, S.violation}}
+
+    for batch in range(5):
+
+        @seed(batch)
+        @settings(
+            max_examples=120,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(cases())
+        def run(c: PolicyCase) -> None:
+            for rs in RULESETS.values():
+                for days in (20, 400):
+                    rep = ar.evaluate(rs, c, as_of=c.policy.term_end + dt.timedelta(days=days))
+                    for f in rep.findings:
+                        seen[f.rule_id].add(f.status)
+
+        run()
+        if judged() == every:
+            break
+    assert judged() == every, sorted(every - judged())
     both = {r for r in every if {S.compliant, S.violation} <= seen[r]}
     assert len(both) / len(every) >= 0.85, sorted(every - both)
