@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import ansafe_rules as ar
 from ansafe_rules.calendar import last_official_year
+from ansafe_rules.periods import compute_due
 
 D = dt.date
 
@@ -223,6 +224,8 @@ def test_a_pickled_calendar_makes_its_index_again(which: ar.WorkCalendar) -> Non
     made again from the working days: the same index, the same answers."""
     import pickle
 
+    compute_due(D(2026, 3, 2), ar.Period(amount=5, unit="workdays"), which)  # one kept
+    assert which._due_memo
     state = which.__getstate__()
     assert "_days" not in state and "_upto" not in state and "_due_memo" not in state
     again = pickle.loads(pickle.dumps(which))

@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 import ansafe_rules as ar
 from ansafe_rules.cli import main
-from ansafe_rules.inputs import Limits, load_case_file, parse_case
+from ansafe_rules.inputs import InputError, Limits, load_case_file, parse_case
 from ansafe_rules.kinds import KINDS
+from ansafe_rules.model import MAX_COUNT
 from ansafe_rules.periods import Period, PeriodUnit, add_calendar_period, compute_due
 from ansafe_rules.portfolio import RulesetCache, evaluate_portfolio
 
@@ -358,6 +359,62 @@ def test_a_long_record_id_is_shortened_where_an_error_names_it() -> None:
     data = {"policy": BASE_POLICY, "service_records": [{"id": long_id, "kind": "no_such_kind"}]}
     (issue,) = parse_case(data, "c.json").issues
     assert issue.record == f"service_records[0] (id '{'S' * 80}…' (500 characters))"
+    # the cut text is quoted as Python quotes it (a quote inside it: double quotes)
+    quoted = "it's " + "x" * 200
+    data["service_records"][0]["id"] = quoted
+    (issue,) = parse_case(data, "c.json").issues
+    assert issue.record == f'service_records[0] (id "it\'s {"x" * 75}…" (205 characters))'
+
+
+@pytest.mark.parametrize(
+    ("ident", "shown"),
+    [
+        (10**100, "<an integer of 101 digits>"),  # whatever the interpreter's limit
+        (12345, "12345"),
+        ([10**5000], "<a list too large to show>"),
+        ({"a": 1}, "{'a': 1}"),
+        (list(range(100)), repr(list(range(100)))[:80] + "…"),
+    ],
+)
+def test_an_id_that_is_not_text_is_named_never_raising(ident: Any, shown: str) -> None:
+    data = {"policy": BASE_POLICY, "service_records": [{"id": ident, "kind": "training"}]}
+    (issue,) = parse_case(data, "c.json").issues
+    assert (issue.record, issue.field) == (f"service_records[0] (id {shown})", "id")
+
+
+def test_integers_too_large_to_write_out_are_data_errors_from_the_library() -> None:
+    """From a file, digits too long for a number are read as text; from Python, a case can
+    hold any integer. A count or a number of days beyond 10^9 is a data error for its record
+    (a message could not write out one of 5,000 digits; in the policy, the case's error),
+    and a section named by such an integer is an unknown section named by its length:
+    never a traceback."""
+    big = 10**5000
+    data = {
+        "policy": BASE_POLICY,
+        "complaints": [
+            {
+                "id": "C1",
+                "received_on": "2026-01-05",
+                "extension_days": big,
+                "extension_approved_on": "2026-01-06",
+            }
+        ],
+        "service_records": [{"id": "S1", "kind": "training", "technical_staff_count": big}],
+        big: 1,
+    }
+    parsed = parse_case(data, "c.json")
+    got = {(i.record, i.field, i.message) for i in parsed.issues}
+    over = "Input should be less than or equal to 1000000000"
+    assert ("complaints[0] (id 'C1')", "extension_days", over) in got
+    assert ("service_records[0] (id 'S1')", "technical_staff_count", over) in got
+    assert any(i.record == "<an integer of 5001 digits>" for i in parsed.issues)
+    for j in ("national", "guangdong"):
+        ar.evaluate(ar.load_ruleset(j), data, as_of=D(2026, 7, 31))  # a report, no traceback
+    assert MAX_COUNT == 10**9
+    # the policy itself: the case cannot be judged, a clear error naming the field
+    data["policy"] = {**BASE_POLICY, "premium_installments": big}
+    with pytest.raises(InputError, match=f"field 'premium_installments': {over}"):
+        parse_case(data, "c.json")
 
 
 def test_non_utf8_case_file_names_file_line_and_byte(tmp_path: Path) -> None:

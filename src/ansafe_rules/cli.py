@@ -745,7 +745,9 @@ def _to_json(value: Any) -> str:
     line ``check`` and ``obligations`` write goes through it. pydantic-core's encoder (a core
     dependency already) is four times faster than ``json.dumps(value, ensure_ascii=False,
     separators=(",", ":"))`` and writes the same text, except a number with a fraction, which
-    it writes as pydantic's models do (``1e-7``, not ``1e-07``): the same number."""
+    it writes as pydantic's models do (``1e-7``, not ``1e-07``): the same number. (It also
+    refuses what these values never hold: nesting deeper than 254 levels, lone surrogates; a
+    key that is not a text is written as its ``str``.)"""
     return to_json(value).decode()
 
 

@@ -154,7 +154,7 @@ class CaseView:
             return sorted(((f"staff/{v.organisation.id}/{v.id}", v) for v in views), key=_LABEL)
         name = subject.value
         prefix = name + "/"
-        return sorted(((prefix + x.id, x) for x in getattr(c, name)), key=_LABEL)
+        return sorted(((f"{prefix}{x.id}", x) for x in getattr(c, name)), key=_LABEL)
 
 
 _LABEL = operator.itemgetter(0)

@@ -227,17 +227,21 @@ _ID_SHOWN = 80
 
 
 def _shown_id(ident: Any) -> str:
-    """A record's id as an error names the record: its ``repr``, cut to :data:`_ID_SHOWN`
-    characters. An integer too long for Python to write out (more than 4,300 digits, the
-    interpreter's limit) is named by its number of digits, never raising."""
-    if type(ident) is int:
-        try:
+    """A record's id (or a section's key) as an error names it, never raising: a text as its
+    ``repr``, cut to :data:`_ID_SHOWN` characters with its length; an integer of more digits
+    by its number of digits (Python refuses to write out one of more than 4,300); anything
+    else as its ``repr``, cut likewise (or by its type, when not even that can be written)."""
+    if isinstance(ident, str):
+        if len(ident) <= _ID_SHOWN:
             return repr(ident)
-        except ValueError:  # Exceeds the limit (4300 digits) for integer string conversion
-            return f"<an integer of {_digits(ident)} digits>"
-    if isinstance(ident, str) and len(ident) > _ID_SHOWN:
-        return f"{ident[:_ID_SHOWN]!r}… ({len(ident)} characters)".replace("'…", "…'", 1)
-    return repr(ident)
+        return f"{ident[:_ID_SHOWN] + '…'!r} ({len(ident)} characters)"
+    if type(ident) is int and _digits(ident) > _ID_SHOWN:
+        return f"<an integer of {_digits(ident)} digits>"
+    try:
+        text = repr(ident)
+    except ValueError:  # an integer inside it too long to write out
+        return f"<a {type(ident).__name__} too large to show>"
+    return text if len(text) <= _ID_SHOWN else text[:_ID_SHOWN] + "…"
 
 
 def _digits(n: int) -> int:
@@ -306,7 +310,10 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             f"{source}: {n:,} records, more than {limits.max_records:,} in one case "
             "(limit max_records, docs/limits.md)"
         )
-    unknown = sorted(str(k) for k in set(data) - {"policy", *SINGLES, *COLLECTIONS})
+    unknown = sorted(
+        k if isinstance(k, str) else _shown_id(k)
+        for k in set(data) - {"policy", *SINGLES, *COLLECTIONS}
+    )
     issues: list[InputIssue] = [issue(source, k, k, "input.unknown_section") for k in unknown]
     parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():

@@ -58,6 +58,12 @@ __all__ = [
 ]
 
 
+MAX_COUNT = 1_000_000_000
+"""The largest count or number of days a case may state (a sanity bound, far above any real
+one): an integer has to be something a message can write out (Python refuses more than
+4,300 digits), and one beyond this is a data error for its record, naming the field."""
+
+
 class _Model(BaseModel):
     # numbers must be finite: an infinite or NaN amount, count or length is a data error for
     # its record (JSON has no such values; YAML's .inf and JSON's Infinity would otherwise be
@@ -159,7 +165,7 @@ class ContractService(_Model):
     """合同约定的服务项目及频次 — one service item and its frequency as the contract states it."""
 
     service_kind: ServiceKind = Field(description="服务项目")
-    min_count: int = Field(ge=1, description="频次 — at least this many")
+    min_count: int = Field(ge=1, le=MAX_COUNT, description="频次 — at least this many")
     per: Per = Field(description="频次周期 — per year, half-year, quarter, month or term")
 
 
@@ -231,7 +237,9 @@ class Policy(_Model):
     )
     construction_permit_on: dt.date | None = Field(default=None, description="施工许可证办理日期")
     premium_paid_on: dt.date | None = Field(default=None, description="全额保费收取日期")
-    premium_installments: int | None = Field(default=None, ge=1, description="保费缴费期数")
+    premium_installments: int | None = Field(
+        default=None, ge=1, le=MAX_COUNT, description="保费缴费期数"
+    )
     split_policy: bool | None = Field(default=None, description="是否拆分保单")
     service_team_registered_on: dt.date | None = Field(
         default=None,
@@ -358,7 +366,9 @@ class ServiceRecord(_Model):
     tailored: bool | None = Field(default=None, description="项目定制培训")
     stage_id: str | None = Field(default=None, description="所属施工阶段或危大工程阶段")
     project_lead_present: bool | None = Field(default=None, description="项目负责人到场")
-    technical_staff_count: int | None = Field(default=None, ge=0, description="到场技术服务人员数")
+    technical_staff_count: int | None = Field(
+        default=None, ge=0, le=MAX_COUNT, description="到场技术服务人员数"
+    )
     record_compiled_on: dt.date | None = Field(default=None, description="记录整理完毕日期")
     insured_confirmed_on: dt.date | None = Field(default=None, description="投保单位确认日期")
     archived_on: dt.date | None = Field(default=None, description="归档日期")
@@ -441,7 +451,9 @@ class Complaint(_Model):
     reply_contents: tuple[ComplaintReplyItem, ...] = Field(
         default=(), description="答复意见包括的内容"
     )
-    extension_days: int | None = Field(default=None, ge=1, description="延长处理期限 (日)")
+    extension_days: int | None = Field(
+        default=None, ge=1, le=MAX_COUNT, description="延长处理期限 (日)"
+    )
     extension_approved_on: dt.date | None = Field(default=None, description="延期批准日期")
     extension_approver: str | None = Field(default=None, description="批准延期的投诉处理工作责任人")
     extension_reason_told_on: dt.date | None = Field(
@@ -602,7 +614,7 @@ class DestructionRegister(_Model):
 
     compiled_on: dt.date | None = Field(default=None, description="编制日期")
     file_number: str | None = Field(default=None, description="卷宗号")
-    item_count: int | None = Field(default=None, ge=0, description="销毁档案的数目")
+    item_count: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="销毁档案的数目")
     reason: str | None = Field(default=None, description="销毁原因")
     appraisal_lead: str | None = Field(default=None, description="鉴定小组负责人")
     approver: str | None = Field(default=None, description="批准人")

@@ -146,8 +146,8 @@ def compute_due(
     The due date of a day is kept by the calendar (``DUE_MEMO_SIZE`` at most) and shared by
     every later call with the same day and period: a :class:`DueDate` is frozen.
     """
-    memo = getattr(calendar, "_due_memo", None)  # None: a calendar-like object of a caller's
-    if type(trigger) is dt.date and memo is not None:  # a day: one answer for every case
+    memo = getattr(calendar, "_due_memo", None)  # a calendar-like object of a caller's: none
+    if type(trigger) is dt.date and type(memo) is dict:  # a day: one answer for every case
         key = (trigger, period.amount, period.unit, roll)
         got: DueDate | None = memo.get(key)
         if got is None:
@@ -162,7 +162,9 @@ def compute_due(
 DUE_MEMO_SIZE = 5_000
 """How many due dates a calendar keeps (``WorkCalendar._due_memo``; a DueDate is frozen, so
 sharing one is safe): a year of days times a dozen periods; about 1.4 KB each with its
-explanation, so 7 MB at most."""
+explanation, so about 7 MB per calendar (threads adding at once may pass the bound by a few
+before one empties it). The CLI's and Spark's calendar caches keep up to four calendars
+made from override files besides the default one."""
 
 
 def _checked_due(

@@ -203,7 +203,7 @@ def _unused_in(
     hi: dt.date,
 ) -> list[int]:
     """Indexes of the events not yet counted, dated ``lo``..``hi``, linked to the stage if any,
-    in event order."""
+    in the order :meth:`_Dated.between` gives them."""
     return [
         i
         for i in dated.between(lo, hi)
