@@ -583,3 +583,49 @@ def test_ics_over_a_portfolio_streams_one_file_per_policy(tmp_path: Path, capsys
     assert str(cal["x-wr-calname"]) == "安责险义务 P3"
     assert main(["obligations", str(f), "--format", "ics"]) == 2
     assert "several policies: give --output FOLDER" in capsys.readouterr().err
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """The installed CLI in a process of its own (its real stdout and stderr, in UTF-8)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT / "src")}
+    cmd = [sys.executable, "-m", "ansafe_rules", *args, "--as-of", "2026-07-31"]
+    return subprocess.run(cmd, capture_output=True, env=env, check=False)
+
+
+def test_a_file_name_that_is_not_utf8_is_written_escaped_never_stopping_the_run(
+    tmp_path: Path,
+) -> None:
+    """Linux file names are bytes: one that is not UTF-8 (byte 0xff) cannot be written as
+    UTF-8 text. It is written escaped (``\\udcff``), in JSON and in the table, and the run
+    goes on (before, it ended with no output and exit code 2)."""
+    example = (ROOT / "examples" / "national-construction.yaml").read_bytes()
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/case\xff.yaml"))
+    odd.write_bytes(example)
+    plain = tmp_path / "plain.yaml"
+    plain.write_bytes(example)
+    proc = _cli("check", str(odd), str(plain), "--format", "jsonl")
+    assert proc.returncode == 1, proc.stderr  # breaches, no unreadable input
+    lines = [json.loads(x) for x in proc.stdout.decode("utf-8").splitlines()]
+    assert [x["source"] for x in lines] == [str(odd), str(plain)]
+    assert b"\\udcff" in proc.stdout.splitlines()[0]  # escaped, the line stays UTF-8
+    table = _cli("check", str(odd), "--format", "table")
+    assert table.returncode == 1 and b"AZ-2025-0001" in table.stdout, table.stderr
+
+
+def test_a_lone_surrogate_in_a_portfolio_line_costs_that_line_only(tmp_path: Path) -> None:
+    """A JSON ``\\ud800`` escape alone is not a character: in a policy id the line is an
+    error, in a section's name an unknown section; either way the line's output is written
+    escaped and the next line is evaluated."""
+    good = _line("P2")
+    bad_id = _line("P1").replace('"P1"', '"P\\ud800"')
+    bad_key = _line("P3")[:-1] + ', "\\ud800x": 1}'
+    f = tmp_path / "p.jsonl"
+    f.write_text("\n".join([bad_id, good, bad_key]) + "\n", encoding="utf-8")
+    proc = _cli("check", str(f), "--format", "jsonl")
+    assert proc.returncode == 2, proc.stderr  # one line could not be evaluated
+    lines = [json.loads(x) for x in proc.stdout.decode("utf-8").splitlines()]
+    assert [x["line"] for x in lines] == [1, 2, 3]
+    assert lines[0]["policy_id"] == "P\ud800" and "error" in lines[0]
+    assert "report" in lines[1] and "report" in lines[2]
+    issues = lines[2]["report"]["input_issues"]
+    assert any(i["field"] == "\ud800x" and "unknown section" in i["message"] for i in issues)

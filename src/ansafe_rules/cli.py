@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic_core import to_json
+from pydantic_core import PydanticSerializationError, to_json
 
 from ._errors import AnsafeError
 from ._version import __version__
@@ -747,8 +747,16 @@ def _to_json(value: Any) -> str:
     separators=(",", ":"))`` and writes the same text, except a number with a fraction, which
     it writes as pydantic's models do (``1e-7``, not ``1e-07``): the same number. (It also
     refuses what these values never hold: nesting deeper than 254 levels, lone surrogates; a
-    key that is not a text is written as its ``str``.)"""
-    return to_json(value).decode()
+    key that is not a text is written as its ``str``.)
+
+    Text that is not valid Unicode (a lone surrogate: a JSON ``"\\ud800"`` escape, a file
+    name that is not UTF-8) cannot be written as UTF-8: such a value is written with every
+    character outside ASCII escaped (``\\udcff``, ``\\u5e7f``), still valid JSON, so one
+    odd name never stops a run."""
+    try:
+        return to_json(value).decode()
+    except PydanticSerializationError:
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":"))
 
 
 def _record(r: Outcome, args: _Render | argparse.Namespace, cache: RulesetCache) -> str:
@@ -764,7 +772,7 @@ def _record_parts(
     one at a time (joined, the pieces are exactly :func:`_record`'s text)."""
     ev = r.evaluation
     if ev is None:
-        yield r.result().model_dump_json(exclude_none=True)
+        yield _to_json(r.result().model_dump(mode="json", exclude_none=True))
         return
     name = args.jurisdiction or ev.jurisdiction
     stamp = cache.stamp(name, ev.layers)
@@ -881,7 +889,10 @@ def _text_output(output: Path | None, out: TextIO, csv: bool = False) -> Iterato
     if output is None:
         yield out
         return
-    with output.open("w", encoding="utf-8", newline="" if csv else None) as fh:
+    # text that is not valid Unicode (a file name that is not UTF-8) written escaped
+    with output.open(
+        "w", encoding="utf-8", errors="backslashreplace", newline="" if csv else None
+    ) as fh:
         yield fh
 
 
@@ -984,7 +995,7 @@ def _todo_record(r: Outcome, items: Sequence[TodoItem] | None) -> str:
     """One policy as JSON: the to-do items, and (unchanged since 0.x) its obligations."""
     ev = r.evaluation
     if ev is None or items is None:
-        return r.result().model_dump_json(exclude_none=True)
+        return _to_json(r.result().model_dump(mode="json", exclude_none=True))
     n = counts(items)
     return _to_json(
         {
@@ -1329,6 +1340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # stdout closed (`>&-`): Python gives None; writing to it ends the run quietly (141)
     out: TextIO = sys.stdout if sys.stdout is not None else _ClosedStdout()
     err = sys.stderr if sys.stderr is not None else open(os.devnull, "w")  # noqa: SIM115
+    for stream in (out, err):  # text that is not valid Unicode (a file name not in UTF-8,
+        # a lone surrogate in a key) written escaped, not stopping the run
+        with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]
     try:
         if args.command == "check":
             if args.output is not None and args.format not in _SHEETS:
