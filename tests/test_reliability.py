@@ -628,4 +628,13 @@ def test_a_lone_surrogate_in_a_portfolio_line_costs_that_line_only(tmp_path: Pat
     assert lines[0]["policy_id"] == "P\ud800" and "error" in lines[0]
     assert "report" in lines[1] and "report" in lines[2]
     issues = lines[2]["report"]["input_issues"]
-    assert any(i["field"] == "\ud800x" and "unknown section" in i["message"] for i in issues)
+    assert any(i["field"] == "'\\ud800x'" and "unknown section" in i["message"] for i in issues)
+
+
+def test_a_section_named_with_a_lone_surrogate_is_named_escaped() -> None:
+    """From the library (or the HTTP service, which answered 500): the unknown section's
+    error names it escaped, so that the error can be written as UTF-8."""
+    data = {"policy": BASE_POLICY, "\ud800x": 1}
+    (issue,) = parse_case(data, "c.json").issues
+    assert (issue.record, issue.field) == ("'\\ud800x'", "'\\ud800x'")
+    str(issue).encode("utf-8")  # writable

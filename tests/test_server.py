@@ -685,3 +685,15 @@ def test_serve_refuses_bad_settings(capsys: pytest.CaptureFixture[str]) -> None:
     assert "/nonexistent/cal.yaml" in capsys.readouterr().err
     assert main(["serve", "--in-force", "atlantis=2025-01-01"]) == 2
     assert "no jurisdiction 'atlantis'" in capsys.readouterr().err
+
+
+def test_a_section_named_with_a_lone_surrogate_is_answered_not_a_500(client: Any) -> None:
+    """A JSON ``\\ud800`` escape alone is not a character: the unknown section it names is an
+    input issue named escaped, in a 200 answer (it was a 500: the issue could not be written
+    as UTF-8), as the library names it."""
+    body = _minimal()[:-1] + ', "\\ud800x": 1}'
+    r = client.post("/v1/check", params={"as_of": "2026-07-31"}, content=body, headers=JSON)
+    assert r.status_code == 200, r.text
+    (issue,) = r.json()["input_issues"]
+    lib = ar.parse_case(json.loads(body), "c.json").issues
+    assert [issue["field"]] == [i.field for i in lib] == ["'\\ud800x'"]

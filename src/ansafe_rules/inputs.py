@@ -244,6 +244,19 @@ def _shown_id(ident: Any) -> str:
     return text if len(text) <= _ID_SHOWN else text[:_ID_SHOWN] + "…"
 
 
+def _shown_key(key: Any) -> str:
+    """A section's name as an error names it: itself when it is text that can be written
+    (UTF-8), else as :func:`_shown_id` shows it (a lone surrogate, ``\\ud800``, escaped by
+    ``repr``), so that the error can be written wherever it goes (the HTTP service's JSON)."""
+    if isinstance(key, str):
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            return _shown_id(key)
+        return key
+    return _shown_id(key)
+
+
 def _digits(n: int) -> int:
     """How many decimal digits ``abs(n)`` has, without writing it out."""
     n = abs(n)
@@ -310,10 +323,7 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             f"{source}: {n:,} records, more than {limits.max_records:,} in one case "
             "(limit max_records, docs/limits.md)"
         )
-    unknown = sorted(
-        k if isinstance(k, str) else _shown_id(k)
-        for k in set(data) - {"policy", *SINGLES, *COLLECTIONS}
-    )
+    unknown = sorted(_shown_key(k) for k in set(data) - {"policy", *SINGLES, *COLLECTIONS})
     issues: list[InputIssue] = [issue(source, k, k, "input.unknown_section") for k in unknown]
     parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():
