@@ -552,8 +552,14 @@ def test_cli_limit_option(tmp_path: Path, capsys: Capture) -> None:
 
 def _run_closed_stdout(args: list[str]) -> subprocess.CompletedProcess[str]:
     cmd = " ".join([sys.executable, "-m", "ansafe_rules", *args]) + " >&-"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        ["bash", "-c", cmd], capture_output=True, text=True, env=_cli_env(), check=False
+    )
+
+
+def _cli_env() -> dict[str, str]:
+    """The environment the CLI runs in, in a process of its own: this checkout's package."""
+    return {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT / "src")}
 
 
 @pytest.mark.parametrize(
@@ -587,9 +593,8 @@ def test_ics_over_a_portfolio_streams_one_file_per_policy(tmp_path: Path, capsys
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
     """The installed CLI in a process of its own (its real stdout and stderr, in UTF-8)."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT / "src")}
     cmd = [sys.executable, "-m", "ansafe_rules", *args, "--as-of", "2026-07-31"]
-    return subprocess.run(cmd, capture_output=True, env=env, check=False)
+    return subprocess.run(cmd, capture_output=True, env=_cli_env(), check=False)
 
 
 def test_a_file_name_that_is_not_utf8_is_written_escaped_never_stopping_the_run(

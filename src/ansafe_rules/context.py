@@ -118,9 +118,13 @@ class CaseView:
     def due(
         self, trigger: dt.date | dt.datetime, period: Period, cal: WorkCalendar, roll: bool
     ) -> DueDate:
-        """:func:`compute_due`, once per (trigger, period) in a case: records sharing a day
-        share one (immutable) due date, so a case of 200,000 records holds a few hundred."""
-        tz = trigger.utcoffset() if isinstance(trigger, dt.datetime) else None
+        """:func:`compute_due`, once per (trigger, period): records sharing a day share one
+        (immutable) due date, which the calendar keeps for every case (``compute_due``);
+        those sharing a timestamp share one kept here, for the case, so a case of 200,000
+        records holds a few hundred."""
+        if not isinstance(trigger, dt.datetime):
+            return compute_due(trigger, period, cal, roll=roll)
+        tz = trigger.utcoffset()
         key = (trigger, tz, period.amount, period.unit, roll)  # equal instants, other offsets
         got = self._dues.get(key)
         if got is None:
