@@ -6,6 +6,7 @@ the shipped examples and on generated values. The end-to-end reference is
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import operator
 from decimal import Decimal
 from enum import IntEnum, StrEnum
@@ -21,11 +22,13 @@ import ansafe_rules as ar
 from ansafe_rules.conditions import get, is_empty, item_getter, norm, sort_key
 from ansafe_rules.context import CaseView, Ctx
 from ansafe_rules.evaluate import _sort
+from ansafe_rules.kinds import frequency
 from ansafe_rules.kinds.deadline import _before
 from ansafe_rules.kinds.frequency import _Dated, _unused_in
+from ansafe_rules.model import Per
 from ansafe_rules.outputs import Status
 from ansafe_rules.results import FindingRef, rule_params
-from ansafe_rules.rulesets import Condition, Op, Subject
+from ansafe_rules.rulesets import Alignment, Condition, Op, Subject
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {
@@ -329,25 +332,56 @@ def test_rows_sort_by_key_then_sentence(rows: list[_Row], presorted: bool) -> No
 
 
 @pytest.mark.parametrize("j", sorted(EXAMPLES))
-def test_shared_windows_give_what_windows_made_per_rule_give(
+def test_kept_windows_give_what_windows_made_per_rule_give(
     j: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A frequency's counting windows, made once per case and shared by its rules, give the
-    report that windows made afresh for every rule give (the memo is keyed correctly)."""
+    """A frequency's counting windows, kept for every case with the same term and shared by
+    its rules, give the report that windows made afresh for every rule give (the memo is keyed
+    correctly); a second case with another term gets its own windows."""
     rs = ar.load_ruleset(j)
     case = _case(j)
+    start = case.policy.term_start + dt.timedelta(days=17)
+    later = case.model_copy(update={"policy": case.policy.model_copy(update={"term_start": start})})
     as_of = dt.date(2026, 7, 31)
-    shared = ar.evaluate(rs, case, as_of=as_of).model_dump(mode="json")
+    kept = [ar.evaluate(rs, c, as_of=as_of).model_dump(mode="json") for c in (case, later, case)]
     calls: list[tuple[Any, ...]] = []
 
-    def afresh(self: CaseView, make: Any, *args: Any) -> Any:
-        calls.append(args)
-        return make(*args)
+    def afresh(make: Any) -> Any:
+        def fn(*args: Any) -> Any:
+            calls.append(args)
+            return make.__wrapped__(*args)  # the function lru_cache wraps: nothing kept
 
-    monkeypatch.setattr(CaseView, "windows", afresh)
-    fresh = ar.evaluate(rs, case, as_of=as_of).model_dump(mode="json")
-    assert calls and fresh == shared
-    assert any(f["trace"]["window"] for f in fresh["findings"])
+        return fn
+
+    monkeypatch.setattr(frequency, "_term_windows", afresh(frequency._term_windows))
+    monkeypatch.setattr(frequency, "_whole_windows", afresh(frequency._whole_windows))
+    fresh = [ar.evaluate(rs, c, as_of=as_of).model_dump(mode="json") for c in (case, later, case)]
+    assert calls and fresh == kept
+    assert kept[0] == kept[2] != kept[1]
+    assert any(f["trace"]["window"] for f in fresh[0]["findings"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    days=st.integers(0, 800),
+    per=st.sampled_from([Per.year, Per.half_year, Per.quarter, Per.month, Per.term]),
+    alignment=st.sampled_from(list(Alignment)),
+)
+def test_kept_windows_are_the_windows_of_their_term(
+    start: dt.date, days: int, per: Per, alignment: Alignment
+) -> None:
+    """The kept windows of a term are those made afresh (whole periods too), whatever was
+    asked before; they are tuples, so no rule can change another's."""
+    end = start + dt.timedelta(days=days)
+    for make in (frequency._term_windows, frequency._whole_windows):
+        got = make(start, end, per, alignment)
+        assert isinstance(got, tuple)
+        assert got == make.__wrapped__(start, end, per, alignment)
+        assert make(start, end, per, alignment) is got
+    made = [w for w, _, _ in frequency._term_windows(start, end, per, alignment)]
+    assert made[0].start == start and made[-1].end == end
+    assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(made))
 
 
 def test_decimal_comparisons_answer_as_the_general_path() -> None:

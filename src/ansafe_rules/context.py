@@ -78,7 +78,7 @@ class CaseView:
     """A case's subject items, labelled and sorted once per evaluation (every rule on the same
     subject reads the same list; it must not be changed)."""
 
-    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_selected", "_windows", "case")
+    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_selected", "case")
 
     def __init__(self, case: PolicyCase) -> None:
         self.case = case
@@ -87,7 +87,6 @@ class CaseView:
         self._dues: dict[tuple[Any, ...], DueDate] = {}
         self._ids: dict[str, tuple[str, ...]] = {}
         self._case_values: dict[str, Any] = {}
-        self._windows: dict[tuple[Any, ...], list[Any]] = {}
 
     def case_value(self, path: str) -> Any:
         """The value of a ``$case.`` path, read once per case: every item of a rule (and every
@@ -97,15 +96,6 @@ class CaseView:
             return self._case_values[path]
         _, parts, agg = _parsed(path)
         got = self._case_values[path] = _walk(self.case, parts, agg)
-        return got
-
-    def windows(self, make: Callable[..., list[Any]], *args: Any) -> list[Any]:
-        """``make(*args)`` once per ``args`` in a case: the counting windows of a frequency,
-        which every rule with the same period and alignment shares (they are immutable)."""
-        key = (make, *args)
-        got = self._windows.get(key)
-        if got is None:
-            got = self._windows[key] = make(*args)
         return got
 
     def record_ids(self, label: str) -> tuple[str, ...]:
@@ -150,8 +140,10 @@ class CaseView:
                 for s in c.policy.contract_services
             ]
         if subject is Subject.staff:
+            # a staff member's fields as they are (validated already), with the organisation:
+            # the same view as from ``s.model_dump()``, at under half the cost
             views = [
-                StaffView(**s.model_dump(), organisation=o)
+                StaffView.model_validate({**s.__dict__, "organisation": o})
                 for o in c.organisations
                 for s in o.staff
             ]

@@ -7,8 +7,9 @@ from __future__ import annotations
 import bisect
 import calendar
 import datetime as dt
+import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..conditions import day_of, resolve
@@ -36,6 +37,8 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     rule are made per case, and dateutil's general arithmetic costs ten times this."""
     years, month0 = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month0 + 1
+    if day.day <= 28:  # every month has the day
+        return dt.date(year, month, day.day)
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -67,11 +70,19 @@ def _windows(
             ps = pe + dt.timedelta(days=1)
 
 
+# The windows of a term are a pure function of its dates, the period and the alignment, and
+# immutable (a Window is frozen): every case with the same term shares one tuple, kept here
+# (a portfolio's policies mostly start and end on a few hundred days; a year's monthly windows
+# cost about 60 µs to make, a hit about 0.3 µs). Bounded; thread-safe as lru_cache is.
+_TERM_WINDOWS_KEPT = 1024
+
+
+@functools.lru_cache(maxsize=_TERM_WINDOWS_KEPT)
 def _term_windows(
     start: dt.date, end: dt.date, per: Per, alignment: Alignment
-) -> list[tuple[Window, int, str | None]]:
+) -> tuple[tuple[Window, int, str | None], ...]:
     """The windows of a term as the rules list them: (window, full length, no stage)."""
-    return [(w, full, None) for w, full in _windows(start, end, per, alignment)]
+    return tuple((w, full, None) for w, full in _windows(start, end, per, alignment))
 
 
 def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
@@ -84,14 +95,16 @@ def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
     return Window(start=ps, end=pe, partial=False, label=w.label)
 
 
+@functools.lru_cache(maxsize=_TERM_WINDOWS_KEPT)
 def _whole_windows(
     start: dt.date, end: dt.date, per: Per, alignment: Alignment
-) -> list[tuple[Window, int, str | None]]:
-    """The windows of a term as whole periods (``clip_to_term: false``)."""
-    return [
+) -> tuple[tuple[Window, int, str | None], ...]:
+    """The windows of a term as whole periods (``clip_to_term: false``); kept as
+    :func:`_term_windows` are."""
+    return tuple(
         (_unclipped(w, per, alignment), full, None)
         for w, full, _ in _term_windows(start, end, per, alignment)
-    ]
+    )
 
 
 def _share(window: Window, full_days: int) -> float:
@@ -114,8 +127,8 @@ def _required(min_count: int, window: Window, full_days: int, p: FrequencyParams
 
 
 def _clip_to_scope(
-    ctx: Ctx, windows: list[tuple[Window, int, str | None]]
-) -> list[tuple[Window, int, str | None]]:
+    ctx: Ctx, windows: Sequence[tuple[Window, int, str | None]]
+) -> Sequence[tuple[Window, int, str | None]]:
     """Windows cut to the layer's in-force period (``scope_date: event`` rules)."""
     if ctx.scope.events is None:
         return windows
@@ -241,12 +254,12 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
         if per is Per.stage:
-            windows: list[tuple[Window, int, str | None]] = list(_stage_windows(ctx, p, acc))
+            windows: Sequence[tuple[Window, int, str | None]] = _stage_windows(ctx, p, acc)
         else:
-            # the windows of a term (or its whole periods) depend on the period and alignment
-            # only: every rule of the case with the same ones shares them (made once, immutable)
+            # the windows of a term (or its whole periods) depend on the term, the period and
+            # the alignment only: every rule and case with the same ones shares them (kept)
             make = _term_windows if p.clip_to_term else _whole_windows
-            windows = ctx.view.windows(make, pol.term_start, pol.term_end, per, p.alignment)
+            windows = make(pol.term_start, pol.term_end, per, p.alignment)
         windows = _clip_to_scope(ctx, windows)
         of_kind = {lab for lab, k in kind_of if k == kind} if kind else None
         for group_label, group_events in groups:
