@@ -9,8 +9,9 @@ import datetime as dt
 import itertools
 import operator
 from decimal import Decimal
-from enum import IntEnum, StrEnum
+from enum import Enum, IntEnum, StrEnum
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -257,6 +258,48 @@ def test_compiled_conditions_with_constants_answer_as_the_general_path(left: Any
                 c.test({"a": left}, None)
             continue
         assert c.test({"a": left}, None) == want, (left, op.value, const)
+
+
+class _OddText(str):
+    """A text that compares as no str does: the fast paths must leave it to the general one."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+class _MixedText(str, Enum):  # noqa: UP042 - deliberately not a StrEnum
+    """An enum of texts that is not a StrEnum (its text is its value)."""
+
+    a = "a"
+    other = "major"
+
+
+RECORD_VALUES = st.one_of(
+    VALUES,
+    st.sampled_from([*_MixedText, _OddText("a"), _OddText("zz")]),
+    st.lists(st.sampled_from(["a", "b"]), max_size=2),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(left=RECORD_VALUES, has_field=st.booleans())
+def test_conditions_on_a_records_field_answer_as_the_general_path(
+    left: Any, has_field: bool
+) -> None:
+    """A condition on a record's own field (read from its ``__dict__``: ``present``, ``eq``
+    or ``ne`` a text, ``in`` or ``not_in`` a list) answers as the general path, whatever the
+    field holds: texts, enums of texts, other enums, numbers, days, lists, odd str subclasses,
+    nothing; and when the record has no such field."""
+    root = SimpleNamespace(a=left) if has_field else SimpleNamespace(b=left)
+    conds = [Condition(field="a", op=Op.present)]
+    for const in ("a", "major", "", "2026-01-01"):
+        conds += [Condition(field="a", op=op, value=const) for op in (Op.eq, Op.ne)]
+    for values in (["a", "b"], ["major", 1, True], [], ["2026-01-01"]):
+        conds += [Condition(field="a", op=op, value=values) for op in (Op.in_, Op.not_in)]
+    for c in conds:
+        assert c.test(root, None) == _reference(c, root), (left, c.describe())
 
 
 def test_all_hold_lists_what_failed_then_what_is_unknown() -> None:

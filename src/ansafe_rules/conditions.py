@@ -45,6 +45,14 @@ def _is_model(t: type) -> bool:
     return issubclass(t, BaseModel)
 
 
+@functools.lru_cache(maxsize=1024)
+def _text_type(t: type) -> bool:
+    """Whether values of ``t`` compare and hash as their text: ``str`` and its subclasses that
+    keep str's ``==`` and hash, such as the model's ``StrEnum``s (whose text is their value,
+    what :func:`norm` gives). A bounded memo of a pure function of the type."""
+    return issubclass(t, str) and t.__eq__ is str.__eq__ and t.__hash__ is str.__hash__
+
+
 def _step(obj: Any, part: str) -> Any:
     t = type(obj)
     if t is dict:
@@ -211,6 +219,23 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         return group
     assert c.field is not None and c.op is not None
     op, left_of = c.op, _getter(c.field)
+    from_case, parts, agg = _parsed(c.field)
+    field = parts[0] if not from_case and agg is None and len(parts) == 1 else None
+    if field is not None and op is Op.present:
+        # a record's own field present (the commonest condition): the read inlined too
+        def present_field(root: Any, case: Any) -> bool:
+            try:
+                v = root.__dict__[field]
+            except (AttributeError, KeyError):
+                v = _walk(root, parts, None)
+            if v is None:
+                return False
+            t = type(v)
+            if t is dt.date or t is dt.datetime:  # a day or a time: present (not sized)
+                return True
+            return not (isinstance(v, _SIZED) and len(v) == 0)
+
+        return present_field
     # present/absent: is_empty() inlined (the commonest conditions, tested on every record)
     if op is Op.present:
 
@@ -303,6 +328,41 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         except TypeError:
             return None
 
+    if field is None or right_of is not None:
+        return compare
+    texts: dict[type, bool] = {}  # _text_type of the field's types met, for this condition
+    if simple is str:
+        # a record's field against a text (`kind eq training`, `role ne manager`): a text or
+        # an enum of texts (a str subclass comparing as str) compares directly, as compare's
+        # first steps answer; anything else goes through compare
+        def text_field(root: Any, case: Any) -> bool | None:
+            try:
+                left = root.__dict__[field]
+            except (AttributeError, KeyError):
+                return compare(root, case)
+            t = type(left)
+            if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
+                return (left == simple_value) is is_eq
+            return compare(root, case)
+
+        return text_field
+    if op is Op.in_ or op is Op.not_in:
+        # a record's field in a list of constants: a text, or an enum of texts (its norm() is
+        # its value, equal to it and hashed alike), is looked up in the normalised list
+        # directly; anything else goes through compare
+        members, is_in = c.value_set, op is Op.in_
+
+        def member_field(root: Any, case: Any) -> bool | None:
+            try:
+                left = root.__dict__[field]
+            except (AttributeError, KeyError):
+                return compare(root, case)
+            t = type(left)
+            if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
+                return (left in members) is is_in
+            return compare(root, case)
+
+        return member_field
     return compare
 
 

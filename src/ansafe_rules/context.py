@@ -319,10 +319,28 @@ class Ctx:
         conditions that could not be decided), in item order."""
         kept: list[tuple[str, Any]] = []
         undecided: list[tuple[str, Any, Message | None, list[Condition]]] = []
+        case = self.case
+        items = self.items(subject)
+        if scope_field is None and len(where) == 1:
+            # one condition (most rules): its answers in one pass, then the items it keeps
+            # (the view's own pairs) and those it cannot decide, in item order
+            c = where[0]
+            test = c.test
+            answers = [test(item, case) for _, item in items]
+            kept = [
+                it for it, r in zip(items, answers, strict=True) if r is not False and r is not None
+            ]
+            if None in answers:
+                undecided = [
+                    (label, item, None, [c])
+                    for (label, item), r in zip(items, answers, strict=True)
+                    if r is None
+                ]
+            return kept, undecided
         day_of_item = self.getter(scope_field) if scope_field is not None else None
         tests = [(c, c.test) for c in where]
-        case = self.case
-        for label, item in self.items(subject):
+        for pair in items:
+            label, item = pair
             if day_of_item is not None:
                 day = day_of_item(item)
                 outside = self.event_outside(day) if day is not None else None
@@ -343,7 +361,7 @@ class Ctx:
             if failed:
                 continue
             if unknown is None:
-                kept.append((label, item))
+                kept.append(pair)
             else:
                 undecided.append((label, item, None, unknown))
         return kept, undecided
