@@ -330,40 +330,29 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
 
     if field is None or right_of is not None:
         return compare
+    by_text = simple is str
+    if not by_text and op is not Op.in_ and op is not Op.not_in:
+        return compare
+    # a record's field against a text (`kind eq training`, `role ne manager`) or in a list of
+    # constants: a text, or an enum of texts (a str subclass keeping str's == and hash: its
+    # norm() is its value, equal to it and hashed alike), is compared or looked up in the
+    # normalised list directly, as compare's steps answer; anything else goes through compare
+    is_in = op is Op.in_  # (the list is normalised when first looked up, as compare does)
     texts: dict[type, bool] = {}  # _text_type of the field's types met, for this condition
-    if simple is str:
-        # a record's field against a text (`kind eq training`, `role ne manager`): a text or
-        # an enum of texts (a str subclass comparing as str) compares directly, as compare's
-        # first steps answer; anything else goes through compare
-        def text_field(root: Any, case: Any) -> bool | None:
-            try:
-                left = root.__dict__[field]
-            except (AttributeError, KeyError):
-                return compare(root, case)
-            t = type(left)
-            if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
+
+    def text_field(root: Any, case: Any) -> bool | None:
+        try:
+            left = root.__dict__[field]
+        except (AttributeError, KeyError):
+            return compare(root, case)
+        t = type(left)
+        if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
+            if by_text:
                 return (left == simple_value) is is_eq
-            return compare(root, case)
+            return (left in c.value_set) is is_in
+        return compare(root, case)
 
-        return text_field
-    if op is Op.in_ or op is Op.not_in:
-        # a record's field in a list of constants: a text, or an enum of texts (its norm() is
-        # its value, equal to it and hashed alike), is looked up in the normalised list
-        # directly; anything else goes through compare
-        members, is_in = c.value_set, op is Op.in_
-
-        def member_field(root: Any, case: Any) -> bool | None:
-            try:
-                left = root.__dict__[field]
-            except (AttributeError, KeyError):
-                return compare(root, case)
-            t = type(left)
-            if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
-                return (left in members) is is_in
-            return compare(root, case)
-
-        return member_field
-    return compare
+    return text_field
 
 
 _SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})
