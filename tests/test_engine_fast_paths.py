@@ -276,9 +276,28 @@ class _MixedText(str, Enum):  # noqa: UP042 - deliberately not a StrEnum
     other = "major"
 
 
+class _Labelled(str, Enum):  # noqa: UP042 - its text is not its value
+    """An enum whose text is not its value (a label): compared by its value, as norm() does."""
+
+    def __new__(cls, value: str, label: str) -> _Labelled:
+        member = str.__new__(cls, label)
+        member._value_ = value
+        return member
+
+    a = ("a", "Label A")
+    major = ("major", "a")
+
+
+class _NeText(str):
+    """A text with its own ``!=`` only."""
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+
 RECORD_VALUES = st.one_of(
     VALUES,
-    st.sampled_from([*_MixedText, _OddText("a"), _OddText("zz")]),
+    st.sampled_from([*_MixedText, *_Labelled, _OddText("a"), _OddText("zz"), _NeText("a")]),
     st.lists(st.sampled_from(["a", "b"]), max_size=2),
 )
 
@@ -394,6 +413,7 @@ def test_kept_windows_give_what_windows_made_per_rule_give(
             calls.append(args)
             return make.__wrapped__(*args)  # the function lru_cache wraps: nothing kept
 
+        fn.__wrapped__ = make.__wrapped__  # type: ignore[attr-defined]
         return fn
 
     monkeypatch.setattr(frequency, "_term_windows", afresh(frequency._term_windows))
@@ -425,6 +445,38 @@ def test_kept_windows_are_the_windows_of_their_term(
     made = [w for w, _, _ in frequency._term_windows(start, end, per, alignment)]
     assert made[0].start == start and made[-1].end == end
     assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(made))
+
+
+def test_a_long_terms_windows_are_made_afresh_not_kept() -> None:
+    """Only terms of at most ten years are kept (a longer one's windows could be many): a
+    longer term's windows are the same, made each time, and the memo does not grow."""
+    start, per, al = dt.date(2001, 3, 5), Per.month, Alignment.calendar
+    long_end = start + dt.timedelta(days=frequency._KEPT_TERM_DAYS + 1)
+    for whole in (False, True):
+        make = frequency._whole_windows if whole else frequency._term_windows
+        before = make.cache_info().currsize
+        got = frequency._windows_of(whole, start, long_end, per, al)
+        assert got == make.__wrapped__(start, long_end, per, al)
+        assert len(got) == 121 and make.cache_info().currsize == before
+        short_end = start + dt.timedelta(days=frequency._KEPT_TERM_DAYS)
+        kept = frequency._windows_of(whole, start, short_end, per, al)
+        assert kept is frequency._windows_of(whole, start, short_end, per, al)
+
+
+@pytest.mark.parametrize("j", sorted(EXAMPLES))
+def test_staff_views_are_those_made_from_a_dump(j: str) -> None:
+    """A staff view built from the member's fields as they are is the one built from its
+    dump (equal, with the same fields set), for every staff member of the examples."""
+    from ansafe_rules.rulesets import StaffView
+
+    case = _case(j)
+    views = [v for _, v in CaseView(case).items(Subject.staff)]
+    made = sorted(
+        (StaffView(**s.model_dump(), organisation=o) for o in case.organisations for s in o.staff),
+        key=lambda v: (v.organisation.id, v.id),
+    )
+    assert views == made
+    assert [v.model_fields_set for v in views] == [v.model_fields_set for v in made]
 
 
 def test_decimal_comparisons_answer_as_the_general_path() -> None:

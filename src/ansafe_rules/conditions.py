@@ -46,11 +46,11 @@ def _is_model(t: type) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _text_type(t: type) -> bool:
-    """Whether values of ``t`` compare and hash as their text: ``str`` and its subclasses that
-    keep str's ``==`` and hash, such as the model's ``StrEnum``s (whose text is their value,
-    what :func:`norm` gives). A bounded memo of a pure function of the type."""
-    return issubclass(t, str) and t.__eq__ is str.__eq__ and t.__hash__ is str.__hash__
+def _is_enum(t: type) -> bool:
+    """Whether ``t`` is an enum whose members :func:`norm` reads by their value and that no
+    list test takes for a list (not a tuple or list subclass). A bounded memo of a pure
+    function of the type."""
+    return issubclass(t, Enum) and not issubclass(t, tuple | list)
 
 
 def _step(obj: Any, part: str) -> Any:
@@ -334,11 +334,16 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
     if not by_text and op is not Op.in_ and op is not Op.not_in:
         return compare
     # a record's field against a text (`kind eq training`, `role ne manager`) or in a list of
-    # constants: a text, or an enum of texts (a str subclass keeping str's == and hash: its
-    # norm() is its value, equal to it and hashed alike), is compared or looked up in the
-    # normalised list directly, as compare's steps answer; anything else goes through compare
-    is_in = op is Op.in_  # (the list is normalised when first looked up, as compare does)
-    texts: dict[type, bool] = {}  # _text_type of the field's types met, for this condition
+    # constants: a text, or an enum member's value when it is a text (what norm() gives, as
+    # compare's steps read it), is compared or looked up in the normalised list directly;
+    # anything else (other str subclasses included) goes through compare
+    is_in, members = op is Op.in_, None
+    if not by_text:
+        try:
+            members = c.value_set
+        except TypeError:  # a member that cannot be looked up: compare raises as it did
+            return compare
+    enums: dict[type, bool] = {}  # _is_enum of the field's types met, for this condition
 
     def text_field(root: Any, case: Any) -> bool | None:
         try:
@@ -346,11 +351,15 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         except (AttributeError, KeyError):
             return compare(root, case)
         t = type(left)
-        if t is str or (texts.get(t) or texts.setdefault(t, _text_type(t))):
-            if by_text:
-                return (left == simple_value) is is_eq
-            return (left in c.value_set) is is_in
-        return compare(root, case)
+        if t is not str:
+            is_enum = enums.get(t)
+            if is_enum is None:
+                is_enum = enums[t] = _is_enum(t)
+            if not is_enum or type(left := left._value_) is not str:
+                return compare(root, case)
+        if by_text:
+            return (left == simple_value) is is_eq
+        return (left in members) is is_in
 
     return text_field
 

@@ -12,7 +12,7 @@ from typing import Any
 from .calendar import WorkCalendar
 from .conditions import _parsed, _walk, day_of, get, is_empty, item_getter
 from .i18n import Message
-from .model import PolicyCase
+from .model import PolicyCase, StaffMember
 from .outputs import Status, Window
 from .periods import DueDate, Period, compute_due
 from .results import FindingRef, LeanObligationRef, ObligationRef
@@ -143,7 +143,9 @@ class CaseView:
             # a staff member's fields as they are (validated already), with the organisation:
             # the same view as from ``s.model_dump()``, at under half the cost
             views = [
-                StaffView.model_validate({**s.__dict__, "organisation": o})
+                StaffView.model_validate(
+                    {**{k: s.__dict__[k] for k in _STAFF_FIELDS}, "organisation": o}
+                )
                 for o in c.organisations
                 for s in o.staff
             ]
@@ -154,6 +156,7 @@ class CaseView:
 
 
 _LABEL = operator.itemgetter(0)
+_STAFF_FIELDS = tuple(StaffMember.model_fields)
 
 
 class Ctx:
