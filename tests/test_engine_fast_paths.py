@@ -408,16 +408,12 @@ def test_kept_windows_give_what_windows_made_per_rule_give(
     kept = [ar.evaluate(rs, c, as_of=as_of).model_dump(mode="json") for c in (case, later, case)]
     calls: list[tuple[Any, ...]] = []
 
-    def afresh(make: Any) -> Any:
-        def fn(*args: Any) -> Any:
-            calls.append(args)
-            return make.__wrapped__(*args)  # the function lru_cache wraps: nothing kept
+    def afresh(whole: bool, *args: Any) -> Any:
+        calls.append(args)
+        make = frequency._whole_windows if whole else frequency._term_windows
+        return make(*args)  # made each time: nothing kept
 
-        fn.__wrapped__ = make.__wrapped__  # type: ignore[attr-defined]
-        return fn
-
-    monkeypatch.setattr(frequency, "_term_windows", afresh(frequency._term_windows))
-    monkeypatch.setattr(frequency, "_whole_windows", afresh(frequency._whole_windows))
+    monkeypatch.setattr(frequency, "_kept_windows", afresh)
     fresh = [ar.evaluate(rs, c, as_of=as_of).model_dump(mode="json") for c in (case, later, case)]
     assert calls and fresh == kept
     assert kept[0] == kept[2] != kept[1]
@@ -437,11 +433,11 @@ def test_kept_windows_are_the_windows_of_their_term(
     """The kept windows of a term are those made afresh (whole periods too), whatever was
     asked before; they are tuples, so no rule can change another's."""
     end = start + dt.timedelta(days=days)
-    for make in (frequency._term_windows, frequency._whole_windows):
-        got = make(start, end, per, alignment)
+    for whole, make in ((False, frequency._term_windows), (True, frequency._whole_windows)):
+        got = frequency._windows_of(whole, start, end, per, alignment)
         assert isinstance(got, tuple)
-        assert got == make.__wrapped__(start, end, per, alignment)
-        assert make(start, end, per, alignment) is got
+        assert got == make(start, end, per, alignment)
+        assert frequency._windows_of(whole, start, end, per, alignment) is got
     made = [w for w, _, _ in frequency._term_windows(start, end, per, alignment)]
     assert made[0].start == start and made[-1].end == end
     assert all(a.end + dt.timedelta(days=1) == b.start for a, b in itertools.pairwise(made))
@@ -454,10 +450,10 @@ def test_a_long_terms_windows_are_made_afresh_not_kept() -> None:
     long_end = start + dt.timedelta(days=frequency._KEPT_TERM_DAYS + 1)
     for whole in (False, True):
         make = frequency._whole_windows if whole else frequency._term_windows
-        before = make.cache_info().currsize
+        before = frequency._kept_windows.cache_info().currsize
         got = frequency._windows_of(whole, start, long_end, per, al)
-        assert got == make.__wrapped__(start, long_end, per, al)
-        assert len(got) == 121 and make.cache_info().currsize == before
+        assert got == make(start, long_end, per, al)
+        assert len(got) == 121 and frequency._kept_windows.cache_info().currsize == before
         short_end = start + dt.timedelta(days=frequency._KEPT_TERM_DAYS)
         kept = frequency._windows_of(whole, start, short_end, per, al)
         assert kept is frequency._windows_of(whole, start, short_end, per, al)

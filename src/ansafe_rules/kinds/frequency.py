@@ -70,17 +70,6 @@ def _windows(
             ps = pe + dt.timedelta(days=1)
 
 
-# The windows of a term are a pure function of its dates, the period and the alignment, and
-# immutable (a Window is frozen): every case with the same term shares one tuple, kept here
-# (a portfolio's policies mostly start and end on a few hundred days; a year's monthly windows
-# cost about 60 µs to make, a hit well under 1 µs). Bounded: 1,024 terms, of at most ten years
-# each (about 4 MB when full; a longer term's windows are made afresh each time, see
-# _windows_of); thread-safe as lru_cache is.
-_TERM_WINDOWS_KEPT = 1024
-_KEPT_TERM_DAYS = 3_660
-
-
-@functools.lru_cache(maxsize=_TERM_WINDOWS_KEPT, typed=True)
 def _term_windows(
     start: dt.date, end: dt.date, per: Per, alignment: Alignment
 ) -> tuple[tuple[Window, int, str | None], ...]:
@@ -98,27 +87,42 @@ def _unclipped(w: Window, per: Per, alignment: Alignment) -> Window:
     return Window(start=ps, end=pe, partial=False, label=w.label)
 
 
-@functools.lru_cache(maxsize=_TERM_WINDOWS_KEPT, typed=True)
 def _whole_windows(
     start: dt.date, end: dt.date, per: Per, alignment: Alignment
 ) -> tuple[tuple[Window, int, str | None], ...]:
-    """The windows of a term as whole periods (``clip_to_term: false``); kept as
-    :func:`_term_windows` are."""
+    """The windows of a term as whole periods (``clip_to_term: false``)."""
     return tuple(
         (_unclipped(w, per, alignment), full, None)
-        for w, full, _ in _term_windows.__wrapped__(start, end, per, alignment)
+        for w, full, _ in _term_windows(start, end, per, alignment)
     )
+
+
+# The windows of a term are a pure function of its dates, the period and the alignment, and
+# immutable (a Window is frozen, the lists are tuples): every case with the same term shares
+# them, kept here (a portfolio's policies mostly start and end on a few hundred days; a year's
+# monthly windows cost about 60 µs to make, a hit well under 1 µs). Bounded: 1,024 terms of
+# at most ten years each, about 4 MB when full (a longer term's windows, which could be many,
+# are made afresh each time); thread-safe as lru_cache is.
+_TERM_WINDOWS_KEPT = 1024
+_KEPT_TERM_DAYS = 3_660
+
+
+@functools.lru_cache(maxsize=_TERM_WINDOWS_KEPT, typed=True)
+def _kept_windows(
+    whole: bool, start: dt.date, end: dt.date, per: Per, alignment: Alignment
+) -> tuple[tuple[Window, int, str | None], ...]:
+    """The windows of a term (whole periods when ``whole``), kept (see above)."""
+    return (_whole_windows if whole else _term_windows)(start, end, per, alignment)
 
 
 def _windows_of(
     whole: bool, start: dt.date, end: dt.date, per: Per, alignment: Alignment
 ) -> tuple[tuple[Window, int, str | None], ...]:
     """The windows of a term (whole periods when ``whole``): kept for a term of at most
-    ``_KEPT_TERM_DAYS`` days, made afresh for a longer one (whose windows could be many)."""
-    make = _whole_windows if whole else _term_windows
+    ``_KEPT_TERM_DAYS`` days, made afresh for a longer one."""
     if (end - start).days > _KEPT_TERM_DAYS:
-        return make.__wrapped__(start, end, per, alignment)
-    return make(start, end, per, alignment)
+        return (_whole_windows if whole else _term_windows)(start, end, per, alignment)
+    return _kept_windows(whole, start, end, per, alignment)
 
 
 def _share(window: Window, full_days: int) -> float:
