@@ -141,17 +141,19 @@ def test_case_paths_are_read_once_per_case() -> None:
 # -- conditions: the reference is the general comparison, as it was before the fast paths
 
 
-def _reference(c: Condition, root: Any, case: Any = None) -> bool | None:
-    """What a condition answers, the long way (the pre-fast-path ``compare``)."""
+def _reference(c: Condition, root: Any, case: Any = None, read: Any = get) -> bool | None:
+    """What a condition answers, the long way (the pre-fast-path ``compare``); ``read`` reads
+    a path (``get``, or :func:`_reference_get`)."""
     if c.all_of is not None or c.any_of is not None:
         is_all = c.all_of is not None
-        results = [_reference(x, root, case) for x in (c.all_of if is_all else c.any_of) or ()]
+        conds = (c.all_of if is_all else c.any_of) or ()
+        results = [_reference(x, root, case, read) for x in conds]
         decisive = not is_all
         if any(r is decisive for r in results):
             return decisive
         return None if any(r is None for r in results) else not decisive
     op = c.op
-    left = get(root, c.field or "", case)
+    left = read(root, c.field or "", case)
     if op is Op.present:
         return not is_empty(left)
     if op is Op.absent:
@@ -160,7 +162,7 @@ def _reference(c: Condition, root: Any, case: Any = None) -> bool | None:
         return left is not None and len(left) > 0
     if op is Op.empty:
         return left is None or len(left) == 0
-    right = get(root, c.value_field, case) if c.value_field is not None else c.value
+    right = read(root, c.value_field, case) if c.value_field is not None else c.value
     if left is None or right is None:
         return None
     if op not in (Op.any_in, Op.none_in) and isinstance(left, tuple | list):
@@ -319,6 +321,62 @@ def test_conditions_on_a_records_field_answer_as_the_general_path(
         conds += [Condition(field="a", op=op, value=values) for op in (Op.in_, Op.not_in)]
     for c in conds:
         assert c.test(root, None) == _reference(c, root), (left, c.describe())
+
+
+def _reference_step(obj: Any, part: str) -> Any:
+    """One step of a path, the long way (before a list's items were read from ``__dict__``)."""
+    if isinstance(obj, dict):
+        return obj.get(part)
+    if isinstance(obj, tuple | list):
+        out: list[Any] = []
+        for x in obj:
+            v = _reference_step(x, part)
+            if isinstance(v, tuple | list):
+                out.extend(v)
+            elif v is not None:
+                out.append(v)
+        return tuple(out)
+    return getattr(obj, part, None)
+
+
+def _reference_get(root: Any, path: str, case: Any = None) -> Any:
+    """:func:`get` of a path without ``$case.`` or aggregate, the long way."""
+    for part in path.split("."):
+        if root is None:
+            return None
+        root = _reference_step(root, part)
+    return root
+
+
+LIST_ITEMS = st.one_of(
+    st.builds(lambda v: SimpleNamespace(k=v), RECORD_VALUES),
+    st.builds(lambda v: {"k": v}, RECORD_VALUES),
+    st.just(SimpleNamespace(other=1)),
+    st.builds(lambda v: SimpleNamespace(k=[v, "b"]), RECORD_VALUES),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(items=st.lists(LIST_ITEMS, max_size=4), as_tuple=st.booleans())
+def test_conditions_through_a_list_answer_as_the_general_path(
+    items: list[Any], as_tuple: bool
+) -> None:
+    """A path through a list of items (records, dicts, items without the field, items whose
+    field is itself a list) reads what the step-by-step ``getattr`` reads, and ``any_in`` /
+    ``none_in`` over what it reads (texts, enums of every sort, odd ``str`` subclasses,
+    numbers, days) answer as the general comparison."""
+    root = SimpleNamespace(items=tuple(items) if as_tuple else items)
+    assert get(root, "items.k") == _reference_get(root, "items.k")
+    for values in (["a", "b"], ["major", 1, True], [], ["2026-01-01", 2]):
+        for op in (Op.any_in, Op.none_in):
+            c = Condition(field="items.k", op=op, value=values)
+            try:
+                want = _reference(c, root, read=_reference_get)
+            except TypeError:  # a list within the list's values: unhashable, both raise
+                with pytest.raises(TypeError):
+                    c.test(root, None)
+                continue
+            assert c.test(root, None) == want, (items, op.value, values)
 
 
 def test_all_hold_lists_what_failed_then_what_is_unknown() -> None:
@@ -668,6 +726,11 @@ def test_a_periods_events_found_by_bisection_are_the_scanned_ones(
     assert _unused_in(events, _Dated(days, weighted=True), used, None, None, lo, hi) == want
     assert _unused_in(events, _Dated(days, weighted=False), used, None, None, lo, hi) == by_day
     # linked to a stage: only the events of that stage
+    # what it gives is the caller's own list (a period appends the events it borrows)
+    dated = _Dated(days, weighted=False)
+    got = _unused_in(events, dated, used, None, None, lo, hi)
+    got.append(-1)
+    assert _unused_in(events, dated, used, None, None, lo, hi) == by_day
     link_of = {lab: ("st1" if i % 2 else "st2") for i, (lab, _, _) in enumerate(events)}
     for weighted, order in ((True, want), (False, by_day)):
         got = _unused_in(events, _Dated(days, weighted), used, link_of, "st1", lo, hi)
@@ -814,3 +877,70 @@ def test_a_condition_that_cannot_be_asked_raises_whatever_comes_before_it() -> N
             _select_reference(ctx, Subject.service_records, where)
         with pytest.raises(TypeError):
             ctx._select(Subject.service_records, where, None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    group=st.sampled_from(["", "service_records", "contract_services/C-1"]),
+    kind=st.sampled_from([None, "", "training"]),
+    stage_id=st.sampled_from([None, "", "foundation"]),
+    start=st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31)),
+    days=st.integers(0, 400),
+)
+def test_a_periods_subject_is_its_parts_joined(
+    group: str, kind: str | None, stage_id: str | None, start: dt.date, days: int
+) -> None:
+    """A period's row names its group, its service kind and its stage or span, the empty ones
+    left out: as the join of the three it replaced."""
+    w = ar.Window(start=start, end=start + dt.timedelta(days=days), partial=False)
+    want = " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
+    assert frequency._subject(group, kind, stage_id, w) == want
+
+
+def _reference_breach_groups(findings: list[Any], layers: list[str]) -> list[tuple[Any, list]]:
+    """Breach groups as they were made before a group of one was passed through as it is."""
+    from ansafe_rules.breaches import _due_key, _kind
+
+    order = {layer: i for i, layer in enumerate(layers)}
+    groups: dict[tuple[Any, str, str], list[Any]] = {}
+    for f in findings:
+        if f.status is Status.violation:
+            groups.setdefault((_kind(f.severity), f.obligation, f.subject), []).append(f)
+    out = []
+    for (kind, _, _), members in groups.items():
+        members.sort(key=lambda f: order.get(f.layer, len(order)))
+        binding = min(members, key=lambda f: _due_key(f.due_date, f.due_at))
+        out.append((kind, [binding, *[f for f in members if f is not binding]]))
+    return out
+
+
+FINDING_ROWS = st.builds(
+    SimpleNamespace,
+    status=st.sampled_from([Status.violation, Status.violation, Status.compliant]),
+    severity=st.sampled_from(list(ar.Severity)),
+    obligation=st.sampled_from(["service.callback", "archive.retention"]),
+    subject=st.sampled_from(["policy", "service_records/S-1", "service_records/S-2"]),
+    layer=st.sampled_from(["national", "guangdong", "other"]),
+    due_date=st.none() | st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 5)),
+    due_at=st.none()
+    | st.builds(
+        lambda d, h: dt.datetime(d.year, d.month, d.day, h, tzinfo=UTC),
+        st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 5)),
+        st.integers(0, 23),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(FINDING_ROWS, max_size=12))
+def test_breach_groups_are_the_sorted_groups(rows: list[Any]) -> None:
+    """Violations grouped into breaches (groups of one passed through as they are) give the
+    groups, in the order and with the binding finding first, that sorting every group gave."""
+    from ansafe_rules.breaches import breach_groups
+
+    layers = ["national", "guangdong"]
+    got = breach_groups(rows, layers)
+    want = _reference_breach_groups(rows, layers)
+    assert [(k, [id(f) for f in fs]) for k, fs in got] == [
+        (k, [id(f) for f in fs]) for k, fs in want
+    ]

@@ -173,6 +173,9 @@ def breach_groups(
         groups.setdefault((kind, f.obligation, f.subject), []).append(f)
     out = []
     for (kind, _, _), members in groups.items():
+        if len(members) == 1:  # most breaches: one layer's finding, nothing to order
+            out.append((kind, members))
+            continue
         members.sort(key=lambda f: order.get(f.layer, len(order)))
         binding = min(members, key=lambda f: _due_key(f.due_date, f.due_at))
         rest = [f for f in members if f is not binding]

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 
+# Type tuples for isinstance in the hot paths: `tuple | list` written in a call builds a union
+# object at every call, which doubles the test's cost (131 against 62 ns, CPython 3.11).
+_LISTS = (tuple, list)
+_NUMBERS = (float, int)
+
+
 @functools.lru_cache(maxsize=1024)
 def _is_model(t: type) -> bool:
     """Whether ``t`` is a pydantic model class (``isinstance`` through pydantic's ABC metaclass
@@ -59,12 +65,15 @@ def _step(obj: Any, part: str) -> Any:
         return obj.get(part)
     if _is_model(t):  # the usual case: a validated record
         return getattr(obj, part, None)
-    if isinstance(obj, tuple | list):
+    if isinstance(obj, _LISTS):
         # through a list: the values of every item, flattened, missing ones left out
         out: list[Any] = []
         for x in obj:
-            v = _step(x, part)
-            if isinstance(v, tuple | list):
+            try:  # a validated record's field, as _walk reads it
+                v = x.__dict__[part]
+            except (AttributeError, KeyError):
+                v = _step(x, part)
+            if isinstance(v, _LISTS):
                 out.extend(v)
             elif v is not None:
                 out.append(v)
@@ -112,7 +121,7 @@ def _walk(obj: Any, parts: tuple[str, ...], agg: str | None) -> Any:
         except (AttributeError, KeyError):
             obj = _step(obj, part)
     if agg is not None:
-        return _aggregate(obj if isinstance(obj, tuple | list) else (obj,), agg)
+        return _aggregate(obj if isinstance(obj, _LISTS) else (obj,), agg)
     return obj
 
 
@@ -145,7 +154,7 @@ def is_empty(v: Any) -> bool:
 def norm(v: Any) -> Any:
     if isinstance(v, Enum):
         return v.value
-    if isinstance(v, float | int) and not isinstance(v, bool):
+    if isinstance(v, _NUMBERS) and not isinstance(v, bool):
         return Decimal(str(v))
     if isinstance(v, dt.datetime):
         return china_time(v)
@@ -286,7 +295,7 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         right = right_of(root, case) if right_of is not None else const
         if left is None or right is None:
             return None
-        if not lists_ok and isinstance(left, tuple | list):
+        if not lists_ok and isinstance(left, _LISTS):
             return None  # a list compared with a scalar: not decidable
         if type(left) not in _NORM_KEEPS:  # norm() would return a date or a str as it is
             left = norm(left)
@@ -296,7 +305,11 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
                 return left in values
             if op is Op.not_in:
                 return left not in values
-            have = {norm(x) for x in (left if isinstance(left, tuple | list) else (left,))}
+            # each value as norm() gives it (a text as it is, an enum member by its value)
+            have = {
+                x if type(x) is str else x._value_ if _is_enum(type(x)) else norm(x)
+                for x in (left if isinstance(left, _LISTS) else (left,))
+            }
             hit = not have.isdisjoint(values)
             return hit if op is Op.any_in else not hit
         if right_of is None:

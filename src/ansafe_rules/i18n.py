@@ -687,15 +687,23 @@ def _cond_json(c: Any) -> dict[str, Any]:
     return out
 
 
+# Type tuples for isinstance on the rendering paths (`list | tuple` written in a call builds a
+# union object at every call, doubling the test's cost)
+_SCALARS = (bool, int, float, str)
+_TEXTED = (dt.date, dt.datetime, Decimal)
+_COLLECTIONS = (list, tuple, set, frozenset)
+_LISTS = (list, tuple)
+
+
 def _plain(v: Any) -> Any:
     """A value as JSON: dates as ISO text (as ``str`` shows them), enums as their value."""
     if isinstance(v, Enum):  # first: a str or int enum becomes its plain value
         return v.value
-    if v is None or isinstance(v, bool | int | float | str):
+    if v is None or isinstance(v, _SCALARS):
         return v
-    if isinstance(v, dt.date | dt.datetime | Decimal):
+    if isinstance(v, _TEXTED):
         return str(v)
-    if isinstance(v, list | tuple | set | frozenset):
+    if isinstance(v, _COLLECTIONS):
         return [_plain(x) for x in v]
     if isinstance(v, dict):
         return {str(k): _plain(x) for k, x in v.items()}
@@ -706,7 +714,7 @@ def _render_value(value: Any, lang: str, enum: type[Enum] | None) -> str:
     """A condition operand as it reads (in Chinese, an enum value through its label)."""
     if isinstance(value, bool):
         return _BOOL[lang][value]
-    if isinstance(value, list | tuple):
+    if isinstance(value, _LISTS):
         return _SEP[lang][","].join(_render_value(x, lang, enum) for x in value)
     if enum is not None and f"enum.{enum.__name__}.{value}" in MESSAGES:
         return text(f"enum.{enum.__name__}.{value}", lang)
@@ -857,7 +865,7 @@ def _render_item(x: Any, lang: str, root: str | None, memo: Memo | None = None) 
         return field_label(x, lang, root)
     if _is_msg(x):
         return _render_arg("", x, lang, root, memo)
-    if isinstance(x, list | tuple):
+    if isinstance(x, _LISTS):
         return _SEP[lang][","].join(_render_cond(c, lang, root) for c in x)
     return _render_cond(x, lang, root)
 
@@ -954,7 +962,7 @@ def _json_item(x: Any) -> Any:
         return x
     if _is_msg(x):
         return _json_arg("", x)
-    if isinstance(x, list | tuple):
+    if isinstance(x, _LISTS):
         return [_cond_json(c) for c in x]
     return _cond_json(x)
 

@@ -198,10 +198,21 @@ def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window,
     ]
 
 
+@functools.lru_cache(maxsize=4096)
+def _span(start: dt.date, end: dt.date) -> str:
+    """A period's span as rows name it (``2025-07-01..2026-06-30``): a memo of a pure
+    function of two days (every policy with the same term names the same periods)."""
+    return f"{start}..{end}"
+
+
 def _subject(group: str, kind: str | None, stage_id: str | None, w: Window) -> str:
-    """What a period's row is about: the group (a subject, or an item's label), the contract
-    item's service kind, and the stage or the period's span (``2025-07-01..2026-06-30``)."""
-    return " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
+    """What a period's row is about, its parts joined by spaces: the group (a subject, or an
+    item's label) if any, the contract item's service kind if any, and the stage or the
+    period's span."""
+    last = stage_id or _span(w.start, w.end)
+    if kind:
+        return f"{group} {kind} {last}" if group else f"{kind} {last}"
+    return f"{group} {last}" if group else last
 
 
 class _Dated:
@@ -235,6 +246,8 @@ def _unused_in(
 ) -> list[int]:
     """Indexes of the events not yet counted, dated ``lo``..``hi``, linked to the stage if any,
     in the order :meth:`_Dated.between` gives them."""
+    if not used and (link_of is None or stage_id is None):  # the usual case: all of them
+        return dated.between(lo, hi)
     return [
         i
         for i in dated.between(lo, hi)
@@ -268,7 +281,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
     # each record's service kind, read once (every contract item filters on it)
     kind_of = [(lab, resolve(it, "kind")) for lab, it in items] if p.from_contract else []
-    lean, oblige = acc.lean, acc.oblige
+    lean, oblige, weighted = acc.lean, acc.oblige, bool(p.weight)
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
         if per is Per.stage:
@@ -288,7 +301,7 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
             days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
-            dated = _Dated(days, weighted=bool(p.weight))
+            dated = _Dated(days, weighted=weighted)
             what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:
                 need = min_count if stage_id else _required(min_count, w, full, p)
@@ -310,7 +323,12 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
 
                 pick = (events, dated, used, link_of, stage_id)
                 own = _unused_in(*pick, w.start, w.end)
-                total = sum(events[i][2] for i in own)
+                # unweighted, every event counts 1.0: the sum without the loop (the same value,
+                # the int 0 of an empty sum included)
+                if weighted:
+                    total = sum(events[i][2] for i in own)
+                else:
+                    total = float(len(own)) if own else 0
                 if grace is not None and p.grace_counts_events and total < need:
                     # a short period borrows, in date order, events recorded in its grace;
                     # each event counts for one period only
