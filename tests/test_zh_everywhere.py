@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from ansafe_rules.diff import describe_rule, format_diff
 from ansafe_rules.i18n import _item_index, item_label, render_message
 from ansafe_rules.inputs import load_case_file
 
-from .conftest import FIXTURES, ROOT
+from .conftest import BASE_POLICY, FIXTURES, ROOT
 
 EXAMPLE = ROOT / "examples" / "guangdong-housing.yaml"
 AS_OF = "2026-07-31"
@@ -200,3 +201,80 @@ def test_validate_counts_one_rule(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert capsys.readouterr().out.startswith(
         f"通过：{path}：本层 1 条规则，连同 国家 + atlantis 共 27 条"
     )
+
+
+def test_where_a_bad_record_is_comes_in_chinese_too(tmp_path: Path) -> None:
+    """A record that cannot be read is named in both languages: ``record`` in English as it
+    always was, ``record_zh`` in Chinese (第 N 行, the collection, index and id kept as codes);
+    the data-error row says the Chinese place in Chinese and the English in English."""
+    text = (ROOT / "examples" / "national-construction.yaml").read_text(encoding="utf-8")
+    bad = text.replace("completed_on: 2025-09-26", "completed_on: 2025-13-45", 1)
+    assert bad != text
+    line = bad.splitlines().index("  - id: S-03") + 1
+    path = tmp_path / "bad.yaml"
+    path.write_text(bad, encoding="utf-8")
+    (issue,) = load_case_file(path).issues
+    assert issue.record == f"service_records[2] (id 'S-03', line {line})"
+    assert issue.record_zh == f"service_records[2]（id 'S-03'，第 {line} 行）"
+    ev = ar.evaluate_rows(
+        ar.load_ruleset("national"), load_case_file(path), as_of=dt.date(2026, 7, 31)
+    )
+    (row,) = [r for r in ev.row_dicts(lang="zh") if r["rule_id"] == "input.validation"]
+    assert row["reason"] == (
+        f"{path}：service_records[2]（id 'S-03'，第 {line} 行）：字段「completed_on」："
+        "不是有效日期（应为 YYYY-MM-DD）：月份应为 1–12"
+    )
+    assert row["message_args"]["record_zh"] == issue.record_zh
+    english = render_message(row["message_id"], row["message_args"], "en")
+    assert english.startswith(f"{path}: service_records[2] (id 'S-03', line {line}): field")
+    # a row stored by a release without record_zh: its Chinese names the English place
+    stored = {k: v for k, v in row["message_args"].items() if k != "record_zh"}
+    assert render_message(row["message_id"], stored, "zh").startswith(
+        f"{path}：service_records[2] (id 'S-03', line {line})：字段「completed_on」"
+    )
+
+
+@pytest.mark.parametrize(
+    ("ident", "en", "zh"),
+    [
+        ("S" * 500, f"'{'S' * 80}…' (500 characters)", f"'{'S' * 80}…'（共 500 个字符）"),
+        (10**100, "<an integer of 101 digits>", "<101 位整数>"),
+        ([10**5000], "<a list too large to show>", "<过大无法显示的 list>"),
+        ("S-1", "'S-1'", "'S-1'"),
+    ],
+)
+def test_an_id_an_error_cannot_show_whole_is_said_in_chinese_too(
+    ident: Any, en: str, zh: str
+) -> None:
+    data = {"policy": BASE_POLICY, "service_records": [{"id": ident, "kind": "no_such_kind"}]}
+    issue = ar.parse_case(data, "c.json").issues[0]
+    assert issue.record == f"service_records[0] (id {en})"
+    assert issue.record_zh == f"service_records[0]（id {zh}）"
+
+
+def test_a_section_named_by_a_huge_integer_and_duplicate_ids_in_chinese() -> None:
+    """An unknown section named by an integer too long to write out, and records sharing an
+    id: the Chinese names the places in Chinese (the others joined with 、)."""
+    record = {"kind": "training", "completed_on": "2025-09-26"}
+    data = {
+        "policy": BASE_POLICY,
+        "service_records": [{"id": "S1", **record}, {"id": "S1", **record}],
+        10**5000: 1,
+    }
+    issues = ar.parse_case(data, "c.json").issues
+    section = next(i for i in issues if i.message == "unknown section (ignored)")
+    assert (section.record, section.record_zh) == ("<an integer of 5001 digits>", "<5001 位整数>")
+    first = next(i for i in issues if i.record == "service_records[0] (id 'S1')")
+    assert first.record_zh == "service_records[0]（id 'S1'）"
+    assert first.message == (
+        "id 'S1' is also used by service_records[1] (id 'S1'); records sharing an id are not "
+        "evaluated"
+    )
+    assert (
+        first.message_zh
+        == "编号 'S1' 也被 service_records[1]（id 'S1'） 使用；编号重复的记录不予评价"
+    )
+    # a place that reads the same in both languages has no record_zh
+    data = {"policy": BASE_POLICY, "hazards": "not a list"}
+    (listed,) = ar.parse_case(data, "c.json").issues
+    assert (listed.record, listed.record_zh) == ("hazards", None)

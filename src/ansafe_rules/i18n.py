@@ -123,7 +123,13 @@ _M("missing.fields", "{fields}")
 _M("missing.comparable", "comparable values for {conds}")
 _M("common.missing", "missing {missing}")
 _M("common.cannot_judge", "cannot judge: {gaps}", "subject")
-_M("input.issue", "{source}: {record}: field {path!r}: {error}", "error_zh", omit=("error",))
+_M(
+    "input.issue",
+    "{source}: {record}: field {path!r}: {error}",
+    "error_zh",
+    "record_zh",
+    omit=("error", "record"),
+)
 # notes (evaluate.py)
 _M(
     "note.trial_undated",
@@ -891,9 +897,14 @@ def render(
         root = _root_of(args["subject"]) or root
     shown = _Missing()
     for k in _used(tpl):
-        if k not in args:
+        if k in args:
+            v = args[k]
+        elif k.endswith("_zh") and k[:-3] in args:
+            # a Chinese argument the arguments lack (stored by an older release, which did
+            # not have it) reads as the one it is the Chinese of
+            v = args[k[:-3]]
+        else:
             continue
-        v = args[k]
         if v is None:
             shown[k] = ""
         elif en and type(v) in _AS_IS:  # the common case, inline: shown as it is
@@ -1367,7 +1378,14 @@ _M("input.not_a_list", "expected a list of records")
 _M(
     "input.duplicate_id",
     "id {id} is also used by {others}; records sharing an id are not evaluated",
+    "others_zh",
+    omit=("others",),
 )
+# where a record is (InputIssue.record and record_zh)
+_M("input.at_line", "line {line}")
+_M("input.id_cut", "{id} ({n} characters)")
+_M("input.id_digits", "<an integer of {n} digits>")
+_M("input.id_too_large", "<a {type} too large to show>")
 # pydantic's error types, said in Chinese (the English is pydantic's own message)
 _M("pyd.missing", "Field required")
 _M("pyd.extra_forbidden", "unknown key")

@@ -104,6 +104,13 @@ class InputIssue(BaseModel):
     message_zh: str | None = Field(
         default=None, description="中文 — what is wrong, in Chinese (the English when absent)"
     )
+    record_zh: str | None = Field(
+        default=None,
+        description=(
+            "中文 — where in the document, in Chinese, e.g. "
+            "service_records[3]（id 'S-4'，第 12 行） (absent when it reads as record does)"
+        ),
+    )
 
     def __str__(self) -> str:
         return f"{self.source}: {self.record}: field {self.field!r}: {self.message}"
@@ -124,12 +131,40 @@ class ParsedCase(BaseModel):
     issues: tuple[InputIssue, ...] = ()
 
 
+class _Where(str):
+    """A place in the document as an error names it: the text itself, in English
+    (``service_records[3] (id 'S-4', line 12)``), with :attr:`zh` the same place in Chinese
+    (``service_records[3]（id 'S-4'，第 12 行）``). An :class:`InputIssue` keeps the two as
+    plain text, ``record`` and ``record_zh``."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> _Where:
+        self = super().__new__(cls, en)
+        self.zh = zh
+        return self
+
+
+def _record_zh(record: str) -> str | None:
+    """The Chinese of a place (a :class:`_Where`), None when it reads the same."""
+    zh = getattr(record, "zh", None)
+    return None if zh is None or zh == record else zh
+
+
 def issue(source: str, record: str, field: str, msg_id: str, **args: Any) -> InputIssue:
-    """An input issue whose message is the catalogue's ``msg_id`` (English and Chinese)."""
+    """An input issue whose message is the catalogue's ``msg_id`` (English and Chinese);
+    ``record`` may carry its Chinese (a :class:`_Where`)."""
     from .i18n import pair
 
     zh, en = pair(msg_id, **args)
-    return InputIssue(source=source, record=record, field=field, message=en, message_zh=zh)
+    return InputIssue(
+        source=source,
+        record=str(record),
+        record_zh=_record_zh(record),
+        field=str(field),
+        message=en,
+        message_zh=zh,
+    )
 
 
 def _issues(
@@ -142,7 +177,8 @@ def _issues(
     return [
         InputIssue(
             source=source,
-            record=record,
+            record=str(record),
+            record_zh=_record_zh(record),
             field=field,
             message=msg,
             message_zh=pydantic_error_zh(
@@ -230,18 +266,32 @@ def _shown_id(ident: Any) -> str:
     """A record's id (or a section's key) as an error names it, never raising: a text as its
     ``repr``, cut to :data:`_ID_SHOWN` characters with its length; an integer of more digits
     by its number of digits (Python refuses to write out one of more than 4,300); anything
-    else as its ``repr``, cut likewise (or by its type, when not even that can be written)."""
+    else as its ``repr``, cut likewise (or by its type, when not even that can be written).
+    In English, with the Chinese where the words differ (a :class:`_Where`)."""
     if isinstance(ident, str):
         if len(ident) <= _ID_SHOWN:
             return repr(ident)
-        return f"{ident[:_ID_SHOWN] + '…'!r} ({len(ident)} characters)"
+        return _said("input.id_cut", id=repr(ident[:_ID_SHOWN] + "…"), n=len(ident))
     if type(ident) is int and _digits(ident) > _ID_SHOWN:
-        return f"<an integer of {_digits(ident)} digits>"
+        return _said("input.id_digits", n=_digits(ident))
     try:
         text = repr(ident)
     except ValueError:  # an integer inside it too long to write out
-        return f"<a {type(ident).__name__} too large to show>"
+        return _said("input.id_too_large", type=type(ident).__name__)
     return text if len(text) <= _ID_SHOWN else text[:_ID_SHOWN] + "…"
+
+
+def _said(msg_id: str, **args: Any) -> _Where:
+    """The catalogue's ``msg_id`` with ``args``, in English with its Chinese."""
+    from .i18n import pair
+
+    zh, en = pair(msg_id, **args)
+    return _Where(en, zh)
+
+
+def _zh(text: str) -> str:
+    """The Chinese of a part of a place (itself when it has none)."""
+    return getattr(text, "zh", text)
 
 
 def _shown_key(key: Any) -> str:
@@ -274,12 +324,25 @@ def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[Inp
 
 
 def _label(name: str, i: int, item: Any) -> str:
+    """Where a record is: ``service_records[3] (id 'S-4', line 12)``, in English with its
+    Chinese (``service_records[3]（id 'S-4'，第 12 行）``)."""
+    from .i18n import text
+
+    head = f"{name}[{i}]"
     ident = item.get("id") if isinstance(item, Mapping) else None
-    extra = [f"id {_shown_id(ident)}"] if ident is not None else []
+    en: list[str] = []
+    zh: list[str] = []
+    if ident is not None:
+        shown = _shown_id(ident)
+        en.append(f"id {shown}")
+        zh.append(f"id {_zh(shown)}")
     line = getattr(item, "line", None)
     if line is not None:
-        extra.append(f"line {line}")
-    return f"{name}[{i}]" + (f" ({', '.join(extra)})" if extra else "")
+        en.append(text("input.at_line", "en").format(line=line))
+        zh.append(text("input.at_line", "zh").format(line=line))
+    if not en:
+        return head
+    return _Where(f"{head} ({', '.join(en)})", f"{head}（{'，'.join(zh)}）")
 
 
 def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
@@ -358,9 +421,17 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             by_id.setdefault(rec.id, []).append(label)
         for label, rec in valid:
             if len(by_id[rec.id]) > 1:
-                others = ", ".join(x for x in by_id[rec.id] if x != label)
+                others = [x for x in by_id[rec.id] if x != label]
                 issues.append(
-                    issue(source, label, "id", "input.duplicate_id", id=repr(rec.id), others=others)
+                    issue(
+                        source,
+                        label,
+                        "id",
+                        "input.duplicate_id",
+                        id=repr(rec.id),
+                        others=", ".join(others),
+                        others_zh="、".join(_zh(x) for x in others),
+                    )
                 )
         parts[name] = tuple(rec for _, rec in valid if len(by_id[rec.id]) == 1)
     return ParsedCase(case=PolicyCase(**parts), issues=tuple(issues))

@@ -371,6 +371,7 @@ class _InputFinding:
             {
                 "source": i.source,
                 "record": i.record,
+                "record_zh": i.record_zh or i.record,
                 "path": i.field,
                 "error": i.message,
                 "error_zh": i.message_zh or i.message,
