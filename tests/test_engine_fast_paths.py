@@ -18,6 +18,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict
 
 import ansafe_rules as ar
 from ansafe_rules.conditions import get, is_empty, item_getter, norm, sort_key
@@ -297,9 +298,22 @@ class _NeText(str):
         return True
 
 
+class _Valued(Enum):
+    """An enum whose ``value`` is its own (not the member's ``_value_``): norm() reads it."""
+
+    a = "a"
+    b = "zz"
+
+    @property
+    def value(self) -> str:  # type: ignore[override]
+        return "major" if self._value_ == "a" else "a"
+
+
 RECORD_VALUES = st.one_of(
     VALUES,
-    st.sampled_from([*_MixedText, *_Labelled, _OddText("a"), _OddText("zz"), _NeText("a")]),
+    st.sampled_from(
+        [*_MixedText, *_Labelled, *_Valued, _OddText("a"), _OddText("zz"), _NeText("a")]
+    ),
     st.lists(st.sampled_from(["a", "b"]), max_size=2),
 )
 
@@ -348,8 +362,17 @@ def _reference_get(root: Any, path: str, case: Any = None) -> Any:
     return root
 
 
+class _Item(BaseModel):
+    """A validated record, as the engine reads them (its fields in ``__dict__``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="allow")
+    k: Any = None
+
+
 LIST_ITEMS = st.one_of(
     st.builds(lambda v: SimpleNamespace(k=v), RECORD_VALUES),
+    st.builds(lambda v: _Item(k=v), RECORD_VALUES),
+    st.builds(lambda v: _Item.model_validate({"other": v}), RECORD_VALUES),
     st.builds(lambda v: {"k": v}, RECORD_VALUES),
     st.just(SimpleNamespace(other=1)),
     st.builds(lambda v: SimpleNamespace(k=[v, "b"]), RECORD_VALUES),
@@ -361,10 +384,11 @@ LIST_ITEMS = st.one_of(
 def test_conditions_through_a_list_answer_as_the_general_path(
     items: list[Any], as_tuple: bool
 ) -> None:
-    """A path through a list of items (records, dicts, items without the field, items whose
-    field is itself a list) reads what the step-by-step ``getattr`` reads, and ``any_in`` /
-    ``none_in`` over what it reads (texts, enums of every sort, odd ``str`` subclasses,
-    numbers, days) answer as the general comparison."""
+    """A path through a list of items (validated records, plain objects, dicts, items without
+    the field or with it only as an extra, items whose field is itself a list) reads what the
+    step-by-step ``getattr`` reads, and ``any_in`` / ``none_in`` over what it reads (texts,
+    enums of every sort, one overriding ``value`` included, odd ``str`` subclasses, numbers,
+    days) answer as the general comparison."""
     root = SimpleNamespace(items=tuple(items) if as_tuple else items)
     assert get(root, "items.k") == _reference_get(root, "items.k")
     for values in (["a", "b"], ["major", 1, True], [], ["2026-01-01", 2]):
@@ -725,12 +749,12 @@ def test_a_periods_events_found_by_bisection_are_the_scanned_ones(
     by_day = sorted(want, key=lambda i: (days[i], i))
     assert _unused_in(events, _Dated(days, weighted=True), used, None, None, lo, hi) == want
     assert _unused_in(events, _Dated(days, weighted=False), used, None, None, lo, hi) == by_day
-    # linked to a stage: only the events of that stage
     # what it gives is the caller's own list (a period appends the events it borrows)
     dated = _Dated(days, weighted=False)
     got = _unused_in(events, dated, used, None, None, lo, hi)
     got.append(-1)
     assert _unused_in(events, dated, used, None, None, lo, hi) == by_day
+    # linked to a stage: only the events of that stage
     link_of = {lab: ("st1" if i % 2 else "st2") for i, (lab, _, _) in enumerate(events)}
     for weighted, order in ((True, want), (False, by_day)):
         got = _unused_in(events, _Dated(days, weighted), used, link_of, "st1", lo, hi)
@@ -891,10 +915,37 @@ def test_a_periods_subject_is_its_parts_joined(
     group: str, kind: str | None, stage_id: str | None, start: dt.date, days: int
 ) -> None:
     """A period's row names its group, its service kind and its stage or span, the empty ones
-    left out: as the join of the three it replaced."""
-    w = ar.Window(start=start, end=start + dt.timedelta(days=days), partial=False)
-    want = " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
-    assert frequency._subject(group, kind, stage_id, w) == want
+    left out: as the join of the three it replaced; a day of a ``date`` subclass that writes
+    itself otherwise is written its own way, whatever was named before it."""
+    end = start + dt.timedelta(days=days)
+    for day in (dt.date, _SlashedDay):
+        w = ar.Window.model_construct(
+            start=day(start.year, start.month, start.day),
+            end=day(end.year, end.month, end.day),
+            partial=False,
+        )
+        want = " ".join(x for x in (group, kind, stage_id or f"{w.start}..{w.end}") if x)
+        assert frequency._subject(group, kind, stage_id, w) == want
+
+
+class _SlashedDay(dt.date):
+    """A day that writes itself with slashes (equal to, and hashed as, the plain day)."""
+
+    def __format__(self, spec: str) -> str:
+        return self.strftime("%Y/%m/%d")
+
+
+def test_a_periods_count_is_what_the_sum_of_its_events_was() -> None:
+    """Events without weights are counted: a period's count is the float the sum of their
+    weights (1.0 each) gave, and the int 0 of an empty sum, as before (the JSON of a full
+    finding writes what the model keeps)."""
+    case = _case("shaoxing")
+    ev = ar.evaluate_rows(ar.load_ruleset("shaoxing"), case, as_of=dt.date(2026, 7, 31))
+    counts = [f.counted for f in ev.findings if getattr(f, "window", None) is not None]
+    counts = [c for c in counts if c is not None]
+    assert any(c == 0 for c in counts) and any(c > 0 for c in counts)
+    for c in counts:
+        assert type(c) is (int if c == 0 else float), c
 
 
 def _reference_breach_groups(findings: list[Any], layers: list[str]) -> list[tuple[Any, list]]:

@@ -475,3 +475,20 @@ def test_reading_stops_at_the_record_limit(tmp_path: Path) -> None:
         f"{path}: more than 50 records in one case (limit max_records, docs/limits.md)"
     )
     assert len(read_workbook(path).case.service_records) > 2500  # the default limit reads it
+
+
+@needs_xlsx
+def test_a_day_past_the_limit_is_said_in_both_languages(tmp_path: Path) -> None:
+    """A cell with a day after the latest date supported makes its row an issue whose
+    Chinese says it in Chinese (the Chinese column had the English before)."""
+    path = _workbook(tmp_path)
+    _edit(path, "service_records", 3, "completed_on", "9900-01-01")
+    (issue,) = read_workbook(path).issues
+    assert issue.field == "completed_on"
+    assert issue.message == (
+        "date 9900-01-01 is after 9899-12-31, the latest date supported (limit max_date, "
+        "docs/limits.md)"
+    )
+    assert issue.message_zh == (
+        "日期 9900-01-01 晚于支持的最晚日期 9899-12-31（限制 max_date，见 docs/limits.md）"
+    )

@@ -205,7 +205,7 @@ def test_validate_counts_one_rule(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 def test_where_a_bad_record_is_comes_in_chinese_too(tmp_path: Path) -> None:
     """A record that cannot be read is named in both languages: ``record`` in English as it
-    always was, ``record_zh`` in Chinese (第 N 行, the collection, index and id kept as codes);
+    always was, ``record_zh`` in Chinese (编号, 第 N 行; the collection and index as codes);
     the data-error row says the Chinese place in Chinese and the English in English."""
     text = (ROOT / "examples" / "national-construction.yaml").read_text(encoding="utf-8")
     bad = text.replace("completed_on: 2025-09-26", "completed_on: 2025-13-45", 1)
@@ -215,13 +215,13 @@ def test_where_a_bad_record_is_comes_in_chinese_too(tmp_path: Path) -> None:
     path.write_text(bad, encoding="utf-8")
     (issue,) = load_case_file(path).issues
     assert issue.record == f"service_records[2] (id 'S-03', line {line})"
-    assert issue.record_zh == f"service_records[2]（id 'S-03'，第 {line} 行）"
+    assert issue.record_zh == f"service_records[2]（编号 'S-03'，第 {line} 行）"
     ev = ar.evaluate_rows(
         ar.load_ruleset("national"), load_case_file(path), as_of=dt.date(2026, 7, 31)
     )
     (row,) = [r for r in ev.row_dicts(lang="zh") if r["rule_id"] == "input.validation"]
     assert row["reason"] == (
-        f"{path}：service_records[2]（id 'S-03'，第 {line} 行）：字段「completed_on」："
+        f"{path}：service_records[2]（编号 'S-03'，第 {line} 行）：字段「completed_on」："
         "不是有效日期（应为 YYYY-MM-DD）：月份应为 1–12"
     )
     assert row["message_args"]["record_zh"] == issue.record_zh
@@ -239,7 +239,7 @@ def test_where_a_bad_record_is_comes_in_chinese_too(tmp_path: Path) -> None:
     [
         ("S" * 500, f"'{'S' * 80}…' (500 characters)", f"'{'S' * 80}…'（共 500 个字符）"),
         (10**100, "<an integer of 101 digits>", "<101 位整数>"),
-        ([10**5000], "<a list too large to show>", "<过大无法显示的 list>"),
+        ([10**5000], "<a list too large to show>", "<list（过大，无法显示）>"),
         ("S-1", "'S-1'", "'S-1'"),
     ],
 )
@@ -249,7 +249,7 @@ def test_an_id_an_error_cannot_show_whole_is_said_in_chinese_too(
     data = {"policy": BASE_POLICY, "service_records": [{"id": ident, "kind": "no_such_kind"}]}
     issue = ar.parse_case(data, "c.json").issues[0]
     assert issue.record == f"service_records[0] (id {en})"
-    assert issue.record_zh == f"service_records[0]（id {zh}）"
+    assert issue.record_zh == f"service_records[0]（编号 {zh}）"
 
 
 def test_a_section_named_by_a_huge_integer_and_duplicate_ids_in_chinese() -> None:
@@ -264,15 +264,19 @@ def test_a_section_named_by_a_huge_integer_and_duplicate_ids_in_chinese() -> Non
     issues = ar.parse_case(data, "c.json").issues
     section = next(i for i in issues if i.message == "unknown section (ignored)")
     assert (section.record, section.record_zh) == ("<an integer of 5001 digits>", "<5001 位整数>")
+    assert section.field == "(section)"  # a name said in words is no field name
+    ev = ar.evaluate_rows(ar.load_ruleset("national"), data, as_of=dt.date(2026, 7, 31))
+    reasons = [r["reason"] for r in ev.row_dicts(lang="zh") if r["rule_id"] == "input.validation"]
+    assert "<input>：<5001 位整数>：字段「(section)」：未知的部分（已忽略）" in reasons
     first = next(i for i in issues if i.record == "service_records[0] (id 'S1')")
-    assert first.record_zh == "service_records[0]（id 'S1'）"
+    assert first.record_zh == "service_records[0]（编号 'S1'）"
     assert first.message == (
         "id 'S1' is also used by service_records[1] (id 'S1'); records sharing an id are not "
         "evaluated"
     )
     assert (
         first.message_zh
-        == "编号 'S1' 也被 service_records[1]（id 'S1'） 使用；编号重复的记录不予评价"
+        == "编号 'S1' 也被 service_records[1]（编号 'S1'） 使用；编号重复的记录不予评价"
     )
     # a place that reads the same in both languages has no record_zh
     data = {"policy": BASE_POLICY, "hazards": "not a list"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -42,6 +43,7 @@ __all__ = [
 # object at every call, which doubles the test's cost (131 against 62 ns, CPython 3.11).
 _LISTS = (tuple, list)
 _NUMBERS = (float, int)
+_ENUM_VALUE = Enum.__dict__["value"]  # what an enum member's `value` is, unless overridden
 
 
 @functools.lru_cache(maxsize=1024)
@@ -53,10 +55,15 @@ def _is_model(t: type) -> bool:
 
 @functools.lru_cache(maxsize=1024)
 def _is_enum(t: type) -> bool:
-    """Whether ``t`` is an enum whose members :func:`norm` reads by their value and that no
-    list test takes for a list (not a tuple or list subclass). A bounded memo of a pure
-    function of the type."""
-    return issubclass(t, Enum) and not issubclass(t, tuple | list)
+    """Whether ``t`` is an enum whose members :func:`norm` reads by their value, their
+    ``_value_`` (its ``value`` is Enum's own, not overridden), and that no list test takes
+    for a list (not a tuple or list subclass). A bounded memo of a pure function of the
+    type."""
+    return (
+        issubclass(t, Enum)
+        and not issubclass(t, tuple | list)
+        and inspect.getattr_static(t, "value", None) is _ENUM_VALUE
+    )
 
 
 def _step(obj: Any, part: str) -> Any:
@@ -288,7 +295,7 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             if type(left) is simple and simple in _PLAIN:
                 # `flag eq True`, `kind eq "x"`: what the general path below answers, directly
                 return (left == simple_value) is is_eq
-            if simple is str and isinstance(left, Enum) and type(left._value_) is str:
+            if simple is str and _is_enum(type(left)) and type(left._value_) is str:
                 # an enum field against a text (`kind eq training`): norm() gives its value,
                 # a str, and two strs compare: the general path's answer, without its steps
                 return (left._value_ == simple_value) is is_eq

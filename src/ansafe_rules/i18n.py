@@ -1382,6 +1382,7 @@ _M(
     omit=("others",),
 )
 # where a record is (InputIssue.record and record_zh)
+_M("input.at_id", "id {id}")
 _M("input.at_line", "line {line}")
 _M("input.id_cut", "{id} ({n} characters)")
 _M("input.id_digits", "<an integer of {n} digits>")

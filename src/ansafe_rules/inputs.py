@@ -131,40 +131,30 @@ class ParsedCase(BaseModel):
     issues: tuple[InputIssue, ...] = ()
 
 
-class _Where(str):
-    """A place in the document as an error names it: the text itself, in English
-    (``service_records[3] (id 'S-4', line 12)``), with :attr:`zh` the same place in Chinese
-    (``service_records[3]（id 'S-4'，第 12 行）``). An :class:`InputIssue` keeps the two as
-    plain text, ``record`` and ``record_zh``."""
-
-    zh: str
-
-    def __new__(cls, en: str, zh: str) -> _Where:
-        self = super().__new__(cls, en)
-        self.zh = zh
-        return self
-
-
-def _record_zh(record: str) -> str | None:
-    """The Chinese of a place (a :class:`_Where`), None when it reads the same."""
-    zh = getattr(record, "zh", None)
-    return None if zh is None or zh == record else zh
-
-
-def issue(source: str, record: str, field: str, msg_id: str, **args: Any) -> InputIssue:
+def issue(
+    source: str,
+    record: str,
+    field: str,
+    msg_id: str,
+    *,
+    record_zh: str | None = None,
+    **args: Any,
+) -> InputIssue:
     """An input issue whose message is the catalogue's ``msg_id`` (English and Chinese);
-    ``record`` may carry its Chinese (a :class:`_Where`)."""
+    ``record_zh`` is where the record is, in Chinese, when it reads otherwise."""
     from .i18n import pair
 
     zh, en = pair(msg_id, **args)
     return InputIssue(
-        source=source,
-        record=str(record),
-        record_zh=_record_zh(record),
-        field=str(field),
-        message=en,
-        message_zh=zh,
+        source=source, record=record, record_zh=record_zh, field=field, message=en, message_zh=zh
     )
+
+
+def _with_zh(issues: list[InputIssue], record_zh: str | None) -> list[InputIssue]:
+    """``issues`` (of one record) saying where the record is in Chinese too."""
+    if record_zh is None:
+        return issues
+    return [i.model_copy(update={"record_zh": record_zh}) for i in issues]
 
 
 def _issues(
@@ -177,8 +167,7 @@ def _issues(
     return [
         InputIssue(
             source=source,
-            record=str(record),
-            record_zh=_record_zh(record),
+            record=record,
             field=field,
             message=msg,
             message_zh=pydantic_error_zh(
@@ -262,39 +251,29 @@ _ID_SHOWN = 80
 """The characters of a record's id an error shows (a longer one is cut, with its length)."""
 
 
-def _shown_id(ident: Any) -> str:
-    """A record's id (or a section's key) as an error names it, never raising: a text as its
-    ``repr``, cut to :data:`_ID_SHOWN` characters with its length; an integer of more digits
-    by its number of digits (Python refuses to write out one of more than 4,300); anything
-    else as its ``repr``, cut likewise (or by its type, when not even that can be written).
-    In English, with the Chinese where the words differ (a :class:`_Where`)."""
+def _shown_id(ident: Any, lang: str = "en") -> str:
+    """A record's id (or a section's key) as an error names it in ``lang``, never raising: a
+    text as its ``repr``, cut to :data:`_ID_SHOWN` characters with its length; an integer of
+    more digits by its number of digits (Python refuses to write out one of more than 4,300);
+    anything else as its ``repr``, cut likewise (or by its type, when not even that can be
+    written)."""
+    if isinstance(ident, str) and len(ident) <= _ID_SHOWN:  # the usual id, first
+        return repr(ident)
+    from .i18n import text
+
     if isinstance(ident, str):
-        if len(ident) <= _ID_SHOWN:
-            return repr(ident)
-        return _said("input.id_cut", id=repr(ident[:_ID_SHOWN] + "…"), n=len(ident))
+        cut = repr(ident[:_ID_SHOWN] + "…")
+        return text("input.id_cut", lang).format(id=cut, n=len(ident))
     if type(ident) is int and _digits(ident) > _ID_SHOWN:
-        return _said("input.id_digits", n=_digits(ident))
+        return text("input.id_digits", lang).format(n=_digits(ident))
     try:
-        text = repr(ident)
+        shown = repr(ident)
     except ValueError:  # an integer inside it too long to write out
-        return _said("input.id_too_large", type=type(ident).__name__)
-    return text if len(text) <= _ID_SHOWN else text[:_ID_SHOWN] + "…"
+        return text("input.id_too_large", lang).format(type=type(ident).__name__)
+    return shown if len(shown) <= _ID_SHOWN else shown[:_ID_SHOWN] + "…"
 
 
-def _said(msg_id: str, **args: Any) -> _Where:
-    """The catalogue's ``msg_id`` with ``args``, in English with its Chinese."""
-    from .i18n import pair
-
-    zh, en = pair(msg_id, **args)
-    return _Where(en, zh)
-
-
-def _zh(text: str) -> str:
-    """The Chinese of a part of a place (itself when it has none)."""
-    return getattr(text, "zh", text)
-
-
-def _shown_key(key: Any) -> str:
+def _shown_key(key: Any, lang: str = "en") -> str:
     """A section's name as an error names it: itself when it is text that can be written
     (UTF-8), else as :func:`_shown_id` shows it (a lone surrogate, ``\\ud800``, escaped by
     ``repr``), so that the error can be written wherever it goes (the HTTP service's JSON)."""
@@ -302,9 +281,9 @@ def _shown_key(key: Any) -> str:
         try:
             key.encode("utf-8")
         except UnicodeEncodeError:
-            return _shown_id(key)
+            return _shown_id(key, lang)
         return key
-    return _shown_id(key)
+    return _shown_id(key, lang)
 
 
 def _digits(n: int) -> int:
@@ -324,25 +303,31 @@ def _date_issues(source: str, record: str, obj: Any, limits: Limits) -> list[Inp
 
 
 def _label(name: str, i: int, item: Any) -> str:
-    """Where a record is: ``service_records[3] (id 'S-4', line 12)``, in English with its
-    Chinese (``service_records[3]（id 'S-4'，第 12 行）``)."""
-    from .i18n import text
-
-    head = f"{name}[{i}]"
+    """Where a record is: ``service_records[3] (id 'S-4', line 12)``. Every record gets one
+    and few are ever shown: the English (the catalogue's ``input.at_id`` and
+    ``input.at_line``) is written out here, the Chinese made by :func:`_label_zh` only for a
+    record an issue names."""
     ident = item.get("id") if isinstance(item, Mapping) else None
-    en: list[str] = []
-    zh: list[str] = []
-    if ident is not None:
-        shown = _shown_id(ident)
-        en.append(f"id {shown}")
-        zh.append(f"id {_zh(shown)}")
+    extra = [f"id {_shown_id(ident)}"] if ident is not None else []
     line = getattr(item, "line", None)
     if line is not None:
-        en.append(text("input.at_line", "en").format(line=line))
-        zh.append(text("input.at_line", "zh").format(line=line))
-    if not en:
-        return head
-    return _Where(f"{head} ({', '.join(en)})", f"{head}（{'，'.join(zh)}）")
+        extra.append(f"line {line}")
+    return f"{name}[{i}]" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _label_zh(name: str, i: int, item: Any) -> str | None:
+    """:func:`_label` in Chinese (``service_records[3]（编号 'S-4'，第 12 行）``), None when it
+    reads the same (no id, no line)."""
+    from .i18n import text
+
+    ident = item.get("id") if isinstance(item, Mapping) else None
+    extra = (
+        [text("input.at_id", "zh").format(id=_shown_id(ident, "zh"))] if ident is not None else []
+    )
+    line = getattr(item, "line", None)
+    if line is not None:
+        extra.append(text("input.at_line", "zh").format(line=line))
+    return f"{name}[{i}]（{'，'.join(extra)}）" if extra else None
 
 
 def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
@@ -386,8 +371,12 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
             f"{source}: {n:,} records, more than {limits.max_records:,} in one case "
             "(limit max_records, docs/limits.md)"
         )
-    unknown = sorted(_shown_key(k) for k in set(data) - {"policy", *SINGLES, *COLLECTIONS})
-    issues: list[InputIssue] = [issue(source, k, k, "input.unknown_section") for k in unknown]
+    issues: list[InputIssue] = []
+    unknown = set(data) - {"policy", *SINGLES, *COLLECTIONS}
+    for en, zh in sorted((_shown_key(k), _shown_key(k, "zh")) for k in unknown):
+        # a name shown in words (too long to write out) is no field name: "(section)"
+        field, record_zh = (en, None) if en == zh else ("(section)", zh)
+        issues.append(issue(source, en, field, "input.unknown_section", record_zh=record_zh))
     parts: dict[str, Any] = {"policy": _policy(data, source, limits)}
     for name, single in SINGLES.items():
         if data.get(name) is not None:
@@ -404,36 +393,37 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
         if not isinstance(raw, list):
             issues.append(issue(source, name, name, "input.not_a_list"))
             continue
-        valid: list[tuple[str, Any]] = []
+        valid: list[tuple[str, Any, int]] = []
         for i, item in enumerate(raw):
             label = _label(name, i, item)
             rec = _validate(cls, item, source, label, limits)
-            if isinstance(rec, list):
-                issues += rec
-                continue
-            late = _date_issues(source, label, rec, limits)
-            if late:
-                issues += late
-                continue
-            valid.append((label, rec))
-        by_id: dict[str, list[str]] = {}
-        for label, rec in valid:
-            by_id.setdefault(rec.id, []).append(label)
-        for label, rec in valid:
+            if not isinstance(rec, list):
+                rec_issues = _date_issues(source, label, rec, limits)
+                if not rec_issues:
+                    valid.append((label, rec, i))
+                    continue
+            else:
+                rec_issues = rec
+            issues += _with_zh(rec_issues, _label_zh(name, i, item))
+        by_id: dict[str, list[tuple[str, int]]] = {}
+        for label, rec, i in valid:
+            by_id.setdefault(rec.id, []).append((label, i))
+        for label, rec, i in valid:
             if len(by_id[rec.id]) > 1:
-                others = [x for x in by_id[rec.id] if x != label]
+                others = [(x, j) for x, j in by_id[rec.id] if j != i]
                 issues.append(
                     issue(
                         source,
                         label,
                         "id",
                         "input.duplicate_id",
+                        record_zh=_label_zh(name, i, raw[i]),
                         id=repr(rec.id),
-                        others=", ".join(others),
-                        others_zh="、".join(_zh(x) for x in others),
+                        others=", ".join(x for x, _ in others),
+                        others_zh="、".join(_label_zh(name, j, raw[j]) or x for x, j in others),
                     )
                 )
-        parts[name] = tuple(rec for _, rec in valid if len(by_id[rec.id]) == 1)
+        parts[name] = tuple(rec for _, rec, _ in valid if len(by_id[rec.id]) == 1)
     return ParsedCase(case=PolicyCase(**parts), issues=tuple(issues))
 
 

@@ -659,7 +659,7 @@ class _Reader:
             return None
         late = _date_issues(self.source, "", rec, self.limits)
         for i in late:
-            self.note(row.at(), i.field, (i.message, i.message))
+            self.note(row.at(), i.field, (i.message_zh or i.message, i.message))
         return None if late else rec
 
 

@@ -198,10 +198,11 @@ def _stage_windows(ctx: Ctx, p: FrequencyParams, acc: Acc) -> list[tuple[Window,
     ]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096, typed=True)
 def _span(start: dt.date, end: dt.date) -> str:
     """A period's span as rows name it (``2025-07-01..2026-06-30``): a memo of a pure
-    function of two days (every policy with the same term names the same periods)."""
+    function of two days (every policy with the same term names the same periods), typed (a
+    day of a ``date`` subclass, equal to a plain one, may write itself otherwise)."""
     return f"{start}..{end}"
 
 
