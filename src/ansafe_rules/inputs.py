@@ -108,7 +108,7 @@ class InputIssue(BaseModel):
         default=None,
         description=(
             "中文 — where in the document, in Chinese, e.g. "
-            "service_records[3]（id 'S-4'，第 12 行） (absent when it reads as record does)"
+            "service_records[3]（编号 'S-4'，第 12 行） (absent when it reads as record does)"
         ),
     )
 
