@@ -1,9 +1,9 @@
 """`check --jobs N`: wall time on 1 vs N cores for the same portfolio, side by side in one run.
 
 The five example projects in rotation (new policy ids), as JSON Lines; each configuration runs
-`ansafe-rules check --format jsonl` in a fresh process, several times (min and median wall
-seconds; the machine is shared and noisy). The outputs of every configuration must be identical
-byte for byte. Also prints the ceiling this machine allows (N independent single-process runs
+`ansafe-rules check --format jsonl` in a fresh process, its output to a file (as `> out.jsonl`
+writes it), several times (min and median wall seconds; the machine is shared and noisy). The
+outputs of every configuration must be identical byte for byte. Also prints the ceiling this machine allows (N independent single-process runs
 at once against one alone: vCPUs may share a physical core) and the bytes of output per policy.
 
 Run: python benchmarks/cores.py [--n 400] [--repeats 3] [--jobs 2]
@@ -12,6 +12,7 @@ Run: python benchmarks/cores.py [--n 400] [--repeats 3] [--jobs 2]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
 import statistics
@@ -32,12 +33,19 @@ def _run(path: Path, jobs: int, detail: str) -> tuple[float, str, int]:
         sys.executable, "-m", "ansafe_rules", "check", str(path), "--as-of", "2026-07-31",
         "--format", "jsonl", "--jobs", str(jobs), "--detail", detail, "--progress", "never",
     ]  # fmt: skip
-    t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, check=False, env={**os.environ})
-    seconds = time.perf_counter() - t0
-    if out.returncode not in (0, 1):
-        raise SystemExit(out.stderr.decode())
-    return seconds, hashlib.sha256(out.stdout).hexdigest(), len(out.stdout)
+    # the output goes to a file, as `check … > out.jsonl` writes it: read from a pipe by this
+    # process, it had this process compete with the workers for the cores it measures
+    with tempfile.TemporaryFile() as sink:
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            cmd, stdout=sink, stderr=subprocess.PIPE, check=False, env={**os.environ}
+        )
+        seconds = time.perf_counter() - t0
+        if out.returncode not in (0, 1):
+            raise SystemExit(out.stderr.decode())
+        sink.seek(0)
+        written = sink.read()
+    return seconds, hashlib.sha256(written).hexdigest(), len(written)
 
 
 def _ceiling(path: Path, jobs: int) -> float:
@@ -48,11 +56,13 @@ def _ceiling(path: Path, jobs: int) -> float:
         sys.executable, "-m", "ansafe_rules", "check", str(path), "--as-of", "2026-07-31",
         "--format", "jsonl", "--jobs", "1", "--progress", "never",
     ]  # fmt: skip
-    t0 = time.perf_counter()
-    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL) for _ in range(jobs)]
-    for p in procs:
-        p.wait()
-    together = time.perf_counter() - t0
+    with contextlib.ExitStack() as stack:  # each to a file of its own, as _run writes
+        sinks = [stack.enter_context(tempfile.TemporaryFile()) for _ in range(jobs)]
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(cmd, stdout=sink) for sink in sinks]
+        for p in procs:
+            p.wait()
+        together = time.perf_counter() - t0
     return jobs * alone / together
 
 
