@@ -3,8 +3,9 @@
 The five example projects in rotation (new policy ids), as JSON Lines; each configuration runs
 `ansafe-rules check --format jsonl` in a fresh process, its output to a file (as `> out.jsonl`
 writes it), several times (min and median wall seconds; the machine is shared and noisy). The
-outputs of every configuration must be identical byte for byte. Also prints the ceiling this machine allows (N independent single-process runs
-at once against one alone: vCPUs may share a physical core) and the bytes of output per policy.
+outputs of every configuration must be identical byte for byte. Also prints the ceiling this
+machine allows (N independent single-process runs at once against one alone: vCPUs may share
+a physical core) and the bytes of output per policy.
 
 Run: python benchmarks/cores.py [--n 400] [--repeats 3] [--jobs 2]
 """
