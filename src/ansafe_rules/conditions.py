@@ -363,20 +363,16 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             members = c.value_set
         except TypeError:  # a member that cannot be looked up: compare raises as it did
             return compare
-    enums: dict[type, bool] = {}  # _is_enum of the field's types met, for this condition
 
     def text_field(root: Any, case: Any) -> bool | None:
         try:
             left = root.__dict__[field]
         except (AttributeError, KeyError):
             return compare(root, case)
-        t = type(left)
-        if t is not str:
-            is_enum = enums.get(t)
-            if is_enum is None:
-                is_enum = enums[t] = _is_enum(t)
-            if not is_enum or type(left := left._value_) is not str:
-                return compare(root, case)
+        if type(left) is not str and (
+            not _is_enum(type(left)) or type(left := left._value_) is not str
+        ):
+            return compare(root, case)
         if by_text:
             return (left == simple_value) is is_eq
         return (left in members) is is_in
