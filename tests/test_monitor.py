@@ -357,6 +357,65 @@ def test_bad_event_gives_data_error_and_the_stream_goes_on(
         assert any(a.rule_id == "national.service.callback" for a in ok)
 
 
+def test_a_bad_event_is_said_in_chinese_too() -> None:
+    """The monitor's own checks and the records' validation, in Chinese (the English is
+    asserted above and is unchanged)."""
+    events = [
+        ({"at": "2025-07-05"}, "第 3 条事件的字段 type 有误，已跳过：缺少"),
+        (
+            {"type": "tick", "at": "2025-06-01"},
+            "第 4 条事件（tick）的字段 at 有误，已跳过：时钟事件 2025-06-01 早于监测器的当前时钟 "
+            "2025-07-05（时钟不能倒退），已忽略",
+        ),
+        (
+            {"type": "callback_made", "policy_id": "NOPE", "id": "S-1", "at": "2025-07-05"},
+            "第 5 条事件（callback_made）的字段 policy_id 有误，已跳过：未知的保单 'NOPE'：尚未收到"
+            "该保单的 policy_issued（出单）事件",
+        ),
+        (
+            {"type": "service_completed", "policy_id": "P-1", "id": "S-9", "at": "2025-07-05"},
+            "第 6 条事件（service_completed）的字段 fields.kind 有误，已跳过：service_records/S-9："
+            "缺少必填字段；该记录保持原样",
+        ),
+        (
+            {
+                "type": "policy_updated",
+                "policy_id": "P-1",
+                "at": "2025-07-05",
+                "fields": {"term_end": "x"},
+            },
+            "第 7 条事件（policy_updated）的字段 policy.term_end 有误，已跳过：policy P-1：policy："
+            "字段「term_end」：不是有效日期（应为 YYYY-MM-DD）：内容过短",
+        ),
+        (
+            [1],
+            "第 8 条事件的字段 (event) 有误，已跳过：应为 JSON 对象，实为 list",
+        ),
+    ]
+    with Monitor(NAT) as mon:
+        _issue(mon)
+        mon.tick("2025-07-05")
+        for event, zh in events:
+            [alert] = mon.post(event)
+            assert alert.message_zh == f"数据错误：{zh}"
+        [alert] = mon.post(
+            {
+                "type": "record",
+                "collection": "service_records",
+                "policy_id": "P-1",
+                "id": "S-7",
+                "at": "2025-07-06",
+                "fields": {"kind": "nonsense"},
+            }
+        )
+        # an enumeration's values by their Chinese labels
+        assert (
+            "service_records/S-7：应为以下之一：training（安全生产宣传教育培训）、"
+            in alert.message_zh
+        )
+        assert alert.message_zh.endswith("other（其他服务）；该记录保持原样")
+
+
 def test_two_monitors_in_one_process_are_isolated() -> None:
     """Two jurisdictions, two threads, the same policy id: each sees its own facts only."""
     gd, xz = ar.load_ruleset("guangdong"), ar.load_ruleset("xinzhou")

@@ -341,6 +341,17 @@ def test_malformed_json(client: Any) -> None:
     r = client.post("/v1/check", content=b'{\n  "policy": {\n  },,\n}', headers=JSON)
     body = _problem(r, 422, "invalid-case")
     assert body["title"] == "保单案例无法评估"  # Chinese first: lang defaults to zh
+    assert body["detail"] == (
+        "request：第 3 行：不是有效的 JSON：Expecting property name enclosed in double quotes"
+    )
+    assert body["errors"] == [
+        {"line": 3, "message": "不是有效的 JSON：Expecting property name enclosed in double quotes"}
+    ]
+    assert body["instance"] == "/v1/check"
+    r = client.post(
+        "/v1/check", params={"lang": "en"}, content=b'{\n  "policy": {\n  },,\n}', headers=JSON
+    )
+    body = _problem(r, 422, "invalid-case")
     assert (
         body["detail"] == "request: line 3: invalid JSON: Expecting property name "
         "enclosed in double quotes"
@@ -348,7 +359,61 @@ def test_malformed_json(client: Any) -> None:
     assert body["errors"] == [
         {"line": 3, "message": "invalid JSON: Expecting property name enclosed in double quotes"}
     ]
-    assert body["instance"] == "/v1/check"
+    _alive(client)
+
+
+def test_a_case_or_line_that_cannot_be_read_is_detailed_in_chinese(client: Any) -> None:
+    """The detail and the located items follow ``lang`` (default zh); where they point (line,
+    record, field) is the same in both."""
+    r = client.post("/v1/check", content=b"[1, 2]", headers=JSON)
+    body = _problem(r, 422, "invalid-case")
+    assert body["detail"] == "request：应为含有 policy（保单）的映射，实为 list"
+    assert body["errors"] == [{"message": "应为含有 policy（保单）的映射，实为 list"}]
+    bad_policy = _minimal(insurer=None, term_start="2025-13-01").encode()
+    lines = [
+        _minimal().encode(),
+        b'{"policy": {"policy_id": "X", "policy_id": "Y"}}',
+        b"\xff",
+        bad_policy,
+    ]
+    r = client.post("/v1/batch", content=b"\n".join(lines), headers=NDJSON)
+    got = [json.loads(x)["error"] for x in r.text.splitlines()[1:]]
+    assert [g["detail"] for g in got] == [
+        "batch：第 2 行：同一对象中的键 'policy_id' 重复",
+        "batch：第 3 行：不是 UTF-8（第 1 个字节）",
+        "batch：第 4 行：policy：字段「insurer」：应为文本\n"
+        "batch：第 4 行：policy：字段「term_start」：不是有效日期（应为 YYYY-MM-DD）："
+        "月份应为 1–12",
+    ]
+    assert [g["errors"] for g in got] == [
+        [{"message": "同一对象中的键 'policy_id' 重复"}],
+        [{"message": "不是 UTF-8（第 1 个字节）"}],
+        [
+            {"record": "policy", "field": "insurer", "message": "应为文本"},
+            {
+                "record": "policy",
+                "field": "term_start",
+                "message": "不是有效日期（应为 YYYY-MM-DD）：月份应为 1–12",
+            },
+        ],
+    ]
+    r = client.post("/v1/batch", params={"lang": "en"}, content=b"\n".join(lines), headers=NDJSON)
+    got = [json.loads(x)["error"] for x in r.text.splitlines()[1:]]
+    assert got[2]["errors"] == [
+        {"record": "policy", "field": "insurer", "message": "Input should be a valid string"},
+        {
+            "record": "policy",
+            "field": "term_start",
+            "message": "Input should be a valid date or datetime, month value is outside "
+            "expected range of 1-12",
+        },
+    ]
+    r = client.post("/v1/check", content=_minimal(jurisdiction="atlantis"), headers=JSON)
+    detail = _problem(r, 422, "unknown-jurisdiction")["detail"]
+    assert (
+        detail.startswith("request：policy：字段「jurisdiction」（适用地区）：")
+        and "'atlantis'" in detail
+    )
     _alive(client)
 
 

@@ -8,7 +8,26 @@ __all__ = ["AnsafeError", "CalendarRangeError", "InputError", "RulesetError"]
 
 
 class AnsafeError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose. Its text (``str``) is
+    English; ``zh`` is the same in Chinese when the error was said in both (an input error
+    from the message catalogue), else None: :meth:`in_language` picks one."""
+
+    zh: str | None
+
+    def __init__(self, *args: object, zh: str | None = None) -> None:
+        super().__init__(*args)
+        self.zh = zh
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the Chinese survives pickling (check --jobs)
+        return (_rebuild, (type(self), self.args, self.zh))
+
+    def in_language(self, lang: str) -> str:
+        """The error's text in ``lang`` (``"zh"``: the Chinese when it has one)."""
+        return self.zh if lang == "zh" and self.zh is not None else str(self)
+
+
+def _rebuild(cls: type[AnsafeError], args: tuple[object, ...], zh: str | None) -> AnsafeError:
+    return cls(*args, zh=zh)
 
 
 class RulesetError(AnsafeError):

@@ -363,18 +363,20 @@ def read_bytes(
     error: type[AnsafeError] = RulesetError,
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
 ) -> bytes:
-    """A file's bytes; an unreadable or too large file raises ``error`` naming it."""
+    """A file's bytes; an unreadable or too large file raises ``error`` naming it (in English
+    and Chinese)."""
+    from .i18n import error_at  # not at import: the catalogue's module imports the model
+
     p = Path(path)
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            raise error(
-                f"{p}: file is {size:,} bytes, more than the limit of {max_bytes:,} "
-                "(limit max_file_bytes, docs/limits.md)"
+            raise error_at(
+                error, str(p), "input.file_too_large", size=f"{size:,}", max_bytes=f"{max_bytes:,}"
             )
         return p.read_bytes()
     except OSError as exc:
-        raise error(f"{p}: cannot read file: {exc.strerror}") from None
+        raise error_at(error, str(p), "input.cannot_read", error=exc.strerror) from None
 
 
 def decode(data: bytes, name: str, error: type[AnsafeError] = RulesetError, line: int = 0) -> str:
@@ -382,10 +384,12 @@ def decode(data: bytes, name: str, error: type[AnsafeError] = RulesetError, line
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        from .i18n import error_at
+
         n = line or data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start : exc.start + 1].hex()
-        where = f"byte {exc.start + 1}" + (" of the line" if line else "")
-        raise error(f"{name}: line {n}: not UTF-8 text (byte 0x{bad} at {where})") from None
+        what = "input.not_utf8_in_line" if line else "input.not_utf8_at"
+        raise error_at(error, name, what, line=n, hex=bad, byte=exc.start + 1) from None
 
 
 def read_text(

@@ -36,10 +36,10 @@ from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, bilingual, both, label, lang_from_env, pair, plural
+from .i18n import Lang, bilingual, both, error_at, label, lang_from_env, pair, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
-from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case
+from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case, yaml_error
 from .loader import find_source, jurisdictions, load_ruleset, quote_problems, source_dirs
 from .portfolio import (
     Outcome,
@@ -47,6 +47,7 @@ from .portfolio import (
     RunSettings,
     iter_lines,
     iter_outcomes,
+    jurisdiction_error,
     map_chunks,
     outcome_files,
     outcome_lines,
@@ -404,9 +405,11 @@ def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
     data = b"\n" * (n - 1) + first + rest  # blank lines kept: YAML errors name the right line
     try:
         if len(first) + len(rest) > limits.max_file_bytes:
-            raise InputError(
-                f"{STDIN}: larger than {limits.max_file_bytes:,} bytes "
-                "(limit max_file_bytes, docs/limits.md)"
+            raise error_at(
+                InputError,
+                STDIN,
+                "input.stdin_too_large",
+                max_bytes=f"{limits.max_file_bytes:,}",
             )
         text = _utf8(data, 0)
         if text.lstrip().startswith(("{", "[")):
@@ -420,9 +423,9 @@ def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
                     max_alias_nodes=limits.max_alias_nodes,
                 )
             except AnsafeError as exc:
-                raise InputError(str(exc)) from None
+                raise yaml_error(exc) from None
     except AnsafeError as exc:
-        yield Outcome(source=STDIN, line=0, error=str(exc))
+        yield Outcome.failed(STDIN, 0, exc)
         return
     yield _evaluate_document(doc, common)
 
@@ -438,7 +441,7 @@ def _evaluate_document(doc: Any, common: dict[str, Any]) -> Outcome:
             try:
                 rs = cache.get_registered(parsed.case.policy.jurisdiction)
             except AnsafeError as exc:
-                raise InputError(f"{STDIN}: policy: field 'jurisdiction': {exc}") from None
+                raise jurisdiction_error(STDIN, exc) from None
         ev = evaluate_rows(
             rs,
             parsed,
@@ -450,9 +453,7 @@ def _evaluate_document(doc: Any, common: dict[str, Any]) -> Outcome:
         )
     except (AnsafeError, ValueError) as exc:
         pid = doc.get("policy", {}).get("policy_id") if isinstance(doc, dict) else None
-        return Outcome(
-            source=STDIN, line=0, policy_id=pid if isinstance(pid, str) else None, error=str(exc)
-        )
+        return Outcome.failed(STDIN, 0, exc, pid if isinstance(pid, str) else None)
     return Outcome(source=STDIN, line=0, policy_id=ev.policy_id, evaluation=ev)
 
 
@@ -467,8 +468,7 @@ def _utf8(raw: bytes, line: int) -> str:
     try:
         return raw.decode("utf-8-sig" if line <= 1 else "utf-8")
     except UnicodeDecodeError as exc:
-        at = f"{STDIN}: line {line}" if line else STDIN
-        raise InputError(f"{at}: not UTF-8 text (byte {exc.start + 1})") from None
+        raise error_at(InputError, STDIN, "input.not_utf8", line=line, byte=exc.start + 1) from None
 
 
 def _stdin_lines(
@@ -482,13 +482,7 @@ def _stdin_lines(
         if len(raw) > limit and not raw.endswith(b"\n"):
             while (more := fh.readline(1 << 20)) and not more.endswith(b"\n"):
                 pass
-            yield (
-                n,
-                InputError(
-                    f"{STDIN}: line {n}: longer than {limit:,} bytes (limit max_line_bytes, "
-                    "docs/limits.md)"
-                ),
-            )
+            yield n, error_at(InputError, STDIN, "input.line_too_long", line=n, limit=f"{limit:,}")
         elif raw.strip():
             try:
                 yield n, _utf8(raw, n)
@@ -658,7 +652,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         total += 1
         if error is not None:
             unreadable += 1
-            print(f"ansafe-rules: error: {error}", file=err)
+            _print_error(err, error, args.lang)
         violations |= bad
         if text is None:
             continue
@@ -675,7 +669,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("\n]\n")
     progress.done()
     if unreadable:
-        return _summary(err, unreadable, total)
+        return _summary(err, unreadable, total, args.lang)
     return 1 if violations else 0
 
 
@@ -705,25 +699,26 @@ piece by piece, so that a single case of 200,000 records is never one string in 
 def _rendered(
     r: Outcome, spec: _Render, cache: RulesetCache, *, stream: bool = False
 ) -> tuple[str | None, bool, Text | None]:
-    """(error, has a breach, text to write) for one result."""
+    """(error in the output's language, has a breach, text to write) for one result."""
     bad = r.evaluation is not None and r.evaluation.has_breach
+    error = r.error_in(spec.lang)
     if spec.format == "table":
         if r.evaluation is None:
-            return r.error, bad, None
+            return error, bad, None
         ev = r.evaluation
         if stream:
-            return r.error, bad, lambda out: _print_report(ev, spec.all, out, spec.lang)
+            return error, bad, lambda out: _print_report(ev, spec.all, out, spec.lang)
         buf = io.StringIO()
         _print_report(ev, spec.all, buf, spec.lang)
-        return r.error, bad, buf.getvalue()
+        return error, bad, buf.getvalue()
     if stream:
 
         def write(out: TextIO) -> None:
             for piece in _record_parts(r, spec, cache):
                 out.write(piece)
 
-        return r.error, bad, write
-    return r.error, bad, _record(r, spec, cache)
+        return error, bad, write
+    return error, bad, _record(r, spec, cache)
 
 
 def _check_chunk(
@@ -808,13 +803,10 @@ def _record_parts(
     yield "," + _to_json({"breaches": breaches})[1:]
 
 
-def _summary(err: TextIO, unreadable: int, total: int) -> int:
-    """Say how many inputs could not be evaluated; exit code 2."""
-    print(
-        f"ansafe-rules: {unreadable} of {total} input(s) could not be evaluated "
-        "(see the errors above); the others were",
-        file=err,
-    )
+def _summary(err: TextIO, unreadable: int, total: int, lang: str = "en") -> int:
+    """Say (in ``lang``) how many inputs could not be evaluated; exit code 2."""
+    said = _t("cli.unreadable", lang).format(bad=unreadable, total=total)
+    print(f"ansafe-rules: {said}", file=err)
     return 2
 
 
@@ -874,6 +866,11 @@ class _IcsSink:
 _SHEETS = ("xlsx", "csv")
 
 
+def _print_error(err: TextIO, message: str | None, lang: str) -> None:
+    """An input that could not be evaluated, said in ``lang`` (``错误：…`` in Chinese)."""
+    print(f"ansafe-rules: {_t('cli.error', lang).format(message=message)}", file=err)
+
+
 def _error_id(err: TextIO, msg_id: str, **args: Any) -> int:
     """A usage error (a catalogue message, with ``args``) in both languages, Chinese first;
     exit code 2."""
@@ -918,7 +915,7 @@ def _check_sheet(
             seen["total"] += 1
             if r.error is not None:
                 seen["unreadable"] += 1
-                print(f"ansafe-rules: error: {r.error}", file=err)
+                _print_error(err, r.error_in(args.lang), args.lang)
                 continue
             ev = r.evaluation
             assert ev is not None
@@ -936,7 +933,7 @@ def _check_sheet(
             write_csv(rows(), FindingSheetRow, dest)
     progress.done()
     if seen["unreadable"]:
-        return _summary(err, int(seen["unreadable"]), int(seen["total"]))
+        return _summary(err, int(seen["unreadable"]), int(seen["total"]), args.lang)
     return 1 if seen["breach"] else 0
 
 
@@ -1025,7 +1022,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             seen["total"] += 1
             if r.error is not None or r.evaluation is None:
                 seen["unreadable"] += 1
-                print(f"ansafe-rules: error: {r.error}", file=err)
+                _print_error(err, r.error_in(lang), lang)
                 yield r, None
                 continue
             yield r, todo(r.evaluation, due_soon=args.due_soon, calendar=calendar, lang=lang)
@@ -1067,7 +1064,7 @@ def _cmd_obligations(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if fmt == "json":
                     dest.write("\n]\n")
     if seen["unreadable"]:
-        return _summary(err, seen["unreadable"], seen["total"])
+        return _summary(err, seen["unreadable"], seen["total"], lang)
     return 0
 
 
@@ -1325,14 +1322,14 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         total += 1
         if r.error is not None:
             failed += 1
-            print(f"ansafe-rules: error: {r.error}", file=err)
+            _print_error(err, r.error_in(lang), lang)
             continue
         for f in r.files:
             print(f"{r.policy_id}  " + _t("report.wrote", lang).format(path=f), file=out)
     done = total - failed
     key = "report.done.one" if done == 1 else "report.done.many"
     print(_t(key, lang).format(n=done, folder=args.output_dir), file=out)
-    return _summary(err, failed, total) if failed else 0
+    return _summary(err, failed, total, lang) if failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1463,7 +1460,8 @@ def _cmd_sheets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     result = checklist(report, rs, args.checklist)
     for issue in parsed.issues:
-        print(f"ansafe-rules: warning: {issue}", file=err)
+        said = _t("cli.warning", lang).format(message=issue.in_language(lang))
+        print(f"ansafe-rules: {said}", file=err)
     if args.format == "json":
         with _text_output(args.output, out) as dest:
             dest.write(result.model_dump_json(indent=2) + "\n")

@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from ._errors import AnsafeError
+
 __all__ = [
     "ARG_TYPES",
     "DOMAIN",
@@ -59,6 +61,8 @@ __all__ = [
     "render_message",
     "text",
 ]
+
+_E = typing.TypeVar("_E", bound=AnsafeError)
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -1081,6 +1085,7 @@ _M("enum.AlertKind.lapsed", "lapsed")
 _M("enum.AlertKind.violation", "violation")
 _M("enum.AlertKind.data_error", "data error")
 _M("cli.error", "error: {message}")
+_M("cli.warning", "warning: {message}")
 _M("cli.xlsx_needs_output", "xlsx needs --output FILE.xlsx")
 _M("cli.ics_needs_folder", "several policies: give --output FOLDER for .ics files")
 # calendar events (ical.py)
@@ -1232,6 +1237,38 @@ def pair(msg_id: str, **args: Any) -> tuple[str, str]:
     return text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
 
 
+def error_at(cls: type[_E], where: str, msg_id: str, *, line: int = 0, **args: Any) -> _E:
+    """The error ``cls`` saying catalogue message ``msg_id`` (with ``args``) in English and
+    in Chinese (``zh``), after where it happened: ``where`` (a file, ``<stdin>``, a case's
+    label), then ``line`` unless 0 (``f.jsonl: line 3: …``, ``f.jsonl：第 3 行：…``)."""
+    zh, en = pair(msg_id, **args)
+    if line:
+        return cls(f"{where}: line {line}: {en}", zh=f"{where}：第 {line} 行：{zh}")
+    return cls(f"{where}: {en}", zh=f"{where_zh(where)}：{zh}")
+
+
+def where_zh(where: str) -> str:
+    """A place an input error names, in Chinese: a case's label ``f.jsonl: line 3`` (a JSON
+    Lines line) reads ``f.jsonl：第 3 行``; a file name reads as it is."""
+    m = _LINE_AT.fullmatch(where)
+    return f"{m[1]}：第 {m[2]} 行" if m else where
+
+
+_LINE_AT = re.compile(r"(.*): line (\d+)", re.S)
+
+
+def what_zh(said: str, *, field: bool, line: bool) -> str:
+    """What one line of an input error said in Chinese (as :func:`error_at` and the message
+    ``input.issue`` write it, the file already taken off) says without where it is: the text
+    after ``字段「F」：`` when it names a field, else after ``第 N 行：`` when it names a line."""
+    m = (_FIELD_SAID.search(said) if field else None) or (_LINE_SAID.match(said) if line else None)
+    return m["msg"] if m else said
+
+
+_FIELD_SAID = re.compile(r"字段「[^」]*」(?:（[^）]*）)?：(?P<msg>.*)$", re.S)
+_LINE_SAID = re.compile(r"第 \d+ 行：(?P<msg>.*)$", re.S)
+
+
 def both(msg_id: str, **args: Any) -> str:
     """A message in both languages, Chinese first (``已写入 out.xlsx — wrote out.xlsx``), for
     errors and notes printed where no language was chosen."""
@@ -1380,6 +1417,64 @@ _M(
     "id {id} is also used by {others}; records sharing an id are not evaluated",
     "others_zh",
     omit=("others",),
+)
+# a whole input that cannot be read (InputError: the file, or a JSON Lines line, is named
+# before the message, see error_at; the English as it always was)
+_M("ruleset.unknown_jurisdiction", "unknown jurisdiction {name}; available: {known}")
+_M("input.unexpected", "could not be evaluated: {error}")
+_M("report.unexpected", "could not be reported: {error}")
+# the monitor's own checks of an event (monitor/core.py, monitor/events.py)
+_M("monitor.unprocessable", "could not be processed: {error}")
+_M("monitor.not_object", "expected a JSON object, got {type}")
+_M("monitor.missing", "missing")
+_M("monitor.unknown_type", "unknown event type {type}; one of {types}")
+_M(
+    "monitor.tick_back",
+    "tick {day} is before the monitor's clock {clock} (ticks must not go back); ignored",
+)
+_M("monitor.unknown_policy", "unknown policy {pid}: no policy_issued event for it yet")
+_M("monitor.already_issued", "policy {pid} was already issued; send policy_updated to change it")
+_M("monitor.policy_id_differs", "{got} differs from the event's policy_id {pid}")
+_M("monitor.id_fixed", "a policy's id cannot change")
+_M("monitor.single_no_id", "{coll} is a single document: it has no id")
+_M("monitor.needs_id", "missing: a {coll} record needs an id")
+_M("monitor.id_differs", "differs from the event's id")
+_M(
+    "monitor.record_invalid",
+    "{label}: {error}; the record is left as it was",
+    "error_zh",
+    omit=("error",),
+)
+_M(
+    "cli.unreadable",
+    "{bad} of {total} input(s) could not be evaluated (see the errors above); the others were",
+)
+_M("input.no_policy", "policy: field 'policy': missing")
+_M("input.not_mapping", "expected a mapping with a 'policy', got {type}")
+_M(
+    "input.too_many_records",
+    "{n} records, more than {max_records} in one case (limit max_records, docs/limits.md)",
+)
+_M("input.bad_json", "invalid JSON: {error}")
+_M("input.duplicate_key", "duplicate key {key} in one object")
+_M("input.not_utf8", "not UTF-8 text (byte {byte})")
+_M("input.not_utf8_short", "not UTF-8 (byte {byte})")
+_M("input.not_utf8_at", "not UTF-8 text (byte 0x{hex} at byte {byte})")
+_M("input.not_utf8_in_line", "not UTF-8 text (byte 0x{hex} at byte {byte} of the line)")
+_M("input.cannot_read", "cannot read file: {error}")
+_M(
+    "input.file_too_large",
+    "file is {size} bytes, more than the limit of {max_bytes} (limit max_file_bytes, "
+    "docs/limits.md)",
+)
+_M("input.stdin_too_large", "larger than {max_bytes} bytes (limit max_file_bytes, docs/limits.md)")
+_M("input.line_too_long", "longer than {limit} bytes (limit max_line_bytes, docs/limits.md)")
+_M("input.bad_yaml", "{error}")
+_M("input.bad_jurisdiction", "policy: field 'jurisdiction': {error}", "error_zh", omit=("error",))
+_M(
+    "input.not_registry_name",
+    "{name} is not a jurisdiction id (a ruleset file is chosen by the caller, e.g. "
+    "--jurisdiction FILE, never by the data)",
 )
 # where a record is (InputIssue.record and record_zh)
 _M("input.at_id", "id {id}")

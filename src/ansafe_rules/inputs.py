@@ -115,6 +115,20 @@ class InputIssue(BaseModel):
     def __str__(self) -> str:
         return f"{self.source}: {self.record}: field {self.field!r}: {self.message}"
 
+    def in_language(self, lang: str) -> str:
+        """The issue as ``str`` says it, in ``lang`` (``"zh"``: in Chinese, where the record
+        is included)."""
+        if lang != "zh":
+            return str(self)
+        from .i18n import text, where_zh
+
+        return text("input.issue", "zh").format(
+            source=where_zh(self.source),
+            record_zh=self.record_zh or self.record,
+            path=self.field,
+            error_zh=self.message_zh or self.message,
+        )
+
     def bilingual(self) -> str:
         """The issue with its message in Chinese, then English (a spreadsheet's bad policy
         cell, which stops the case, is said in both)."""
@@ -332,11 +346,11 @@ def _label_zh(name: str, i: int, item: Any) -> str | None:
 
 def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
     if "policy" not in data:
-        raise InputError(f"{source}: policy: field 'policy': missing")
+        raise _said(source, "input.no_policy")
     label = "policy"
     policy = _validate(Policy, data["policy"], source, label, limits)
     if isinstance(policy, list):
-        raise InputError("\n".join(str(i) for i in policy))
+        raise _issues_error(policy)
     bad = _date_issues(source, label, policy, limits)
     years = policy.term_end.year - policy.term_start.year
     if not bad and years > limits.max_term_years:
@@ -352,8 +366,23 @@ def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
             )
         )
     if bad:
-        raise InputError("\n".join(str(i) for i in bad))
+        raise _issues_error(bad)
     return policy
+
+
+def _said(where: str, msg_id: str, *, line: int = 0, **args: Any) -> InputError:
+    """An :class:`InputError` in English and Chinese (:func:`ansafe_rules.i18n.error_at`)."""
+    from .i18n import error_at  # not at import: the catalogue's module imports the model
+
+    return error_at(InputError, where, msg_id, line=line, **args)
+
+
+def _issues_error(issues: list[InputIssue]) -> InputError:
+    """The policy's issues, which stop the case, as one error (a line each) in both
+    languages."""
+    return InputError(
+        "\n".join(str(i) for i in issues), zh="\n".join(i.in_language("zh") for i in issues)
+    )
 
 
 def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = None) -> ParsedCase:
@@ -364,12 +393,14 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
         return ParsedCase(case=data)
     limits = limits or DEFAULT_LIMITS
     if not isinstance(data, Mapping):
-        raise InputError(f"{source}: expected a mapping with a 'policy', got {type(data).__name__}")
+        raise _said(source, "input.not_mapping", type=type(data).__name__)
     n = sum(len(v) for k, v in data.items() if k in COLLECTIONS and isinstance(v, list))
     if n > limits.max_records:
-        raise InputError(
-            f"{source}: {n:,} records, more than {limits.max_records:,} in one case "
-            "(limit max_records, docs/limits.md)"
+        raise _said(
+            source,
+            "input.too_many_records",
+            n=f"{n:,}",
+            max_records=f"{limits.max_records:,}",
         )
     issues: list[InputIssue] = []
     unknown = set(data) - {"policy", *SINGLES, *COLLECTIONS}
@@ -506,28 +537,23 @@ def loads_json(text: str, where: str, *, limits: Limits | None = None, line: int
     too long for Python kept as text for the model to report. ``where`` names the file and
     ``line`` the JSON Lines line (0 for a whole file). Errors are :class:`InputError`."""
     limits = limits or DEFAULT_LIMITS
-    at = f"{where}: line {line}" if line else where
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_int)
     except json.JSONDecodeError as exc:
         n = line or exc.lineno
-        raise InputError(f"{where}: line {n}: invalid JSON: {exc.msg}") from None
+        raise _said(where, "input.bad_json", line=n, error=exc.msg) from None
     except _DuplicateKey as exc:
-        n = line or _duplicate_line(text)
-        at = f"{where}: line {n}" if n else where
-        raise InputError(f"{at}: duplicate key {exc.args[0]!r} in one object") from None
+        n = line or _duplicate_line(text) or 0
+        key = repr(exc.args[0])
+        raise _said(where, "input.duplicate_key", line=n, key=key) from None
     except RecursionError:
-        raise InputError(
-            f"{at}: nested more than {limits.max_depth} levels deep "
-            "(limit max_depth, docs/limits.md)"
-        ) from None
+        depth = limits.max_depth
+        raise _said(where, "input.too_deep", line=line, max_depth=depth) from None
     except ValueError as exc:
-        raise InputError(f"{at}: invalid JSON: {exc}") from None
+        raise _said(where, "input.bad_json", line=line, error=str(exc)) from None
     if _depth_over(data, limits.max_depth):
-        raise InputError(
-            f"{at}: nested more than {limits.max_depth} levels deep "
-            "(limit max_depth, docs/limits.md)"
-        )
+        depth = limits.max_depth
+        raise _said(where, "input.too_deep", line=line, max_depth=depth)
     return data
 
 
@@ -560,5 +586,14 @@ def load_case_bytes(data: bytes, name: str, limits: Limits | None = None) -> Par
                 text, name, max_depth=limits.max_depth, max_alias_nodes=limits.max_alias_nodes
             )
         except Exception as exc:
-            raise InputError(str(exc)) from None
+            raise yaml_error(exc) from None
     return parse_case(doc, name, limits=limits)
+
+
+def yaml_error(exc: BaseException) -> InputError:
+    """A case's YAML that cannot be read, as an :class:`InputError` in both languages (the
+    reader's own words, which name the file and line, stay in English)."""
+    from .i18n import pair
+
+    zh, en = pair("input.bad_yaml", error=str(exc))
+    return InputError(en, zh=zh)

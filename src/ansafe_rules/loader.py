@@ -351,9 +351,11 @@ def _find(name: str, search_paths: Sequence[Path]) -> Path:
         cand = d / f"{name}.yaml"
         if cand.is_file():
             return cand
-    raise RulesetError(
-        f"unknown jurisdiction {name!r}; available: {', '.join(jurisdictions(search_paths))}"
-    )
+    from .i18n import pair
+
+    known = ", ".join(jurisdictions(search_paths))
+    zh, en = pair("ruleset.unknown_jurisdiction", name=repr(name), known=known)
+    raise RulesetError(en, zh=zh)
 
 
 def load_ruleset(

@@ -29,6 +29,7 @@ from ._version import __version__
 from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Evaluation, Report, evaluate_rows
+from .i18n import error_at, pair
 from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
 from .outputs import RulesetStamp
@@ -62,6 +63,10 @@ class PortfolioResult(BaseModel):
     policy_id: str | None = None
     report: Report | None = None
     error: str | None = Field(default=None, description="why the line could not be evaluated")
+    error_zh: str | None = Field(
+        default=None,
+        description="中文 — why the line could not be evaluated, in Chinese (absent when not said)",
+    )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -74,6 +79,7 @@ class Outcome:
     policy_id: str | None = None
     evaluation: Evaluation | None = None
     error: str | None = None
+    error_zh: str | None = None  # the error in Chinese, when it was said in both
 
     def result(self) -> PortfolioResult:
         ev = self.evaluation
@@ -83,7 +89,21 @@ class Outcome:
             policy_id=self.policy_id,
             report=ev.report() if ev is not None else None,
             error=self.error,
+            error_zh=self.error_zh,
         )
+
+    @classmethod
+    def failed(
+        cls, source: str, line: int, exc: BaseException, policy_id: str | None = None
+    ) -> Outcome:
+        """The outcome of an input that could not be evaluated because of ``exc`` (its
+        Chinese too, when it was said in both)."""
+        zh = exc.zh if isinstance(exc, AnsafeError) else None
+        return cls(source=source, line=line, policy_id=policy_id, error=str(exc), error_zh=zh)
+
+    def error_in(self, lang: str) -> str | None:
+        """:attr:`error` in ``lang`` (``"zh"``: the Chinese when it was said in both)."""
+        return self.error_zh if lang == "zh" and self.error_zh is not None else self.error
 
     def for_party(self, party: str | None) -> Outcome:
         """Only ``party``'s duties (unchanged when ``party`` is None or there is an error)."""
@@ -135,11 +155,21 @@ class RulesetCache:
     def get_registered(self, name: str) -> ResolvedRuleset:
         """The ruleset with id ``name`` named in data: never a file path."""
         if not is_registry_name(name):
-            raise InputError(
-                f"{name!r} is not a jurisdiction id (a ruleset file is chosen by the caller, "
-                "e.g. --jurisdiction FILE, never by the data)"
-            )
+            zh, en = pair("input.not_registry_name", name=repr(name))
+            raise InputError(en, zh=zh)
         return self.get(name)
+
+
+def jurisdiction_error(label: str, exc: AnsafeError) -> InputError:
+    """The policy's ``jurisdiction`` names no ruleset it may (``exc`` says why), as an input
+    error of the case ``label`` in both languages."""
+    return error_at(
+        InputError,
+        label,
+        "input.bad_jurisdiction",
+        error=str(exc),
+        error_zh=exc.in_language("zh"),
+    )
 
 
 def is_registry_name(name: str) -> bool:
@@ -166,7 +196,7 @@ def iter_lines(path: Path, limits: Limits) -> Iterator[tuple[int, str | InputErr
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield 0, InputError(f"{path}: cannot read file: {exc.strerror}")
+        yield 0, error_at(InputError, str(path), "input.cannot_read", error=exc.strerror)
         return
     with fh:
         n = 0
@@ -176,9 +206,8 @@ def iter_lines(path: Path, limits: Limits) -> Iterator[tuple[int, str | InputErr
                 _skip_rest(fh)
                 yield (
                     n,
-                    InputError(
-                        f"{path}: line {n}: longer than {limit:,} bytes "
-                        "(limit max_line_bytes, docs/limits.md)"
+                    error_at(
+                        InputError, str(path), "input.line_too_long", line=n, limit=f"{limit:,}"
                     ),
                 )
                 continue
@@ -232,19 +261,16 @@ def _evaluate_one(
             try:
                 rs = rulesets.get_registered(name)
             except AnsafeError as exc:
-                raise InputError(f"{label}: policy: field 'jurisdiction': {exc}") from None
+                raise jurisdiction_error(label, exc) from None
         ev = evaluate_rows(
             rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label, lean=lean
         )
     except (AnsafeError, ValueError) as exc:
-        return Outcome(source=source, line=line, policy_id=_policy_id(data), error=str(exc))
+        return Outcome.failed(source, line, exc, _policy_id(data))
     except Exception as exc:  # never a traceback, never the end of the stream
-        return Outcome(
-            source=source,
-            line=line,
-            policy_id=_policy_id(data),
-            error=f"{label}: could not be evaluated: {type(exc).__name__}: {exc}",
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        said = error_at(InputError, label, "input.unexpected", error=error)
+        return Outcome.failed(source, line, said, _policy_id(data))
     return Outcome(source=source, line=line, policy_id=ev.policy_id, evaluation=ev)
 
 
@@ -320,7 +346,7 @@ def iter_outcomes(
                 loads_json(item, source, limits=limits, line=n) if isinstance(item, str) else item
             )
         except InputError as exc:
-            yield Outcome(source=source, line=n, error=str(exc))
+            yield Outcome.failed(source, n, exc)
             continue
         yield _evaluate_one(data, source=source, line=n, label=f"{source}: line {n}", **common)
 
@@ -377,15 +403,15 @@ def outcome_files(
     for path in map(Path, paths):
         if path.suffix == ".jsonl":
             if not path.is_file():
-                error = f"{path}: cannot read file: no such file"
-                yield Outcome(source=str(path), line=0, error=error)
+                exc = error_at(InputError, str(path), "input.cannot_read", error="no such file")
+                yield Outcome.failed(str(path), 0, exc)
                 continue
             yield from iter_outcomes(path, **common)
             continue
         try:
             parsed = load_case_file(path, limits=limits)
         except AnsafeError as exc:
-            yield Outcome(source=str(path), line=0, error=str(exc))
+            yield Outcome.failed(str(path), 0, exc)
             continue
         yield _evaluate_one(parsed, source=str(path), line=0, label=str(path), **common)
 

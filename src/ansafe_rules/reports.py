@@ -37,7 +37,7 @@ from ._yaml import read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
-from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
+from .i18n import MESSAGES, Lang, _render_subject, error_at, label, normalise_lang
 from .i18n import text as _t
 from .inputs import (
     DEFAULT_LIMITS,
@@ -50,7 +50,7 @@ from .inputs import (
 )
 from .model import PolicyCase
 from .outputs import RulesetStamp, Status
-from .portfolio import RulesetCache, iter_lines
+from .portfolio import RulesetCache, iter_lines, jurisdiction_error
 from .results import Evaluation
 from .rulesets import DutyHolder, ResolvedRuleset, Severity
 from .spreadsheets import (
@@ -664,6 +664,13 @@ class ReportFiles(_Out):
     policy_id: str | None = None
     files: tuple[str, ...] = Field(default=(), description="the files written")
     error: str | None = Field(default=None, description="why the input has no report")
+    error_zh: str | None = Field(
+        default=None, description="中文 — why the input has no report, in Chinese (when said)"
+    )
+
+    def error_in(self, lang: str) -> str | None:
+        """:attr:`error` in ``lang`` (``"zh"``: the Chinese when it was said in both)."""
+        return self.error_zh if lang == "zh" and self.error_zh is not None else self.error
 
 
 def write_project_reports(
@@ -742,13 +749,12 @@ def _guarded(make: Callable[[], ReportFiles], source: str, line: int | None) -> 
     try:
         return make()
     except (AnsafeError, ValueError, OSError) as exc:
-        return ReportFiles(source=source, line=line, error=str(exc))
+        zh = exc.zh if isinstance(exc, AnsafeError) else None
+        return ReportFiles(source=source, line=line, error=str(exc), error_zh=zh)
     except Exception as exc:  # the other reports are still written
-        return ReportFiles(
-            source=source,
-            line=line,
-            error=f"{where}: could not be reported: {type(exc).__name__}: {exc}",
-        )
+        error = f"{type(exc).__name__}: {exc}"
+        said = error_at(InputError, where, "report.unexpected", error=error)
+        return ReportFiles(source=source, line=line, error=str(said), error_zh=said.zh)
 
 
 def _one_line(
@@ -810,7 +816,7 @@ def _write(
         try:
             rs = cache.get_registered(name)
         except AnsafeError as exc:
-            raise InputError(f"{source}: policy: field 'jurisdiction': {exc}") from None
+            raise jurisdiction_error(source, exc) from None
     ev = evaluate_rows(
         rs,
         parsed,

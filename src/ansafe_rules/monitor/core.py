@@ -32,6 +32,7 @@ from .._errors import AnsafeError
 from .._version import __version__
 from ..calendar import WorkCalendar, default_calendar
 from ..evaluate import evaluate_rows
+from ..i18n import enum_at, pair, pydantic_error_zh
 from ..inputs import parse_case
 from ..outputs import Status
 from ..results import FindingRef, ObligationRef
@@ -126,18 +127,29 @@ class _Sink:
             )
         )
 
-    def data_error(self, at: dt.date, field: str, message: str, **kw: Any) -> None:
+    def data_error(
+        self, at: dt.date, field: str, message: str, message_zh: str | None = None, **kw: Any
+    ) -> None:
+        """A data error of this event: ``message`` says why (``message_zh`` in Chinese)."""
         what = f"event {self.seq}" + (f" ({self.event_type})" if self.event_type else "")
+        why_zh = message if message_zh is None else message_zh
         self.add(
             AlertKind.data_error,
             at,
             f"第 {self.seq} 条事件{f'（{self.event_type}）' if self.event_type else ''}的字段 "
-            f"{field} 有误，已跳过：{message}",
+            f"{field} 有误，已跳过：{why_zh}",
             f"{what}: field {field!r}: {message}; skipped",
             field=field,
             reason=message,
             **kw,
         )
+
+    def data_error_id(
+        self, at: dt.date, field: str, msg_id: str, args: Mapping[str, Any], **kw: Any
+    ) -> None:
+        """:meth:`data_error` saying catalogue message ``msg_id`` (with ``args``)."""
+        zh, en = pair(msg_id, **args)
+        self.data_error(at, field, en, zh, **kw)
 
 
 class Monitor:
@@ -357,10 +369,11 @@ class Monitor:
                 self._db.execute("ROLLBACK TO event")
                 self._facts.clear()
                 sink.alerts.clear()
-                sink.data_error(
+                sink.data_error_id(
                     self._clock or dt.date.min,
                     "(event)",
-                    f"could not be processed: {type(exc).__name__}: {exc}",
+                    "monitor.unprocessable",
+                    {"error": f"{type(exc).__name__}: {exc}"},
                 )
             self._db.execute("RELEASE event")
             self._db.execute(
@@ -391,16 +404,13 @@ class Monitor:
         try:
             ev = parse_event(raw)
         except EventError as exc:
-            sink.data_error(at, exc.field, exc.message)
+            sink.data_error(at, exc.field, exc.message, exc.message_zh)
             return
         day = day_of(ev.at)
         if ev.type == "tick":
             if self._clock is not None and day < self._clock:
-                sink.data_error(
-                    at,
-                    "at",
-                    f"tick {day} is before the monitor's clock {self._clock} (ticks must not "
-                    "go back); ignored",
+                sink.data_error_id(
+                    at, "at", "monitor.tick_back", {"day": day, "clock": self._clock}
                 )
                 return
             self._advance(day, sink)
@@ -412,10 +422,11 @@ class Monitor:
             self._issue(ev, facts, sink)
             return
         if facts is None:
-            sink.data_error(
+            sink.data_error_id(
                 self._now,
                 "policy_id",
-                f"unknown policy {ev.policy_id!r}: no policy_issued event for it yet",
+                "monitor.unknown_policy",
+                {"pid": repr(ev.policy_id)},
                 policy_id=ev.policy_id,
             )
             return
@@ -459,19 +470,17 @@ class Monitor:
     def _issue(self, ev: Any, facts: dict[str, Any] | None, sink: _Sink) -> None:
         pid = ev.policy_id
         if facts is not None:
-            sink.data_error(
-                self._now,
-                "policy_id",
-                f"policy {pid!r} was already issued; send policy_updated to change it",
-                policy_id=pid,
+            sink.data_error_id(
+                self._now, "policy_id", "monitor.already_issued", {"pid": repr(pid)}, policy_id=pid
             )
             return
         policy = to_jsonable_python(ev.policy, fallback=str)
         if policy.setdefault("policy_id", pid) != pid:
-            sink.data_error(
+            sink.data_error_id(
                 self._now,
                 "policy.policy_id",
-                f"{policy['policy_id']!r} differs from the event's policy_id {pid!r}",
+                "monitor.policy_id_differs",
+                {"got": repr(policy["policy_id"]), "pid": repr(pid)},
                 policy_id=pid,
             )
             return
@@ -489,9 +498,7 @@ class Monitor:
         pid = ev.policy_id
         fields = to_jsonable_python(ev.fields, fallback=str)
         if fields.get("policy_id", pid) != pid:
-            sink.data_error(
-                self._now, "fields.policy_id", "a policy's id cannot change", policy_id=pid
-            )
+            sink.data_error_id(self._now, "fields.policy_id", "monitor.id_fixed", {}, policy_id=pid)
             return
         new = {**facts, "policy": {**facts["policy"], **fields}}
         if not self._valid_case(new, sink, pid, "policy"):
@@ -515,7 +522,7 @@ class Monitor:
                 fields[date_field] = at.isoformat()
         if coll in SINGLES:
             if rid is not None:
-                sink.data_error(self._now, "id", f"{coll} is a single document: it has no id")
+                sink.data_error_id(self._now, "id", "monitor.single_no_id", {"coll": coll})
                 return
             old = facts.get(coll)
             record = {**(old or {}), **fields}
@@ -523,12 +530,12 @@ class Monitor:
             label = coll
         else:
             if rid is None:
-                sink.data_error(
-                    self._now, "id", f"missing: a {coll} record needs an id", policy_id=pid
+                sink.data_error_id(
+                    self._now, "id", "monitor.needs_id", {"coll": coll}, policy_id=pid
                 )
                 return
             if fields.get("id", rid) != rid:
-                sink.data_error(self._now, "fields.id", "differs from the event's id")
+                sink.data_error_id(self._now, "fields.id", "monitor.id_differs", {})
                 return
             old = facts.get(coll, {}).get(rid)
             record = {**(old or {}), **fields, "id": rid}
@@ -553,10 +560,13 @@ class Monitor:
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(x) for x in err["loc"]) or "(record)"
-            sink.data_error(
+            enum = enum_at(model, field) if err["type"] == "enum" else None
+            zh = pydantic_error_zh(err["type"], err.get("ctx") or {}, err["msg"], enum)
+            sink.data_error_id(
                 self._now,
                 f"fields.{field}",
-                f"{label}: {err['msg']}; the record is left as it was",
+                "monitor.record_invalid",
+                {"label": label, "error": err["msg"], "error_zh": zh or err["msg"]},
                 policy_id=pid,
                 subject=label,
             )
@@ -568,15 +578,15 @@ class Monitor:
             parsed = parse_case(_case_data(facts), source=f"policy {pid}")
         except (AnsafeError, ValueError) as exc:
             msg = str(exc)
+            zh = exc.zh if isinstance(exc, AnsafeError) else None
             sink.data_error(
-                self._now, f"{label}.{_field_of(msg)}", msg, policy_id=pid, subject=label
+                self._now, f"{label}.{_field_of(msg)}", msg, zh, policy_id=pid, subject=label
             )
             return False
         if parsed.issues:
             i = parsed.issues[0]
-            sink.data_error(
-                self._now, f"{i.record}.{i.field}", i.message, policy_id=pid, subject=i.record
-            )
+            field, zh = f"{i.record}.{i.field}", i.message_zh
+            sink.data_error(self._now, field, i.message, zh, policy_id=pid, subject=i.record)
             return False
         return True
 

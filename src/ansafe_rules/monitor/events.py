@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ..i18n import pair, pydantic_error_zh
 from ..inputs import ParsedCase, parse_case
 from ..model import PolicyCase
 
@@ -157,9 +158,21 @@ event_adapter: TypeAdapter[Any] = TypeAdapter(Event)
 class EventError(ValueError):
     """An event that cannot be used: which field, and why."""
 
-    def __init__(self, field: str, message: str, cause: str = "invalid") -> None:
+    def __init__(
+        self, field: str, message: str, cause: str = "invalid", message_zh: str | None = None
+    ) -> None:
         super().__init__(f"field {field!r}: {message}")
         self.field, self.message, self.cause = field, message, cause
+        self.message_zh = message if message_zh is None else message_zh  # why, in Chinese
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.message, self.cause, self.message_zh))
+
+
+def _said(field: str, cause: str, msg_id: str, **args: Any) -> EventError:
+    """An :class:`EventError` whose why is catalogue message ``msg_id``, in both languages."""
+    zh, en = pair(msg_id, **args)
+    return EventError(field, en, cause, zh)
 
 
 _TYPES = ("tick", "policy_issued", "policy_updated", "record", *NAMED)
@@ -171,15 +184,14 @@ def parse_event(raw: Any) -> Any:
         try:
             raw = json.loads(raw)
         except ValueError as exc:
-            raise EventError("(line)", f"invalid JSON: {exc}", "json") from None
+            raise _said("(line)", "json", "input.bad_json", error=str(exc)) from None
     if not isinstance(raw, Mapping):
-        raise EventError("(event)", f"expected a JSON object, got {type(raw).__name__}", "json")
+        raise _said("(event)", "json", "monitor.not_object", type=type(raw).__name__)
     if "type" not in raw:
-        raise EventError("type", "missing", "missing")
+        raise _said("type", "missing", "monitor.missing")
     if raw["type"] not in _TYPES:
-        raise EventError(
-            "type", f"unknown event type {raw['type']!r}; one of {', '.join(_TYPES)}", "type"
-        )
+        types = ", ".join(_TYPES)
+        raise _said("type", "type", "monitor.unknown_type", type=repr(raw["type"]), types=types)
     try:
         return event_adapter.validate_python(raw)
     except ValidationError as exc:
@@ -191,11 +203,12 @@ def parse_event(raw: Any) -> Any:
         cause = "missing" if err["type"] == "missing" else "invalid"
         if any(t in err["type"] for t in ("date", "datetime")):
             cause = "date"
-        return _raise(field, err["msg"], cause)
+        zh = pydantic_error_zh(err["type"], err.get("ctx") or {}, err["msg"])
+        return _raise(field, err["msg"], cause, zh)
 
 
-def _raise(field: str, msg: str, cause: str) -> Any:
-    raise EventError(field, msg, cause)
+def _raise(field: str, msg: str, cause: str, msg_zh: str | None = None) -> Any:
+    raise EventError(field, msg, cause, msg_zh)
 
 
 def day_of(at: dt.date | dt.datetime) -> dt.date:

@@ -21,17 +21,24 @@ from starlette.requests import ClientDisconnect
 from .._errors import AnsafeError, InputError, RulesetError
 from ..calendar import CalendarOverride, WorkCalendar, load_calendar_overrides
 from ..evaluate import Evaluation, Status, evaluate_rows
+from ..i18n import error_at
 from ..inputs import ParsedCase, load_case_file
 from ..loader import jurisdictions
 from ..outputs import RulesetStamp
-from ..portfolio import RulesetCache, RunSettings, iter_outcomes, run_environment
+from ..portfolio import (
+    RulesetCache,
+    RunSettings,
+    iter_outcomes,
+    jurisdiction_error,
+    run_environment,
+)
 from ..rulesets import DutyHolder, ResolvedRuleset
 from .messages import Lang, text
 from .models import (
     BatchLine,
     ProblemItem,
 )
-from .problems import ProblemError, located
+from .problems import ProblemError, located, located_zh
 from .settings import ServerSettings
 
 __all__ = [
@@ -396,7 +403,8 @@ def read_case(body: bytes, kind: str, env: Environment) -> ParsedCase:
             parsed = load_case_file(path, limits=env.settings.limits)
         except AnsafeError as exc:
             detail = _relabel(str(exc), path)
-            raise ProblemError(422, "invalid-case", detail, located(detail, "request")) from None
+            zh = _relabel(exc.zh, path) if exc.zh is not None else None
+            raise _invalid_case(detail, zh, "request") from None
     issues = tuple(i.model_copy(update={"source": "request"}) for i in parsed.issues)
     return parsed.model_copy(update={"issues": issues})
 
@@ -429,12 +437,13 @@ def evaluate_case(
     try:
         rulesets.get_registered(name)
     except AnsafeError as exc:
-        msg = f"request: policy: field 'jurisdiction': {exc}"
+        said = jurisdiction_error("request", exc)
         raise ProblemError(
             422,
             "unknown-jurisdiction",
-            msg,
+            str(said),
             [ProblemItem(record="policy", field="jurisdiction", message=str(exc))],
+            detail_zh=said.zh,
         ) from None
     rs = rulesets.get(name)
     if q.layer is not None and q.layer not in {li.id for li in rs.layers}:
@@ -454,7 +463,8 @@ def evaluate_case(
             lean=not every_row and q.detail != "full" and not q.all,
         )
     except (AnsafeError, ValueError) as exc:
-        raise ProblemError(422, "invalid-case", str(exc), located(str(exc), "request")) from None
+        zh = exc.zh if isinstance(exc, AnsafeError) else None
+        raise _invalid_case(str(exc), zh, "request") from None
     return report, stamp_of(rulesets, name, report)
 
 
@@ -497,7 +507,7 @@ def batch_line(
     )  # the language is applied when the result is rendered
     if r.evaluation is None:
         detail = r.error or "could not be evaluated"
-        problem = ProblemError(422, "invalid-case", detail, located(detail, f"batch: line {n}"))
+        problem = _invalid_case(detail, r.error_zh, f"batch: line {n}")
         return BatchLine(
             line=n, policy_id=r.policy_id, error=problem.problem(q.lang, None)
         ).model_dump(mode="json", exclude_none=True)
@@ -519,6 +529,14 @@ async def in_thread(env: Environment, q: CaseQuery, where: str, fn: Callable[[],
         ) from None
 
 
+def _invalid_case(detail: str, detail_zh: str | None, label: str) -> ProblemError:
+    """A case (or batch line) that cannot be evaluated: its error located, in English and,
+    when it was said in both, in Chinese."""
+    items = located(detail, label)
+    items_zh = located_zh(items, detail_zh, label) if detail_zh is not None else None
+    return ProblemError(422, "invalid-case", detail, items, detail_zh, items_zh)
+
+
 def split_lines(body: bytes, max_line: int) -> list[tuple[int, str | InputError]]:
     """(line number, text or the error reading it) of a JSON Lines body's non-blank lines."""
     out: list[tuple[int, str | InputError]] = []
@@ -526,18 +544,13 @@ def split_lines(body: bytes, max_line: int) -> list[tuple[int, str | InputError]
         if not raw.strip():
             continue
         if len(raw) > max_line:
-            out.append(
-                (
-                    n,
-                    InputError(
-                        f"batch: line {n}: longer than {max_line:,} bytes "
-                        "(limit max_line_bytes, docs/limits.md)"
-                    ),
-                )
-            )
+            limit = f"{max_line:,}"
+            long = error_at(InputError, "batch", "input.line_too_long", line=n, limit=limit)
+            out.append((n, long))
             continue
         try:
             out.append((n, raw.decode("utf-8")))
         except UnicodeDecodeError as exc:
-            out.append((n, InputError(f"batch: line {n}: not UTF-8 (byte {exc.start + 1})")))
+            bad = error_at(InputError, "batch", "input.not_utf8_short", line=n, byte=exc.start + 1)
+            out.append((n, bad))
     return out

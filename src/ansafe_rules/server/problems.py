@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from ..i18n import what_zh, where_zh
 from .messages import PROBLEMS, Lang, title
 from .models import (
     Problem,
@@ -25,20 +26,31 @@ class ProblemError(Exception):
     """Raised anywhere in a request: answered as ``application/problem+json``."""
 
     def __init__(
-        self, status: int, slug: str, detail: str, errors: Iterable[ProblemItem] = ()
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        errors: Iterable[ProblemItem] = (),
+        detail_zh: str | None = None,
+        errors_zh: Iterable[ProblemItem] | None = None,
     ) -> None:
         super().__init__(detail)
         assert slug in PROBLEMS, slug
         self.status, self.slug, self.detail, self.errors = status, slug, detail, tuple(errors)
+        # the detail and the located errors in Chinese, when they were said in both
+        self.detail_zh = detail_zh
+        self.errors_zh = tuple(errors_zh) if errors_zh is not None else None
 
     def problem(self, lang: Lang, instance: str | None) -> Problem:
+        zh = lang == "zh" and self.detail_zh is not None
+        errors = self.errors_zh if lang == "zh" and self.errors_zh is not None else self.errors
         return Problem(
             type=f"urn:ansafe-rules:problem:{self.slug}",
             title=title(self.slug, lang),
             status=self.status,
-            detail=self.detail,
+            detail=self.detail_zh if zh else self.detail,
             instance=instance,
-            errors=self.errors,
+            errors=errors,
         )
 
 
@@ -68,6 +80,24 @@ def located(message: str, label: str) -> tuple[ProblemItem, ...]:
         else:
             items.append(ProblemItem(message=s))
     return tuple(items)
+
+
+def located_zh(
+    items: tuple[ProblemItem, ...], message_zh: str, label: str
+) -> tuple[ProblemItem, ...] | None:
+    """``items`` (:func:`located` of the English) with their messages taken from the same
+    error said in Chinese (a line each, as the library writes it: ``LABEL：RECORD：字段「F」：…``,
+    ``LABEL：第 N 行：…``); None when the lines do not pair up."""
+    lines = message_zh.splitlines()
+    if len(lines) != len(items):
+        return None
+    prefix = f"{where_zh(label)}："
+    out = []
+    for item, raw in zip(items, lines, strict=True):
+        s = raw.removeprefix(prefix)
+        said = what_zh(s, field=item.field is not None, line=item.line is not None)
+        out.append(item.model_copy(update={"message": said}))
+    return tuple(out)
 
 
 def lang_of(request: Request) -> Lang:

@@ -1,0 +1,204 @@
+"""Inputs that cannot be read at all, said in Chinese too: a file or a JSON Lines line that is
+not JSON, YAML or UTF-8, has no policy, names no ruleset; the CLI's error and warning lines and
+its closing count under ``--lang zh``; the English byte for byte as before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+import ansafe_rules as ar
+from ansafe_rules._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
+from ansafe_rules.cli import main
+from ansafe_rules.i18n import error_at, what_zh, where_zh
+from ansafe_rules.portfolio import Outcome, RulesetCache, iter_outcomes
+
+from .conftest import BASE_POLICY, ROOT
+
+AS_OF = "2026-07-31"
+GOOD = {"policy": BASE_POLICY}
+
+
+def _portfolio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Five lines: good, not JSON, no policy, a duplicate key, an unknown jurisdiction (the
+    file ``p.jsonl`` in the working folder, so that messages name it so)."""
+    monkeypatch.chdir(tmp_path)
+    lines = [
+        json.dumps(GOOD),
+        "{not json",
+        json.dumps({"records": []}),
+        '{"policy": {"policy_id": "A"}, "policy": {}}',
+        json.dumps({"policy": {**BASE_POLICY, "policy_id": "M-1", "jurisdiction": "mars"}}),
+    ]
+    path = Path("p.jsonl")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+KNOWN = "guangdong, national, shaoxing, xinzhou, xuancheng"
+ERRORS_ZH = [
+    "p.jsonl：第 2 行：不是有效的 JSON：Expecting property name enclosed in double quotes",
+    "p.jsonl：第 3 行：policy：缺少字段「policy」（保单）",
+    "p.jsonl：第 4 行：同一对象中的键 'policy' 重复",
+    "p.jsonl：第 5 行：policy：字段「jurisdiction」（适用地区）：未知的适用地区 'mars'；"
+    f"可选：{KNOWN}",
+]
+ERRORS_EN = [
+    "p.jsonl: line 2: invalid JSON: Expecting property name enclosed in double quotes",
+    "p.jsonl: line 3: policy: field 'policy': missing",
+    "p.jsonl: line 4: duplicate key 'policy' in one object",
+    "p.jsonl: line 5: policy: field 'jurisdiction': unknown jurisdiction 'mars'; "
+    f"available: {KNOWN}",
+]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_check_says_a_bad_line_in_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """Two worker processes give the same Chinese: the error crosses the process boundary."""
+    path = _portfolio(tmp_path, monkeypatch)
+    args = ["check", str(path), "--as-of", AS_OF, "--format", "jsonl", "--jobs", jobs]
+    assert main([*args, "--lang", "zh"]) == 2
+    out, err = capsys.readouterr()
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert [r.get("error_zh") for r in rows] == [None, *ERRORS_ZH]
+    assert [r.get("error") for r in rows] == [None, *ERRORS_EN]
+    assert err.splitlines() == [
+        *(f"ansafe-rules: 错误：{e}" for e in ERRORS_ZH),
+        "ansafe-rules: 5 个输入中有 4 个无法评估（见上方错误）；其余均已评估",
+    ]
+    # in English: the lines as they always were
+    assert main([*args, "--lang", "en"]) == 2
+    out_en, err_en = capsys.readouterr()
+    # the JSON carries the error in both languages whichever is chosen
+    assert [json.loads(x) for x in out_en.splitlines()][1:] == rows[1:]
+    assert err_en.splitlines() == [
+        *(f"ansafe-rules: error: {e}" for e in ERRORS_EN),
+        "ansafe-rules: 4 of 5 input(s) could not be evaluated (see the errors above); "
+        "the others were",
+    ]
+
+
+def test_the_library_gives_both_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    got = list(iter_outcomes(_portfolio(tmp_path, monkeypatch), as_of=dt.date(2026, 7, 31)))
+    assert [o.error_in("zh") for o in got[1:]] == ERRORS_ZH
+    assert [o.error_in("en") for o in got[1:]] == ERRORS_EN
+    results = [o.result() for o in got]
+    assert [r.error_zh for r in results[1:]] == ERRORS_ZH
+    assert results[0].error is None and results[0].error_zh is None
+    assert "error_zh" in ar.PortfolioResult.model_json_schema()["properties"]
+
+
+def test_a_case_file_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    (tmp_path / "bad.yaml").write_text("policy: [\n", encoding="utf-8")
+    (tmp_path / "latin.json").write_bytes(b'{"policy": "\xe9"}')
+    (tmp_path / "list.json").write_text("[1, 2]", encoding="utf-8")
+    files = [tmp_path / n for n in ("bad.yaml", "latin.json", "list.json", "none.json")]
+    assert main(["check", *map(str, files), "--as-of", AS_OF, "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.replace(str(tmp_path) + "/", "")
+    assert err.splitlines() == [
+        "ansafe-rules: 错误：无法读取 YAML：bad.yaml: line 2: expected the node content, but "
+        "found '<stream end>' (column 1)",
+        "ansafe-rules: 错误：latin.json：第 1 行：不是 UTF-8 文本（第 13 个字节为 0xe9）",
+        "ansafe-rules: 错误：list.json：应为含有 policy（保单）的映射，实为 list",
+        "ansafe-rules: 错误：none.json：无法读取文件：No such file or directory",
+        "ansafe-rules: 4 个输入中有 4 个无法评估（见上方错误）；其余均已评估",
+    ]
+
+
+def test_a_policy_that_stops_the_case_is_said_record_by_record_in_chinese() -> None:
+    bad = {"policy": {**BASE_POLICY, "term_start": "2025-13-01", "insurer": None}}
+    with pytest.raises(InputError) as got:
+        ar.parse_case(bad, "f.jsonl: line 7")
+    assert str(got.value).splitlines() == [
+        "f.jsonl: line 7: policy: field 'insurer': Input should be a valid string",
+        "f.jsonl: line 7: policy: field 'term_start': Input should be a valid date or "
+        "datetime, month value is outside expected range of 1-12",
+    ]
+    assert got.value.in_language("zh").splitlines() == [
+        "f.jsonl：第 7 行：policy：字段「insurer」：应为文本",
+        "f.jsonl：第 7 行：policy：字段「term_start」：不是有效日期（应为 YYYY-MM-DD）："
+        "月份应为 1–12",
+    ]
+
+
+def test_a_jurisdiction_that_is_a_path_is_refused_in_both_languages() -> None:
+    """The model refuses a path as a jurisdiction; the cache refuses it again (a caller may
+    build cases without validating them)."""
+    with pytest.raises(InputError) as got:
+        RulesetCache().get_registered("../rulesets/national.yaml")
+    assert str(got.value) == (
+        "'../rulesets/national.yaml' is not a jurisdiction id (a ruleset file is chosen by "
+        "the caller, e.g. --jurisdiction FILE, never by the data)"
+    )
+    assert got.value.in_language("zh") == (
+        "'../rulesets/national.yaml' 不是地区编号（规则集文件只能由调用方指定，如 "
+        "--jurisdiction FILE，不能由数据指定）"
+    )
+
+
+@pytest.mark.parametrize("cls", [AnsafeError, InputError, RulesetError, CalendarRangeError])
+def test_errors_keep_their_chinese_through_pickling(cls: type[AnsafeError]) -> None:
+    exc = error_at(cls, "f.jsonl", "input.line_too_long", line=3, limit="10")
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is cls and back.args == exc.args
+    assert (
+        str(back) == "f.jsonl: line 3: longer than 10 bytes (limit max_line_bytes, docs/limits.md)"
+    )
+    assert back.in_language("zh") == (
+        "f.jsonl：第 3 行：超过 10 字节（限制 max_line_bytes，见 docs/limits.md）"
+    )
+    assert back.in_language("en") == str(back)
+    plain = cls("said once")  # an error without Chinese reads as it is in either language
+    assert pickle.loads(pickle.dumps(plain)).in_language("zh") == "said once"
+    outcome = Outcome.failed("f.jsonl", 3, exc)
+    assert pickle.loads(pickle.dumps(outcome)) == outcome
+
+
+def test_where_an_error_is_reads_in_chinese() -> None:
+    assert where_zh("f.jsonl: line 3") == "f.jsonl：第 3 行"
+    assert where_zh("a: line 1: line 22") == "a: line 1：第 22 行"  # only the last is the line
+    assert where_zh("case.yaml") == "case.yaml"
+    assert where_zh("line 3") == "line 3"  # no file before it: not a place the engine writes
+
+
+def test_checklist_warnings_follow_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (ROOT / "examples" / "shaoxing-school.yaml").read_text(encoding="utf-8")
+    case = tmp_path / "case.yaml"
+    case.write_text(text + "\nnonsense_section: []\n", encoding="utf-8")
+    out = tmp_path / "c.json"
+    args = ["checklist", str(case), "--as-of", AS_OF, "--format", "json", "--output", str(out)]
+    main([*args, "--lang", "zh"])
+    err = capsys.readouterr().err.replace(str(tmp_path) + "/", "")
+    assert err.splitlines() == [
+        "ansafe-rules: 警告：case.yaml：nonsense_section：字段「nonsense_section」："
+        "未知的部分（已忽略）"
+    ]
+    main([*args, "--lang", "en"])
+    err = capsys.readouterr().err.replace(str(tmp_path) + "/", "")
+    assert err.splitlines() == [
+        "ansafe-rules: warning: case.yaml: nonsense_section: field 'nonsense_section': "
+        "unknown section (ignored)"
+    ]
+
+
+def test_what_an_error_line_says_without_where() -> None:
+    """The HTTP service's located items take their Chinese message from the error's lines."""
+    assert what_zh("policy：字段「insurer」：应为文本", field=True, line=False) == "应为文本"
+    said = "policy：字段「jurisdiction」（适用地区）：未知的适用地区 'mars'"
+    assert what_zh(said, field=True, line=False) == "未知的适用地区 'mars'"
+    said = "第 3 行：不是有效的 JSON：Expecting value"
+    assert what_zh(said, field=False, line=True) == "不是有效的 JSON：Expecting value"
+    assert what_zh("第 3 行：policy：字段「a」：应为文本", field=True, line=True) == "应为文本"
+    # a line that names neither reads whole; so does one whose place is not the expected one
+    assert what_zh("应为含有 policy（保单）的映射", field=False, line=False) == (
+        "应为含有 policy（保单）的映射"
+    )
+    assert what_zh("第 3 行：坏", field=True, line=False) == "第 3 行：坏"
