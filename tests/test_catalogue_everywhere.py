@@ -44,7 +44,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     "message (argparse prints it as is)",
     ("ical.py", "应为数字加单位"): "the same ValueError (its f-string's second piece)",
     ("cli.py", "应为非负整数"): "argparse type error, both languages in one message",
-    ("cli.py", "输入为空"): "the stdin reader's error (another part of issue 9)",
     (
         "checklists.py",
         "",

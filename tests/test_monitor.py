@@ -361,11 +361,11 @@ def test_a_bad_event_is_said_in_chinese_too() -> None:
     """The monitor's own checks and the records' validation, in Chinese (the English is
     asserted above and is unchanged)."""
     events = [
-        ({"at": "2025-07-05"}, "第 3 条事件的字段 type 有误，已跳过：缺少"),
+        ({"at": "2025-07-05"}, "第 3 条事件的字段 type 有误，已跳过：缺少必填字段"),
         (
             {"type": "tick", "at": "2025-06-01"},
             "第 4 条事件（tick）的字段 at 有误，已跳过：时钟事件 2025-06-01 早于监测器的当前时钟 "
-            "2025-07-05（时钟不能倒退），已忽略",
+            "2025-07-05（时钟不能倒退）",
         ),
         (
             {"type": "callback_made", "policy_id": "NOPE", "id": "S-1", "at": "2025-07-05"},
@@ -408,6 +408,64 @@ def test_a_bad_event_is_said_in_chinese_too() -> None:
                 "fields": {"kind": "nonsense"},
             }
         )
+        for event, zh in [
+            (
+                {"type": "policy_issued", "policy_id": "P-1", "at": "2025-07-06", "policy": POLICY},
+                "保单 'P-1' 已出单；如需修改，请发送 policy_updated（保单变更）事件",
+            ),
+            (
+                {
+                    "type": "policy_issued",
+                    "policy_id": "P-2",
+                    "at": "2025-07-06",
+                    "policy": {**POLICY, "policy_id": "P-3"},
+                },
+                "'P-3' 与事件的 policy_id 'P-2' 不一致",
+            ),
+            (
+                {
+                    "type": "policy_updated",
+                    "policy_id": "P-1",
+                    "at": "2025-07-06",
+                    "fields": {"policy_id": "P-9"},
+                },
+                "保单编号不能更改",
+            ),
+            (
+                {
+                    "type": "record",
+                    "collection": "scheme",
+                    "policy_id": "P-1",
+                    "id": "X",
+                    "at": "2025-07-06",
+                    "fields": {},
+                },
+                "scheme 是单一文档，没有编号",
+            ),
+            (
+                {
+                    "type": "record",
+                    "collection": "service_records",
+                    "policy_id": "P-1",
+                    "at": "2025-07-06",
+                    "fields": {"kind": "training"},
+                },
+                "缺少编号：service_records 记录必须有编号",
+            ),
+            (
+                {
+                    "type": "record",
+                    "collection": "service_records",
+                    "policy_id": "P-1",
+                    "id": "S-1",
+                    "at": "2025-07-06",
+                    "fields": {"id": "S-2"},
+                },
+                "与事件的编号不一致",
+            ),
+        ]:
+            [got] = mon.post(event)
+            assert got.message_zh.endswith(f"有误，已跳过：{zh}"), got.message_zh
         # an enumeration's values by their Chinese labels
         assert (
             "service_records/S-7：应为以下之一：training（安全生产宣传教育培训）、"
@@ -545,6 +603,12 @@ def test_cli_refuses_a_different_stream(tmp_path) -> None:
     assert _cli("monitor", str(a), "--jurisdiction", "national", "--state", db).returncode == 0
     p = _cli("monitor", str(b), "--jurisdiction", "national", "--state", db)
     assert p.returncode == 2 and "different stream" in p.stderr and "Traceback" not in p.stderr
+    # said in both languages, Chinese first (the monitor command has no --lang)
+    assert p.stderr == (
+        f"ansafe-rules: 错误：{b}：第 1 条事件不是状态文件 {db} 记录的第 1 条事件："
+        f"这是另一个事件流；请使用新的 --state — error: {b}: event 1 is not the one the "
+        f"state {db} committed as event 1: a different stream; use a new --state\n"
+    )
 
 
 def test_schemas_cover_events_and_alerts() -> None:

@@ -367,8 +367,8 @@ def test_a_case_or_line_that_cannot_be_read_is_detailed_in_chinese(client: Any) 
     record, field) is the same in both."""
     r = client.post("/v1/check", content=b"[1, 2]", headers=JSON)
     body = _problem(r, 422, "invalid-case")
-    assert body["detail"] == "request：应为含有 policy（保单）的映射，实为 list"
-    assert body["errors"] == [{"message": "应为含有 policy（保单）的映射，实为 list"}]
+    assert body["detail"] == "request：应为含有 policy（保单）的键值映射，实为 list"
+    assert body["errors"] == [{"message": "应为含有 policy（保单）的键值映射，实为 list"}]
     bad_policy = _minimal(insurer=None, term_start="2025-13-01").encode()
     lines = [
         _minimal().encode(),
@@ -409,11 +409,11 @@ def test_a_case_or_line_that_cannot_be_read_is_detailed_in_chinese(client: Any) 
         },
     ]
     r = client.post("/v1/check", content=_minimal(jurisdiction="atlantis"), headers=JSON)
-    detail = _problem(r, 422, "unknown-jurisdiction")["detail"]
-    assert (
-        detail.startswith("request：policy：字段「jurisdiction」（适用地区）：")
-        and "'atlantis'" in detail
-    )
+    body = _problem(r, 422, "unknown-jurisdiction")
+    known = "guangdong, national, shaoxing, xinzhou, xuancheng"
+    why = f"参数 'jurisdiction'：'atlantis' 不是已加载的辖区；可用：{known}"
+    assert body["detail"] == f"request：policy：字段「jurisdiction」（适用地区）：{why}"
+    assert body["errors"] == [{"record": "policy", "field": "jurisdiction", "message": why}]
     _alive(client)
 
 

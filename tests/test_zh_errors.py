@@ -4,7 +4,9 @@ its closing count under ``--lang zh``; the English byte for byte as before."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import json
 import pickle
 from pathlib import Path
@@ -13,9 +15,15 @@ import pytest
 
 import ansafe_rules as ar
 from ansafe_rules._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
+from ansafe_rules.calendar import default_calendar
 from ansafe_rules.cli import main
 from ansafe_rules.i18n import error_at, what_zh, where_zh
+from ansafe_rules.inputs import DEFAULT_LIMITS, loads_json
 from ansafe_rules.portfolio import Outcome, RulesetCache, iter_outcomes
+from ansafe_rules.reports import ChromiumMissing, write_project_reports
+from ansafe_rules.spark import SparkError
+from ansafe_rules.spreadsheets import XlsxUnavailable
+from ansafe_rules.workbooks import read_csv_case, read_workbook
 
 from .conftest import BASE_POLICY, ROOT
 
@@ -42,7 +50,7 @@ def _portfolio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 KNOWN = "guangdong, national, shaoxing, xinzhou, xuancheng"
 ERRORS_ZH = [
     "p.jsonl：第 2 行：不是有效的 JSON：Expecting property name enclosed in double quotes",
-    "p.jsonl：第 3 行：policy：缺少字段「policy」（保单）",
+    "p.jsonl：第 3 行：policy：字段「policy」（保单）：缺少",
     "p.jsonl：第 4 行：同一对象中的键 'policy' 重复",
     "p.jsonl：第 5 行：policy：字段「jurisdiction」（适用地区）：未知的适用地区 'mars'；"
     f"可选：{KNOWN}",
@@ -102,10 +110,10 @@ def test_a_case_file_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["check", *map(str, files), "--as-of", AS_OF, "--lang", "zh"]) == 2
     err = capsys.readouterr().err.replace(str(tmp_path) + "/", "")
     assert err.splitlines() == [
-        "ansafe-rules: 错误：无法读取 YAML：bad.yaml: line 2: expected the node content, but "
-        "found '<stream end>' (column 1)",
+        "ansafe-rules: 错误：bad.yaml：第 2 行：YAML 有误：expected the node content, but "
+        "found '<stream end>'（第 1 列）",
         "ansafe-rules: 错误：latin.json：第 1 行：不是 UTF-8 文本（第 13 个字节为 0xe9）",
-        "ansafe-rules: 错误：list.json：应为含有 policy（保单）的映射，实为 list",
+        "ansafe-rules: 错误：list.json：应为含有 policy（保单）的键值映射，实为 list",
         "ansafe-rules: 错误：none.json：无法读取文件：No such file or directory",
         "ansafe-rules: 4 个输入中有 4 个无法评估（见上方错误）；其余均已评估",
     ]
@@ -137,18 +145,32 @@ def test_a_jurisdiction_that_is_a_path_is_refused_in_both_languages() -> None:
         "the caller, e.g. --jurisdiction FILE, never by the data)"
     )
     assert got.value.in_language("zh") == (
-        "'../rulesets/national.yaml' 不是地区编号（规则集文件只能由调用方指定，如 "
+        "'../rulesets/national.yaml' 不是适用地区编号（规则集文件只能由调用方指定，如 "
         "--jurisdiction FILE，不能由数据指定）"
     )
 
 
-@pytest.mark.parametrize("cls", [AnsafeError, InputError, RulesetError, CalendarRangeError])
+ERROR_CLASSES = [
+    AnsafeError,
+    InputError,
+    RulesetError,
+    CalendarRangeError,
+    SparkError,
+    XlsxUnavailable,
+    ChromiumMissing,
+]
+
+
+@pytest.mark.parametrize("cls", ERROR_CLASSES)
 def test_errors_keep_their_chinese_through_pickling(cls: type[AnsafeError]) -> None:
     exc = error_at(cls, "f.jsonl", "input.line_too_long", line=3, limit="10")
+    exc.add_note("a note")  # what else an exception carries is kept too
+    exc.extra = 1  # type: ignore[attr-defined]
     back = pickle.loads(pickle.dumps(exc))
     assert type(back) is cls and back.args == exc.args
-    assert (
-        str(back) == "f.jsonl: line 3: longer than 10 bytes (limit max_line_bytes, docs/limits.md)"
+    assert back.__notes__ == ["a note"] and back.extra == 1  # type: ignore[attr-defined]
+    assert str(back) == (
+        "f.jsonl: line 3: longer than 10 bytes (limit max_line_bytes, docs/limits.md)"
     )
     assert back.in_language("zh") == (
         "f.jsonl：第 3 行：超过 10 字节（限制 max_line_bytes，见 docs/limits.md）"
@@ -202,3 +224,141 @@ def test_what_an_error_line_says_without_where() -> None:
         "应为含有 policy（保单）的映射"
     )
     assert what_zh("第 3 行：坏", field=True, line=False) == "第 3 行：坏"
+
+
+@pytest.mark.parametrize(
+    ("text", "en", "zh"),
+    [
+        (
+            "policy: [\n",
+            "bad.yaml: line 2: expected the node content, but found '<stream end>' (column 1)",
+            "bad.yaml：第 2 行：YAML 有误：expected the node content, but found '<stream end>'"
+            "（第 1 列）",
+        ),
+        (
+            "a: 1\na: 2\n",
+            "bad.yaml: line 2: duplicate key 'a' (line 2; first at line 1) (column 1)",
+            "bad.yaml：第 2 行：键 'a' 重复（第 2 行；首次出现在第 1 行）（第 1 列）",
+        ),
+        (
+            "? [1]\n: x\n",
+            "bad.yaml: line 1: a list cannot be a key; keys must be scalars (column 3)",
+            "bad.yaml：第 1 行：键必须是标量，不能是 list（第 3 列）",
+        ),
+        (
+            "a: &x [*x]\n",
+            "bad.yaml: line 1: an alias refers to itself (recursive alias)",
+            "bad.yaml：第 1 行：别名引用了自身（递归别名）",
+        ),
+    ],
+)
+def test_a_yaml_file_that_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, en: str, zh: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("bad.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as got:
+        ar.load_case_file("bad.yaml")
+    assert (str(got.value), got.value.in_language("zh")) == (en, zh)
+
+
+def test_limits_are_said_in_chinese_too(tmp_path: Path) -> None:
+    """A case over a limit (docs/limits.md): records, nesting, file size."""
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_records=1, max_depth=3)
+    data = {"policy": BASE_POLICY, "service_records": [{"id": "S-1"}, {"id": "S-2"}]}
+    with pytest.raises(InputError) as got:
+        ar.parse_case(data, "c.json", limits=limits)
+    assert str(got.value) == (
+        "c.json: 2 records, more than 1 in one case (limit max_records, docs/limits.md)"
+    )
+    assert got.value.in_language("zh") == (
+        "c.json：共 2 条记录，超过一个案例 1 条的上限（限制 max_records，见 docs/limits.md）"
+    )
+    with pytest.raises(InputError) as got:
+        loads_json('{"a": {"b": {"c": {"d": 1}}}}', "p.jsonl", limits=limits, line=4)
+    assert got.value.in_language("zh") == (
+        "p.jsonl：第 4 行：嵌套超过 3 层（限制 max_depth，见 docs/limits.md）"
+    )
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps(GOOD), encoding="utf-8")
+    small = dataclasses.replace(DEFAULT_LIMITS, max_file_bytes=10)
+    with pytest.raises(InputError) as got:
+        ar.load_case_file(big, limits=small)
+    size = big.stat().st_size
+    assert got.value.in_language("zh") == (
+        f"{big}：文件大小为 {size} 字节，超过 10 字节的上限"
+        "（限制 max_file_bytes，见 docs/limits.md）"
+    )
+
+
+def test_spreadsheet_inputs_that_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as got:
+        read_csv_case(tmp_path / "none")
+    assert str(got.value) == f"{tmp_path / 'none'}: cannot read file: no such file or folder"
+    assert got.value.in_language("zh") == f"{tmp_path / 'none'}：无法读取文件：文件或文件夹不存在"
+    pytest.importorskip("openpyxl")
+    with pytest.raises(InputError) as got:
+        read_workbook(tmp_path / "none.xlsx")
+    assert got.value.in_language("zh") == (
+        f"{tmp_path / 'none.xlsx'}：无法读取文件：No such file or directory"
+    )
+
+
+def test_a_date_beyond_the_calendar_is_said_in_chinese_too() -> None:
+    cal = default_calendar()
+    last = dt.date(cal.last_year, 12, 31)
+    with pytest.raises(CalendarRangeError) as got:
+        cal.add_workdays(last, 5)
+    assert str(got.value) == (
+        f"5 working days after {last} is beyond the calendar range ending {cal.last_year}"
+    )
+    assert got.value.in_language("zh") == (
+        f"{last} 后第 5 个工作日超出工作日历的范围（至 {cal.last_year} 年）"
+    )
+    with pytest.raises(CalendarRangeError) as got:
+        cal.is_workday(dt.date(1900, 1, 1))
+    assert got.value.in_language("zh") == (
+        f"日期 1900-01-01 超出工作日历的范围 {cal.first_year}-{cal.last_year}"
+    )
+
+
+def test_stdin_that_cannot_be_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for data, zh in [
+        (b"", "<stdin>：输入为空"),
+        (b'\n{"policy": \xff}\n', "<stdin>：不是 UTF-8 文本（第 13 个字节）"),
+    ]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+        assert main(["check", "-", "--as-of", AS_OF, "--lang", "zh"]) == 2
+        assert capsys.readouterr().err.splitlines()[0] == f"ansafe-rules: 错误：{zh}"
+
+
+def test_a_command_that_fails_says_so_in_its_language(capsys: pytest.CaptureFixture) -> None:
+    assert main(["rules", "nowhere", "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == (
+        f"ansafe-rules: 错误：未知的适用地区 'nowhere'；可选：{KNOWN}\n"
+    )
+    assert main(["rules", "nowhere", "--lang", "en"]) == 2
+    assert capsys.readouterr().err == (
+        f"ansafe-rules: error: unknown jurisdiction 'nowhere'; available: {KNOWN}\n"
+    )
+
+
+def test_obligations_and_report_say_a_bad_line_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _portfolio(tmp_path, monkeypatch)
+    assert main(["obligations", str(path), "--as-of", AS_OF, "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        *(f"ansafe-rules: 错误：{e}" for e in ERRORS_ZH),
+        "ansafe-rules: 5 个输入中有 4 个无法评估（见上方错误）；其余均已评估",
+    ]
+    got = list(
+        write_project_reports(
+            [path], as_of=dt.date(2026, 7, 31), output_dir=tmp_path / "out", formats=("html",)
+        )
+    )
+    assert [r.error_zh for r in got[1:]] == ERRORS_ZH
+    assert [r.error_in("en") for r in got[1:]] == ERRORS_EN

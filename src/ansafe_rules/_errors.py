@@ -16,18 +16,11 @@ class AnsafeError(Exception):
 
     def __init__(self, *args: object, zh: str | None = None) -> None:
         super().__init__(*args)
-        self.zh = zh
-
-    def __reduce__(self) -> tuple[Any, ...]:  # the Chinese survives pickling (check --jobs)
-        return (_rebuild, (type(self), self.args, self.zh))
+        self.zh = zh  # kept by pickling (check --jobs), as any attribute of an exception
 
     def in_language(self, lang: str) -> str:
         """The error's text in ``lang`` (``"zh"``: the Chinese when it has one)."""
         return self.zh if lang == "zh" and self.zh is not None else str(self)
-
-
-def _rebuild(cls: type[AnsafeError], args: tuple[object, ...], zh: str | None) -> AnsafeError:
-    return cls(*args, zh=zh)
 
 
 class RulesetError(AnsafeError):

@@ -48,8 +48,15 @@ class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
     last duplicate, and raises ``TypeError`` on a mapping used as a key)."""
 
 
-def _problem(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
-    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+def _problem(msg_id: str, node: yaml.Node, **args: Any) -> yaml.constructor.ConstructorError:
+    """The reader's own objection to ``node`` (catalogue message ``msg_id``): the English as
+    the parser's problems are, the Chinese kept beside it (``problem_zh``)."""
+    from .i18n import pair  # not at import: the catalogue's module imports this one
+
+    zh, en = pair(msg_id, **args)
+    exc = yaml.constructor.ConstructorError(None, None, en, node.start_mark)
+    exc.problem_zh = zh  # type: ignore[attr-defined]
+    return exc
 
 
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -63,12 +70,11 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
         try:
             hash(key)
         except TypeError:
-            what = "a mapping" if isinstance(key, dict) else f"a {type(key).__name__}"
-            raise _problem(f"{what} cannot be a key; keys must be scalars", key_node) from None
+            kind = "mapping" if isinstance(key, dict) else type(key).__name__
+            raise _problem("yaml.key_not_scalar", key_node, kind=kind) from None
         if key in seen:
-            raise _problem(
-                f"duplicate key {key!r} (line {line}; first at line {seen[key]})", key_node
-            )
+            first = seen[key]
+            raise _problem("yaml.duplicate_key", key_node, key=repr(key), line=line, first=first)
         seen[key] = line
         out[key] = loader.construct_object(value_node, deep=deep)
     return out
@@ -135,25 +141,19 @@ def _check_graph(root: yaml.Node, name: str, max_depth: int, max_alias_nodes: in
             active.discard(key)
             if depth[key] > max_depth:
                 line = node.start_mark.line + 1
-                raise RulesetError(
-                    f"{name}: line {line}: nested more than {max_depth} levels deep "
-                    "(limit max_depth, docs/limits.md)"
-                )
+                raise _said(name, "input.too_deep", line=line, max_depth=max_depth)
             continue
         if key in size:
             continue
         if key in active:
-            line = node.start_mark.line + 1
-            raise RulesetError(f"{name}: line {line}: an alias refers to itself (recursive alias)")
+            raise _said(name, "yaml.recursive_alias", line=node.start_mark.line + 1)
         active.add(key)
         stack.append((node, True))
         stack.extend((k, False) for k in _children(node) if id(k) not in size)
     extra = size[id(root)] - len(size)
     if extra > max_alias_nodes:
-        raise RulesetError(
-            f"{name}: aliases expand to {extra:,} more nodes (at most {max_alias_nodes:,}; "
-            "limit max_alias_nodes, docs/limits.md): refused"
-        )
+        most = f"{max_alias_nodes:,}"
+        raise _said(name, "yaml.alias_expansion", extra=f"{extra:,}", most=most)
 
 
 class _Unusual(Exception):
@@ -280,8 +280,9 @@ def _unreadable(name: str, node: yaml.Node, exc: BaseException) -> RulesetError:
     """A scalar its tag cannot build (``!!float x``), as an error naming the line."""
     tag = str(node.tag).rsplit(":", 1)[-1]
     line = node.start_mark.line + 1
-    return RulesetError(
-        f"{name}: line {line}: {node.value!r} cannot be read as !!{tag} ({type(exc).__name__})"
+    error = type(exc).__name__
+    return _said(
+        name, "yaml.unreadable_scalar", line=line, value=repr(node.value), tag=tag, error=error
     )
 
 
@@ -328,34 +329,46 @@ def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int
         _check_graph(node, name, max_depth, max_alias_nodes)
         bad = _bad_scalar(node)
         if bad is not None:
-            raise RulesetError(
-                f"{name}: line {bad.start_mark.line + 1}: a scalar tagged {bad.tag} is not "
-                "supported"
-            )
+            line = bad.start_mark.line + 1
+            raise _said(name, "yaml.tag_unsupported", line=line, tag=bad.tag)
         try:
             return loader.construct_document(node)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise RulesetError(f"{name}: a value cannot be read ({type(exc).__name__})") from None
+            raise _said(name, "yaml.bad_value", error=type(exc).__name__) from None
     except yaml.YAMLError as exc:
         if "nesting depth" in str(exc):  # libyaml refuses more than 1000 levels
-            raise RulesetError(
-                f"{name}: nested too deeply (limit max_depth {max_depth}, docs/limits.md)"
-            ) from None
+            raise _said(name, "yaml.too_deep", max_depth=max_depth) from None
         if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) and len(text) < (
             1 << 20
         ):
             exc = _python_parser_error(text) or exc
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        column = f" (column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesetError(f"{name}:{where}: {problem}{column}") from None
+        said = {"problem": problem, "problem_zh": getattr(exc, "problem_zh", None)}
+        if said["problem_zh"] is None:  # the parser's own words, behind a Chinese lead
+            said["problem_zh"] = _lead("yaml.problem", problem)
+        if mark is None:
+            raise _said(name, "yaml.syntax", **said) from None
+        line, column = mark.line + 1, mark.column + 1
+        raise _said(name, "yaml.syntax_at", line=line, column=column, **said) from None
     except RecursionError:
-        raise RulesetError(
-            f"{name}: nested too deeply to read (limit max_depth {max_depth}, docs/limits.md)"
-        ) from None
+        raise _said(name, "yaml.too_deep_to_read", max_depth=max_depth) from None
     finally:
         loader.dispose()
+
+
+def _said(name: str, msg_id: str, *, line: int = 0, **args: Any) -> RulesetError:
+    """A YAML document that cannot be read, in English and Chinese (``name``: the file)."""
+    from .i18n import error_at  # not at import: the catalogue's module imports this one
+
+    return error_at(RulesetError, name, msg_id, line=line, **args)
+
+
+def _lead(msg_id: str, problem: str) -> str:
+    """The YAML parser's own (English) words behind the Chinese lead of ``msg_id``."""
+    from .i18n import text
+
+    return text(msg_id, "zh").format(problem=problem)
 
 
 def read_bytes(
@@ -365,17 +378,19 @@ def read_bytes(
 ) -> bytes:
     """A file's bytes; an unreadable or too large file raises ``error`` naming it (in English
     and Chinese)."""
-    from .i18n import error_at  # not at import: the catalogue's module imports the model
-
     p = Path(path)
     try:
         size = p.stat().st_size
         if size > max_bytes:
+            from .i18n import error_at  # not at import: the catalogue's module imports this one
+
             raise error_at(
                 error, str(p), "input.file_too_large", size=f"{size:,}", max_bytes=f"{max_bytes:,}"
             )
         return p.read_bytes()
     except OSError as exc:
+        from .i18n import error_at
+
         raise error_at(error, str(p), "input.cannot_read", error=exc.strerror) from None
 
 

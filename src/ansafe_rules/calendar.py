@@ -214,8 +214,8 @@ class WorkCalendar:
     def _check(self, d: dt.date) -> int:
         n = d.toordinal()
         if not self._span[0] <= n <= self._span[1]:
-            raise CalendarRangeError(
-                f"date {d} is outside the calendar range {self.first_year}-{self.last_year}"
+            raise _range_error(
+                "calendar.outside", day=d, first=self.first_year, last=self.last_year
             )
         return n
 
@@ -238,9 +238,7 @@ class WorkCalendar:
             self._check(d)  # raises, naming the range
         i = self._upto[o - lo] + n - 1  # working days up to d, and n more
         if i >= len(self._days):
-            raise CalendarRangeError(
-                f"{n} working days after {d} is beyond the calendar range ending {self.last_year}"
-            )
+            raise _range_error("calendar.beyond", n=n, day=d, last=self.last_year)
         return self._days[i]
 
     def resumption_after(self, holiday: str, year: int) -> dt.date | None:
@@ -256,7 +254,7 @@ class WorkCalendar:
         o, lo = self._check(d), self._span[0]
         i = self._upto[o - lo - 1] if o > lo else 0  # working days before d
         if i >= len(self._days):
-            raise CalendarRangeError(f"no working day on or after {d} within the calendar range")
+            raise _range_error("calendar.no_workday", day=d)
         return self._days[i]
 
     def count_workdays(self, start: dt.date, end: dt.date) -> int:
@@ -276,3 +274,11 @@ class WorkCalendar:
 def default_calendar() -> WorkCalendar:
     """The shared calendar without overrides (immutable, so sharing it is safe)."""
     return WorkCalendar()
+
+
+def _range_error(msg_id: str, **args: Any) -> CalendarRangeError:
+    """A date outside the working-day index, said in English and Chinese."""
+    from .i18n import pair  # when needed, as the readers' errors import it
+
+    zh, en = pair(msg_id, **args)
+    return CalendarRangeError(en, zh=zh)

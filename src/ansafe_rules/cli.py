@@ -396,7 +396,9 @@ def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
             first = raw
             break
     if not first:
-        yield Outcome(source=STDIN, line=0, error=f"{STDIN}: 输入为空 — no input")
+        zh, en = pair("input.empty")  # said in both, as it always was
+        said = {"error": f"{STDIN}: {zh} — {en}", "error_zh": f"{STDIN}：{zh}"}
+        yield Outcome(source=STDIN, line=0, **said)
         return
     if _one_json_object(first):
         yield from iter_outcomes(_stdin_lines(fh, n, first, limits), source=STDIN, **common)
@@ -408,7 +410,7 @@ def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
             raise error_at(
                 InputError,
                 STDIN,
-                "input.stdin_too_large",
+                "input.larger_than",
                 max_bytes=f"{limits.max_file_bytes:,}",
             )
         text = _utf8(data, 0)
@@ -1377,7 +1379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.dup2(devnull, sys.stdout.fileno())
         return 141
     except (AnsafeError, ValueError, OSError) as exc:
-        print(f"ansafe-rules: error: {exc}", file=err)
+        # in the command's language (the 检查表 is Chinese unless asked otherwise)
+        lang = getattr(args, "lang", None) or ("zh" if args.command == "checklist" else None)
+        lang = lang or lang_from_env(os.environ)
+        said = exc.in_language(lang) if isinstance(exc, AnsafeError) else str(exc)
+        _print_error(err, said, lang)
         return 2
     except Exception as exc:  # never a traceback
         print(f"ansafe-rules: error: unexpected {type(exc).__name__}: {exc}", file=err)

@@ -154,7 +154,7 @@ _M(
 # deadline
 _M("deadline.first_event", "first {collection} event")
 _M("deadline.no_trigger", "no {trigger}: cannot start the period", "subject")
-_M("deadline.error", "{trigger}: {error}", "subject")
+_M("deadline.error", "{trigger}: {error}", "subject", "error_zh", omit=("error",))
 _M(
     "deadline.requirement",
     "{action} within {period} after {trigger} {trigger_value}: by {deadline}{ext}",
@@ -1439,6 +1439,25 @@ _M("monitor.id_fixed", "a policy's id cannot change")
 _M("monitor.single_no_id", "{coll} is a single document: it has no id")
 _M("monitor.needs_id", "missing: a {coll} record needs an id")
 _M("monitor.id_differs", "differs from the event's id")
+# the monitor command's own errors (monitor/cli.py), printed in both languages
+_M("monitor.needs_jurisdiction", "monitor needs --jurisdiction (or --events-from)")
+_M("monitor.batch_min", "--batch must be >= 1")
+_M("monitor.needs_durable", "the monitor needs durable-rules: {install}")
+_M(
+    "monitor.other_stream",
+    "{events}: event {seq} is not the one the state {state} committed as event {seq}: a "
+    "different stream; use a new --state",
+)
+_M(
+    "monitor.short_stream",
+    "{events}: {seq} events, but the state {state} already took {skip}: a different stream; "
+    "use a new --state",
+)
+_M(
+    "monitor.output_changed",
+    "{path}: {size} bytes, but the state committed {committed}: the output was changed; use a "
+    "new --state and --output",
+)
 _M(
     "monitor.record_invalid",
     "{label}: {error}; the record is left as it was",
@@ -1467,7 +1486,40 @@ _M(
     "file is {size} bytes, more than the limit of {max_bytes} (limit max_file_bytes, "
     "docs/limits.md)",
 )
-_M("input.stdin_too_large", "larger than {max_bytes} bytes (limit max_file_bytes, docs/limits.md)")
+_M("input.larger_than", "larger than {max_bytes} bytes (limit max_file_bytes, docs/limits.md)")
+_M(
+    "input.records_over",
+    "more than {max_records} records in one case (limit max_records, docs/limits.md)",
+)
+_M("input.no_such_file", "cannot read file: no such file")
+_M("input.no_such_path", "cannot read file: no such file or folder")
+_M("input.not_csv_text", "not UTF-8 or GB18030 text")
+_M("input.not_csv", "not a CSV file: {error}")
+_M("input.empty", "no input")
+# a YAML document the strict reader refuses (_yaml.py: case files and rulesets alike)
+_M("yaml.recursive_alias", "an alias refers to itself (recursive alias)")
+_M(
+    "yaml.alias_expansion",
+    "aliases expand to {extra} more nodes (at most {most}; limit max_alias_nodes, "
+    "docs/limits.md): refused",
+)
+_M("yaml.unreadable_scalar", "{value} cannot be read as !!{tag} ({error})")
+_M("yaml.tag_unsupported", "a scalar tagged {tag} is not supported")
+_M("yaml.bad_value", "a value cannot be read ({error})")
+_M("yaml.too_deep", "nested too deeply (limit max_depth {max_depth}, docs/limits.md)")
+_M(
+    "yaml.too_deep_to_read",
+    "nested too deeply to read (limit max_depth {max_depth}, docs/limits.md)",
+)
+_M("yaml.syntax", "{problem}", "problem_zh", omit=("problem",))
+_M("yaml.syntax_at", "{problem} (column {column})", "problem_zh", omit=("problem",))
+_M("yaml.problem", "{problem}")
+_M("yaml.key_not_scalar", "a {kind} cannot be a key; keys must be scalars")
+_M("yaml.duplicate_key", "duplicate key {key} (line {line}; first at line {first})")
+# the working-day calendar's range (calendar.py)
+_M("calendar.outside", "date {day} is outside the calendar range {first}-{last}")
+_M("calendar.beyond", "{n} working days after {day} is beyond the calendar range ending {last}")
+_M("calendar.no_workday", "no working day on or after {day} within the calendar range")
 _M("input.line_too_long", "longer than {limit} bytes (limit max_line_bytes, docs/limits.md)")
 _M("input.bad_yaml", "{error}")
 _M("input.bad_jurisdiction", "policy: field 'jurisdiction': {error}", "error_zh", omit=("error",))

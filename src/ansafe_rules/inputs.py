@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import InputError, pydantic_errors
+from ._errors import AnsafeError, InputError, pydantic_errors
 from ._yaml import (
     DEFAULT_MAX_ALIAS_NODES,
     DEFAULT_MAX_DEPTH,
@@ -591,9 +591,12 @@ def load_case_bytes(data: bytes, name: str, limits: Limits | None = None) -> Par
 
 
 def yaml_error(exc: BaseException) -> InputError:
-    """A case's YAML that cannot be read, as an :class:`InputError` in both languages (the
-    reader's own words, which name the file and line, stay in English)."""
-    from .i18n import pair
+    """A case's YAML that cannot be read, as an :class:`InputError` in both languages: the
+    YAML reader's error as it says it (file, line, what), or anything else behind a Chinese
+    lead."""
+    zh = exc.zh if isinstance(exc, AnsafeError) else None
+    if zh is None:
+        from .i18n import text
 
-    zh, en = pair("input.bad_yaml", error=str(exc))
-    return InputError(en, zh=zh)
+        zh = text("input.bad_yaml", "zh").format(error=str(exc))
+    return InputError(str(exc), zh=zh)

@@ -403,7 +403,7 @@ def outcome_files(
     for path in map(Path, paths):
         if path.suffix == ".jsonl":
             if not path.is_file():
-                exc = error_at(InputError, str(path), "input.cannot_read", error="no such file")
+                exc = error_at(InputError, str(path), "input.no_such_file")
                 yield Outcome.failed(str(path), 0, exc)
                 continue
             yield from iter_outcomes(path, **common)

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._errors import InputError, describe_errors
 from ._yaml import read_bytes
-from .i18n import _SEP, _step_label, both, pair, text
+from .i18n import _SEP, _step_label, both, error_at, pair, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
 from .spreadsheets import as_text
@@ -569,13 +569,16 @@ class _Reader:
             found[s.path] = (name, grid)
         n = sum(max(0, len(g) - 1) for _, g in found.values())
         if n > self.limits.max_records:
-            raise InputError(
-                f"{self.source}: {n:,} records, more than {self.limits.max_records:,} in one case "
-                "(limit max_records, docs/limits.md)"
+            raise error_at(
+                InputError,
+                self.source,
+                "input.too_many_records",
+                n=f"{n:,}",
+                max_records=f"{self.limits.max_records:,}",
             )
         if SHEETS[0].path not in found:
             zh, en = pair("sheet.no_policy", sheet=SHEETS[0].zh)
-            raise InputError(f"{self.source}: {zh} — {en}")
+            raise InputError(f"{self.source}: {zh} — {en}", zh=f"{self.source}：{zh}")
         rows: dict[tuple[str, ...], list[_Row]] = {}
         for s in SHEETS:
             if s.path in found:
@@ -611,7 +614,10 @@ class _Reader:
         policy = rows[SHEETS[0].path][0]
         value = None if policy.bad else self.validate(policy, Policy)
         if value is None:
-            raise InputError("\n".join(i.bilingual() for i in self.issues))
+            raise InputError(
+                "\n".join(i.bilingual() for i in self.issues),
+                zh="\n".join(i.in_language("zh") for i in self.issues),
+            )
         parts["policy"] = value
         for s in SHEETS[1:]:
             if s.parent is not None or s.path not in rows:
@@ -715,18 +721,17 @@ def read_workbook(
         try:
             size = p.stat().st_size
         except OSError as exc:
-            raise InputError(f"{src}: cannot read file: {exc.strerror or exc}") from None
+            why = exc.strerror or str(exc)
+            raise error_at(InputError, src, "input.cannot_read", error=why) from None
         if size > limits.max_file_bytes:
-            raise InputError(
-                f"{src}: larger than {limits.max_file_bytes:,} bytes "
-                "(limit max_file_bytes, docs/limits.md)"
-            )
+            limit = f"{limits.max_file_bytes:,}"
+            raise error_at(InputError, src, "input.larger_than", max_bytes=limit)
     openpyxl = _openpyxl()
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a zip or XML error from openpyxl: not a workbook
         zh, en = pair("sheet.unreadable", error=f"{type(exc).__name__}: {exc}")
-        raise InputError(f"{src}: {zh} — {en}") from None
+        raise InputError(f"{src}: {zh} — {en}", zh=f"{src}：{zh}") from None
     # rows kept while reading, at most: the records allowed, plus each sheet's header and
     # the key/value sheets' fields (memory stays bounded whatever the unzipped size)
     most = limits.max_records + _ROWS_BESIDES_RECORDS * len(wb.worksheets)
@@ -740,9 +745,9 @@ def read_workbook(
                     grid.append((n, list(values)))
                     kept += 1
                     if kept > most:
-                        raise InputError(
-                            f"{src}: more than {limits.max_records:,} records in one case "
-                            "(limit max_records, docs/limits.md)"
+                        most_records = f"{limits.max_records:,}"
+                        raise error_at(
+                            InputError, src, "input.records_over", max_records=most_records
                         )
             grids[ws.title] = grid
     finally:
@@ -758,7 +763,7 @@ def _csv_text(path: Path, limits: Limits) -> str:
         try:  # Excel on a Chinese Windows saves CSV in the ANSI code page (GBK)
             return raw.decode("gb18030")
         except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 or GB18030 text") from None
+            raise error_at(InputError, str(path), "input.not_csv_text") from None
 
 
 def _policy_file_names() -> set[str]:
@@ -774,10 +779,10 @@ def read_csv_case(path: str | Path, *, limits: Limits | None = None) -> ParsedCa
     if p.is_file() and p.suffix.lower() == ".csv":
         if p.stem not in _policy_file_names():
             zh, en = pair("sheet.not_case", path=str(p), policy=SHEETS[0].zh)
-            raise InputError(f"{p}: {zh} — {en}")
+            raise InputError(f"{p}: {zh} — {en}", zh=f"{p}：{zh}")
         p = p.parent
     if not p.is_dir():
-        raise InputError(f"{p}: cannot read file: no such file or folder")
+        raise error_at(InputError, str(p), "input.no_such_path")
     grids: dict[str, Grid] = {}
     for f in sorted(p.iterdir()):
         if f.suffix.lower() != ".csv" or not f.is_file():
@@ -789,7 +794,7 @@ def read_csv_case(path: str | Path, *, limits: Limits | None = None) -> ParsedCa
                 if any(not _empty(v) for v in values):
                     grid.append((n, values))
         except csv.Error as exc:
-            raise InputError(f"{f}: not a CSV file: {exc}") from None
+            raise error_at(InputError, str(f), "input.not_csv", error=str(exc)) from None
         grids[f.stem] = grid
     return read_grids(grids, str(p), limits=limits)
 

@@ -22,7 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..i18n import bilingual
+from .._errors import AnsafeError
+from ..i18n import bilingual, pair
+from ..i18n import text as _t
 from ..rulesets import DUTY_HOLDER_ZH, DutyHolder
 from .alerts import KIND_LABELS, Alert
 
@@ -158,16 +160,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(json.dumps(ev, ensure_ascii=False) + "\n")
         return 0
     if not args.jurisdiction:
-        print("ansafe-rules: error: monitor needs --jurisdiction (or --events-from)", file=err)
-        return 2
+        return _error(err, "monitor.needs_jurisdiction")
     if args.batch < 1:
-        print("ansafe-rules: error: --batch must be >= 1", file=err)
-        return 2
+        return _error(err, "monitor.batch_min")
     try:
         from .core import Monitor
     except ImportError:
-        print(f"ansafe-rules: error: the monitor needs durable-rules: {_INSTALL}", file=err)
-        return 2
+        return _error(err, "monitor.needs_durable", install=_INSTALL)
     from ..loader import load_ruleset
 
     rs = load_ruleset(args.jurisdiction, search_paths=args.ruleset_path)
@@ -192,10 +191,8 @@ def _open_output(mon: Any, path: Path) -> Any:
     size = fh.seek(0, os.SEEK_END)
     if size < committed:
         fh.close()
-        raise ValueError(
-            f"{path}: {size} bytes, but the state committed {committed}: the output was changed; "
-            "use a new --state and --output"
-        )
+        zh, en = pair("monitor.output_changed", path=path, size=size, committed=committed)
+        raise AnsafeError(en, zh=zh)
     if size > committed:
         fh.truncate(committed)  # alerts of a batch that never committed
     return fh
@@ -240,13 +237,9 @@ def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: li
             seq += 1
             if seq <= skip:
                 if seq == skip and mon.event_digest(seq) != _sha(canonical(line)):
-                    print(
-                        f"ansafe-rules: error: {args.events}: event {seq} is not the one the "
-                        f"state {args.state} committed as event {seq}: a different stream; use "
-                        "a new --state",
-                        file=err,
+                    return _error(
+                        err, "monitor.other_stream", events=args.events, seq=seq, state=args.state
                     )
-                    return 2
                 continue
             batch.append(line)
             if len(batch) >= (1 if args.follow else args.batch):
@@ -256,13 +249,18 @@ def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: li
         if fh is not None:
             fh.close()
     if seq < skip:
-        print(
-            f"ansafe-rules: error: {args.events}: {seq} events, but the state {args.state} "
-            f"already took {skip}: a different stream; use a new --state",
-            file=err,
+        return _error(
+            err, "monitor.short_stream", events=args.events, seq=seq, state=args.state, skip=skip
         )
-        return 2
     return 0
+
+
+def _error(err: TextIO, msg_id: str, **args: Any) -> int:
+    """An operator's error (a catalogue message) in Chinese and English; exit code 2."""
+    zh, en = pair(msg_id, **args)
+    zh, en = _t("cli.error", "zh").format(message=zh), _t("cli.error", "en").format(message=en)
+    print(f"ansafe-rules: {zh} — {en}", file=err)
+    return 2
 
 
 def _sha(text: str) -> str:

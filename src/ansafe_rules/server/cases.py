@@ -437,13 +437,14 @@ def evaluate_case(
     try:
         rulesets.get_registered(name)
     except AnsafeError as exc:
-        said = jurisdiction_error("request", exc)
+        said, at = jurisdiction_error("request", exc), {"record": "policy", "field": "jurisdiction"}
         raise ProblemError(
             422,
             "unknown-jurisdiction",
             str(said),
-            [ProblemItem(record="policy", field="jurisdiction", message=str(exc))],
+            [ProblemItem(**at, message=str(exc))],
             detail_zh=said.zh,
+            errors_zh=[ProblemItem(**at, message=exc.in_language("zh"))],
         ) from None
     rs = rulesets.get(name)
     if q.layer is not None and q.layer not in {li.id for li in rs.layers}:

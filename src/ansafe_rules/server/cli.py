@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .._errors import AnsafeError
+from ..i18n import lang_from_env, text
 from ..inputs import DEFAULT_LIMITS, Limits
 from .settings import ENV_VAR, ServerLimits, ServerSettings
 
@@ -142,7 +143,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         settings = settings_of(args)
         app = create_app(settings)  # load everything now: a bad ruleset fails here
     except (AnsafeError, ValueError, OSError) as exc:
-        print(f"ansafe-rules: error: {exc}", file=err)
+        # an operator's command: said in the locale's language
+        lang = lang_from_env(os.environ)
+        said = exc.in_language(lang) if isinstance(exc, AnsafeError) else str(exc)
+        print(f"ansafe-rules: {text('cli.error', lang).format(message=said)}", file=err)
         return 2
     url = f"http://{args.host}:{args.port}"
     print(
