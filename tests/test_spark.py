@@ -275,6 +275,58 @@ def test_a_bad_line_is_one_error_row_and_the_rest_are_evaluated(
     assert {7, 9, 90, 92, 256, 258} <= evaluated  # the neighbours of the bad lines
 
 
+def _zh_library(path: Path) -> list[tuple[int, str | None, str | None]]:
+    """(line, reason, error) of the library's rows needing attention, said in Chinese."""
+    out = []
+    for r in ar.portfolio.iter_outcomes(path, as_of=AS_OF, source=str(path)):
+        if r.evaluation is None:
+            out.append((r.line, None, r.error_zh))
+            continue
+        for f in r.evaluation.select(set(ar.Status) - HIDDEN):
+            out.append((r.line, f.text("zh"), None))
+    return out
+
+
+def test_reasons_and_errors_in_chinese_equal_the_library(spark: Any, small: Path) -> None:
+    out = ars.evaluate_dataframe(_jsonl_frame(spark, small), as_of=AS_OF, source=str(small))
+    en = _spark_rows(out)
+    zh = _spark_rows(
+        ars.evaluate_dataframe(
+            _jsonl_frame(spark, small), as_of=AS_OF, source=str(small), lang="zh"
+        )
+    )
+    # the same rows; only the sentences differ, and they are the library's Chinese ones
+    assert [{k: r[k] for k in COMPARED if k not in ("reason", "error")} for r in zh] == [
+        {k: r[k] for k in COMPARED if k not in ("reason", "error")} for r in en
+    ]
+    assert [(r["row"], r["reason"], r["error"]) for r in zh] == _zh_library(small)
+    errors = [r["error"] for r in zh if r["error"] is not None]
+    assert errors and all(f"{small}：第 " in e for e in errors)
+    assert any("服务记录" in (r["reason"] or "") for r in zh)
+
+
+def test_executors_say_rows_in_the_payloads_language() -> None:
+    """What each executor runs (no Spark needed): reasons and error rows in ``lang``."""
+    case = json.dumps(load_yaml_file(ROOT / "examples" / "guangdong-housing.yaml"), default=str)
+    items = [(1, None, case), (2, None, "{not json")]
+    blob = ars.make_payload(as_of=AS_OF, lang="zh", source="book.jsonl")
+    rows = list(ars.evaluate_items(items, blob))
+    assert rows[-1]["error"] == (
+        "book.jsonl：第 2 行：不是有效的 JSON：Expecting property name enclosed in double quotes"
+    )
+    ev = ar.evaluate_rows(
+        ar.load_ruleset("guangdong"), json.loads(case), as_of=AS_OF, source="book.jsonl: line 1"
+    )
+    shown = ev.select(set(ar.Status) - HIDDEN)
+    assert [r["reason"] for r in rows[:-1]] == [f.text("zh") for f in shown]
+    blob = ars.make_payload(as_of=AS_OF, source="book.jsonl")
+    rows_en = list(ars.evaluate_items(items, blob))
+    assert [r["reason"] for r in rows_en[:-1]] == [f.text("en") for f in shown]
+    assert rows_en[-1]["error"].startswith("book.jsonl: line 2: invalid JSON")
+    with pytest.raises(ars.SparkError, match="lang must be zh or en"):
+        ars.make_payload(as_of=AS_OF, lang="fr")
+
+
 def test_output_schema_is_fixed_and_documented(spark: Any, portfolio: Path) -> None:
     from pyspark.sql.types import StructType
 

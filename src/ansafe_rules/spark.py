@@ -47,6 +47,8 @@ from ansafe_rules._errors import AnsafeError
 from ansafe_rules._version import __version__
 from ansafe_rules.calendar import WorkCalendar, default_calendar, load_calendar_overrides
 from ansafe_rules.evaluate import Evaluation, Status
+from ansafe_rules.i18n import Lang, Memo, normalise_lang
+from ansafe_rules.i18n import text as _t
 from ansafe_rules.inputs import DEFAULT_LIMITS, Limits
 from ansafe_rules.loader import jurisdictions
 from ansafe_rules.portfolio import RulesetCache, iter_outcomes
@@ -97,7 +99,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("liable_party", "STRING", "责任方 — who is liable where it differs (AQ 9010-2019 5.3)"),
     ("status", "STRING", "结论 — compliant, violation, pending, not_applicable, ..."),
     ("subject", "STRING", "评估对象 — what was judged, e.g. service_records/S-01"),
-    ("reason", "STRING", "理由 — the judgement in one sentence"),
+    ("reason", "STRING", "理由 — the judgement in one sentence (in lang: en or zh)"),
     ("due_date", "DATE", "期限最后一日 — last day of the period (ends 24:00 China time)"),
     ("due_at", "TIMESTAMP", "精确截止时刻 — deadline instant (hour periods); China time UTC+8"),
     ("window_start", "DATE", "统计周期起 — counting window, first day"),
@@ -111,7 +113,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("as_of", "DATE", "评估日期 — the date judged at"),
     ("ruleset_digest", "STRING", "规则摘要 — SHA-256 of the resolved ruleset"),
     ("engine_version", "STRING", "引擎版本 — ansafe_rules version"),
-    ("error", "STRING", "错误 — why the row could not be evaluated; finding columns null"),
+    (
+        "error",
+        "STRING",
+        "错误 — why the row could not be evaluated (in lang); finding columns null",
+    ),
 )
 """(name, Spark type, meaning) of each output column, in order."""
 
@@ -206,6 +212,7 @@ class _Settings:
     in_force: Mapping[str, dt.date] | None
     limits: Limits
     source: str
+    lang: Lang = "en"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -273,12 +280,15 @@ def _environment(blob: bytes) -> tuple[_Payload, _PreloadedRulesets]:
 
 # ------------------------------------------------------------------------------------------
 # the executor side: (row, id, case text) -> rows
-def _finding_rows(findings: Iterable[AnyFinding], base: dict[str, Any]) -> list[dict[str, Any]]:
+def _finding_rows(
+    findings: Iterable[AnyFinding], base: dict[str, Any], lang: Lang = "en"
+) -> list[dict[str, Any]]:
     """Finding rows of an evaluation as output rows: the values of their compact rows
-    (:class:`ansafe_rules.outputs.FindingRow`, reason in English), read from the rows as they
+    (:class:`ansafe_rules.outputs.FindingRow`, reason in ``lang``), read from the rows as they
     are instead of building and validating one model per row (``tests/test_rows.py`` holds
     the two alike; ``tests/test_spark.py`` compares Spark's rows with the library's)."""
     rows = []
+    memo: Memo = {}  # the renderings the rows share (a rule's conditions, its period)
     for f in findings:
         w = f.window
         due_at = f.due_at
@@ -296,7 +306,7 @@ def _finding_rows(findings: Iterable[AnyFinding], base: dict[str, Any]) -> list[
                 "liable_party": f.liable_party.value if f.liable_party is not None else None,
                 "status": f.status.value,
                 "subject": f.subject,
-                "reason": f.reason,
+                "reason": f.text(lang, memo),
                 "due_date": f.due_date,
                 "due_at": due_at,
                 "window_start": w.start if w is not None else None,
@@ -343,7 +353,7 @@ def evaluate_items(
             continue
         for r in iter_outcomes([(n, text)], lean=not s.include_compliant, **common):
             if r.evaluation is None:
-                yield {**base, "policy_id": r.policy_id, "error": r.error}
+                yield {**base, "policy_id": r.policy_id, "error": r.error_in(s.lang)}
                 continue
             yield from _report_rows(r.evaluation, base, payload, cache)
 
@@ -367,7 +377,7 @@ def _report_rows(
         "ruleset_digest": digest,
     }
     shown = report.findings if s.include_compliant else report.select(set(Status) - _HIDDEN)
-    return _finding_rows(shown, base)
+    return _finding_rows(shown, base, s.lang)
 
 
 def _map_partition(
@@ -415,8 +425,11 @@ def make_payload(
     calendar: WorkCalendar | None = None,
     limits: Limits | None = None,
     source: str = "<dataframe>",
+    lang: Lang | str = "en",
 ) -> bytes:
     """The broadcast bytes for these options (checked here, on the driver)."""
+    if lang not in ("en", "zh", "zh-CN", "zh_CN"):
+        raise SparkError(f"lang 应为 zh 或 en，收到 {lang!r} / lang must be zh or en, got {lang!r}")
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
         raise SparkError(
             f"as_of 必须是日期 (datetime.date)，收到 {as_of!r} / "
@@ -443,6 +456,7 @@ def make_payload(
         in_force=dict(in_force) if in_force else None,
         limits=limits or DEFAULT_LIMITS,
         source=source,
+        lang=normalise_lang(lang),
     )
     return _build_payload(settings, calendar or default_calendar())
 
@@ -476,6 +490,7 @@ def evaluate_dataframe(
     limits: Limits | None = None,
     source: str = "<dataframe>",
     batch_rows: int = 4096,
+    lang: Lang | str = "en",
 ) -> DataFrame:
     """Evaluate every policy of ``df`` on the executors; one output row per finding.
 
@@ -488,8 +503,9 @@ def evaluate_dataframe(
     (``--ruleset-path``), ``calendar`` and ``limits``. ``row`` is the 1-based position in
     ``df``'s partition order (the line number for one JSON Lines file; stable only when ``df``
     is deterministic, so name an ``id_col`` for computed DataFrames). ``source`` names the
-    input in error messages. Lazy: nothing runs until an action, except one count per
-    partition for ``row``.
+    input in error messages. ``lang`` (``"en"``, the default, or ``"zh"``) is the language of
+    ``reason`` and ``error`` (the table has no message ids to render later: choose it here).
+    Lazy: nothing runs until an action, except one count per partition for ``row``.
     """
     _require_spark()
     from pyspark.sql import functions as F
@@ -525,6 +541,7 @@ def evaluate_dataframe(
         calendar=calendar,
         limits=limits,
         source=source,
+        lang=lang,
     )
     ident = F.col(id_col).cast("string") if id_col is not None else F.lit(None).cast("string")
     narrow = df.select(F.col(case_col).alias("case"), ident.alias("id"))
@@ -661,6 +678,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--calendar", type=Path, default=None, help="日历覆盖 / calendar overrides")
     p.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="en",
+        help="理由与错误的语言 / language of reason and error (default en)",
+    )
+    p.add_argument(
         "--master",
         default=None,
         help="Spark master (spark-submit 时不用 / leave out under spark-submit), e.g. local[2]",
@@ -708,6 +731,7 @@ def run(args: argparse.Namespace, spark: SparkSession) -> int:
         "in_force": dict(args.in_force),
         "ruleset_paths": args.ruleset_path,
         "calendar": calendar,
+        "lang": args.lang,
     }
     result = _read_inputs(spark, args, blob_args)
     writer = result.write.mode(args.mode)
@@ -735,7 +759,8 @@ def run(args: argparse.Namespace, spark: SparkSession) -> int:
     )
     if errors:
         for r in written.where(F.col("error").isNotNull()).orderBy("row").limit(20).collect():
-            print(f"ansafe-rules: error: {r['error']}", file=sys.stderr)
+            said = _t("cli.error", args.lang).format(message=r["error"])
+            print(f"ansafe-rules: {said}", file=sys.stderr)
         return 2
     return 1 if breaches else 0
 
