@@ -611,6 +611,34 @@ def test_cli_refuses_a_different_stream(tmp_path) -> None:
     )
 
 
+def test_cli_usage_and_a_changed_output_in_both_languages(tmp_path) -> None:
+    ev = tmp_path / "ev.jsonl"
+    ev.write_text('{"type": "tick", "at": "2025-01-01"}\n')
+    p = _cli("monitor", str(ev))
+    assert (p.returncode, p.stderr) == (
+        2,
+        "ansafe-rules: 错误：监测需要 --jurisdiction（或 --events-from） — error: monitor needs "
+        "--jurisdiction (or --events-from)\n",
+    )
+    p = _cli("monitor", str(ev), "--jurisdiction", "national", "--batch", "0")
+    assert p.stderr == "ansafe-rules: 错误：--batch 必须不小于 1 — error: --batch must be >= 1\n"
+    made = _cli("monitor", "--events-from", str(ROOT / "examples" / "national-construction.yaml"))
+    ev.write_text(made.stdout)
+    db, out = str(tmp_path / "s.db"), tmp_path / "out.jsonl"
+    args = ("monitor", str(ev), "--jurisdiction", "national", "--state", db, "--output", str(out))
+    assert _cli(*args).returncode == 0
+    n = out.stat().st_size
+    assert n > 0
+    out.write_bytes(out.read_bytes()[:-1])  # someone cut the output the state committed
+    p = _cli(*args)
+    assert (p.returncode, p.stderr) == (
+        2,
+        f"ansafe-rules: 错误：{out}：{n - 1} 字节，但状态文件记录的是 {n} 字节："
+        f"输出文件被改动过；请使用新的 --state 和 --output — error: {out}: {n - 1} bytes, but "
+        f"the state committed {n}: the output was changed; use a new --state and --output\n",
+    )
+
+
 def test_schemas_cover_events_and_alerts() -> None:
     from ansafe_rules.monitor import json_schemas
 

@@ -15,9 +15,9 @@ import pytest
 
 import ansafe_rules as ar
 from ansafe_rules._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
-from ansafe_rules.calendar import default_calendar
+from ansafe_rules.calendar import default_calendar, load_calendar_overrides
 from ansafe_rules.cli import main
-from ansafe_rules.i18n import error_at, what_zh, where_zh
+from ansafe_rules.i18n import error_at, render_message, what_zh, where_zh
 from ansafe_rules.inputs import DEFAULT_LIMITS, loads_json
 from ansafe_rules.portfolio import Outcome, RulesetCache, iter_outcomes
 from ansafe_rules.reports import ChromiumMissing, write_project_reports
@@ -25,7 +25,7 @@ from ansafe_rules.spark import SparkError
 from ansafe_rules.spreadsheets import XlsxUnavailable
 from ansafe_rules.workbooks import read_csv_case, read_workbook
 
-from .conftest import BASE_POLICY, ROOT
+from .conftest import BASE_POLICY, ROOT, case
 
 AS_OF = "2026-07-31"
 GOOD = {"policy": BASE_POLICY}
@@ -362,3 +362,59 @@ def test_obligations_and_report_say_a_bad_line_in_chinese(
     )
     assert [r.error_zh for r in got[1:]] == ERRORS_ZH
     assert [r.error_in("en") for r in got[1:]] == ERRORS_EN
+
+
+def test_a_deadline_beyond_the_calendar_reads_in_chinese() -> None:
+    """A trigger after the last year of the working-day calendar: a data error whose reason
+    is said in Chinese too; a row stored without ``error_zh`` still renders (in English)."""
+    data = case(
+        policy={"term_start": "2038-07-01", "term_end": "2039-06-30"},
+        service_records=[{"id": "S-1", "kind": "training", "completed_on": "2039-01-05"}],
+    )
+    rs = ar.load_ruleset("national")
+    cal = default_calendar()
+    rows = {
+        lang: [
+            f
+            for f in ar.evaluate(rs, data, as_of=dt.date(2039, 3, 1), lang=lang).findings
+            if f.rule_id == "national.service.callback"
+        ]
+        for lang in ("en", "zh")
+    }
+    [en], [zh] = rows["en"], rows["zh"]
+    assert en.status is zh.status is ar.Status.data_error
+    outside = f"date 2039-01-05 is outside the calendar range {cal.first_year}-{cal.last_year}"
+    assert en.reason == f"completed_on: {outside}"
+    assert zh.reason == (
+        f"服务记录 S-1 的服务完成日期：日期 2039-01-05 超出工作日历的范围 "
+        f"{cal.first_year}-{cal.last_year}"
+    )
+    assert render_message(zh.message_id, zh.message_args, "zh") == zh.reason
+    older = {k: v for k, v in zh.message_args.items() if k != "error_zh"}
+    assert render_message(zh.message_id, older, "zh") == f"服务记录 S-1 的服务完成日期：{outside}"
+
+
+def test_a_yaml_error_without_a_position_reads_as_before(tmp_path: Path) -> None:
+    """A control character: the parser gives no line, and the English is what it always was
+    (the file, an empty place, the problem)."""
+    path = tmp_path / "ctrl.yaml"
+    path.write_bytes(b"policy: \x07\n")
+    with pytest.raises(InputError) as got:
+        ar.load_case_file(path)
+    assert str(got.value).startswith(f"{path}:: unacceptable character #x0007")
+    assert got.value.in_language("zh").startswith(
+        f"{path}:：YAML 有误：unacceptable character #x0007"
+    )
+
+
+def test_missing_ruleset_and_calendar_files_in_chinese(tmp_path: Path) -> None:
+    with pytest.raises(RulesetError) as got:
+        ar.load_ruleset(tmp_path / "none.yaml")
+    assert str(got.value) == f"{tmp_path / 'none.yaml'}: no such ruleset file"
+    assert got.value.in_language("zh") == f"{tmp_path / 'none.yaml'}：没有这个规则集文件"
+    cal = tmp_path / "cal.yaml"
+    cal.write_text("year: 2027\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as got:
+        load_calendar_overrides(cal)
+    assert str(got.value) == f"{cal}: calendar override file must be a list of years"
+    assert got.value.in_language("zh") == f"{cal}：日历覆盖文件应为按年份排列的列表"

@@ -347,8 +347,8 @@ def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int
         said = {"problem": problem, "problem_zh": getattr(exc, "problem_zh", None)}
         if said["problem_zh"] is None:  # the parser's own words, behind a Chinese lead
             said["problem_zh"] = _lead("yaml.problem", problem)
-        if mark is None:
-            raise _said(name, "yaml.syntax", **said) from None
+        if mark is None:  # written as it always was: the file, an empty place, the problem
+            raise _said(f"{name}:", "yaml.syntax", **said) from None
         line, column = mark.line + 1, mark.column + 1
         raise _said(name, "yaml.syntax_at", line=line, column=column, **said) from None
     except RecursionError:

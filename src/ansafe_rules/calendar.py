@@ -67,7 +67,9 @@ def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
     """Read overrides from YAML: a list of ``{year, holidays, workdays, source}`` mappings."""
     data = load_yaml_file(path)
     if not isinstance(data, list):
-        raise RulesetError(f"{path}: calendar override file must be a list of years")
+        from .i18n import error_at
+
+        raise error_at(RulesetError, str(path), "calendar.not_a_list")
     out = []
     for i, item in enumerate(data):
         try:

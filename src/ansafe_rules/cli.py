@@ -1379,9 +1379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 os.dup2(devnull, sys.stdout.fileno())
         return 141
     except (AnsafeError, ValueError, OSError) as exc:
-        # in the command's language (the 检查表 is Chinese unless asked otherwise)
-        lang = getattr(args, "lang", None) or ("zh" if args.command == "checklist" else None)
-        lang = lang or lang_from_env(os.environ)
+        # in the command's language (--lang, else the locale's)
+        lang = getattr(args, "lang", None) or lang_from_env(os.environ)
         said = exc.in_language(lang) if isinstance(exc, AnsafeError) else str(exc)
         _print_error(err, said, lang)
         return 2
@@ -1466,7 +1465,8 @@ def _cmd_sheets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     result = checklist(report, rs, args.checklist)
     for issue in parsed.issues:
-        said = _t("cli.warning", lang).format(message=issue.in_language(lang))
+        said_in = _lang(args)  # the form is Chinese by default; messages follow the locale
+        said = _t("cli.warning", said_in).format(message=issue.in_language(said_in))
         print(f"ansafe-rules: {said}", file=err)
     if args.format == "json":
         with _text_output(args.output, out) as dest:

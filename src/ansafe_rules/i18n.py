@@ -1421,6 +1421,8 @@ _M(
 # a whole input that cannot be read (InputError: the file, or a JSON Lines line, is named
 # before the message, see error_at; the English as it always was)
 _M("ruleset.unknown_jurisdiction", "unknown jurisdiction {name}; available: {known}")
+_M("ruleset.no_file", "no such ruleset file")
+_M("calendar.not_a_list", "calendar override file must be a list of years")
 _M("input.unexpected", "could not be evaluated: {error}")
 _M("report.unexpected", "could not be reported: {error}")
 # the monitor's own checks of an event (monitor/core.py, monitor/events.py)

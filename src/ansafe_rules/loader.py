@@ -376,7 +376,9 @@ def load_ruleset(
     s = str(name_or_path)
     path = Path(s) if s.endswith((".yaml", ".yml")) or "/" in s else _find(s, paths)
     if not path.is_file():
-        raise RulesetError(f"{path}: no such ruleset file")
+        from .i18n import error_at
+
+        raise error_at(RulesetError, str(path), "ruleset.no_file")
     chain: list[tuple[Path, RulesetFile]] = []
     seen: set[str] = set()
     while True:

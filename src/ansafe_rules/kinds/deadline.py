@@ -127,7 +127,8 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
                     due, ext_note = _extended(ctx, p, item, due)
                 due_date, due_at = due.due_date, due.due_at
         except (CalendarRangeError, ValueError) as exc:
-            why = {"error": str(exc), "error_zh": getattr(exc, "zh", None) or str(exc)}
+            zh = getattr(exc, "zh", None)  # a calendar error says it in Chinese too
+            why = {"error": str(exc), **({"error_zh": zh} if zh is not None else {})}
             msg = ("deadline.error", {"trigger": trigger, **why})
             rec = record_ids_of(label)
             add_finding(finding(Status.data_error, label, msg, trigger=trig, records=rec))

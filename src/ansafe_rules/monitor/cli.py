@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from .._errors import AnsafeError
 from ..i18n import bilingual, pair
 from ..i18n import text as _t
 from ..rulesets import DUTY_HOLDER_ZH, DutyHolder
@@ -191,16 +190,26 @@ def _open_output(mon: Any, path: Path) -> Any:
     size = fh.seek(0, os.SEEK_END)
     if size < committed:
         fh.close()
-        zh, en = pair("monitor.output_changed", path=path, size=size, committed=committed)
-        raise AnsafeError(en, zh=zh)
+        raise _OutputChanged(path=path, size=size, committed=committed)
     if size > committed:
         fh.truncate(committed)  # alerts of a batch that never committed
     return fh
 
 
+class _OutputChanged(Exception):
+    """The output file is not what the state committed (its message's arguments)."""
+
+    def __init__(self, **args: Any) -> None:
+        super().__init__(args)
+        self.args_ = args
+
+
 def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: list[bool]) -> int:
     skip = mon.last_seq
-    fh = _open_output(mon, args.output) if args.output else None
+    try:
+        fh = _open_output(mon, args.output) if args.output else None
+    except _OutputChanged as exc:
+        return _error(err, "monitor.output_changed", **exc.args_)
     if fh is None:  # stdout: alerts committed but not confirmed written go out first
         printed = int(mon.meta("printed_seq") or 0)
         if printed < skip:
