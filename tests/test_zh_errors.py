@@ -14,10 +14,16 @@ from pathlib import Path
 import pytest
 
 import ansafe_rules as ar
-from ansafe_rules._errors import AnsafeError, CalendarRangeError, InputError, RulesetError
+from ansafe_rules._errors import (
+    AnsafeError,
+    CalendarRangeError,
+    InputError,
+    RulesetError,
+    error_at,
+)
 from ansafe_rules.calendar import default_calendar, load_calendar_overrides
 from ansafe_rules.cli import main
-from ansafe_rules.i18n import error_at, render_message, what_zh, where_zh
+from ansafe_rules.i18n import render_message, what_zh, where_zh
 from ansafe_rules.inputs import DEFAULT_LIMITS, loads_json
 from ansafe_rules.portfolio import Outcome, RulesetCache, iter_outcomes
 from ansafe_rules.reports import ChromiumMissing, write_project_reports

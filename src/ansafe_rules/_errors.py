@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["AnsafeError", "CalendarRangeError", "InputError", "RulesetError"]
+__all__ = ["AnsafeError", "CalendarRangeError", "InputError", "RulesetError", "error_at"]
 
 
 class AnsafeError(Exception):
@@ -21,6 +21,22 @@ class AnsafeError(Exception):
     def in_language(self, lang: str) -> str:
         """The error's text in ``lang`` (``"zh"``: the Chinese when it has one)."""
         return self.zh if lang == "zh" and self.zh is not None else str(self)
+
+
+_E = TypeVar("_E", bound=AnsafeError)
+
+
+def error_at(cls: type[_E], where: str, msg_id: str, *, line: int = 0, **args: Any) -> _E:
+    """The error ``cls`` saying catalogue message ``msg_id`` (with ``args``) in English and
+    in Chinese (``zh``), after where it happened: ``where`` (a file, ``<stdin>``, a case's
+    label), then ``line`` unless 0 (``f.jsonl: line 3: …``, ``f.jsonl：第 3 行：…``). Here, so
+    that every reader raises it without importing the catalogue at import time (the
+    catalogue's module imports the model, which imports the readers)."""
+    from .i18n import pair, where_zh
+
+    zh, en = pair(msg_id, **args)
+    place = f"{where}: line {line}" if line else where
+    return cls(f"{place}: {en}", zh=f"{where_zh(place)}：{zh}")
 
 
 class RulesetError(AnsafeError):

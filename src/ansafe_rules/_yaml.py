@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import AnsafeError, RulesetError
+from ._errors import AnsafeError, RulesetError, error_at
 
 __all__ = [
     "DEFAULT_MAX_ALIAS_NODES",
@@ -141,19 +141,21 @@ def _check_graph(root: yaml.Node, name: str, max_depth: int, max_alias_nodes: in
             active.discard(key)
             if depth[key] > max_depth:
                 line = node.start_mark.line + 1
-                raise _said(name, "input.too_deep", line=line, max_depth=max_depth)
+                raise error_at(RulesetError, name, "input.too_deep", line=line, max_depth=max_depth)
             continue
         if key in size:
             continue
         if key in active:
-            raise _said(name, "yaml.recursive_alias", line=node.start_mark.line + 1)
+            raise error_at(
+                RulesetError, name, "yaml.recursive_alias", line=node.start_mark.line + 1
+            )
         active.add(key)
         stack.append((node, True))
         stack.extend((k, False) for k in _children(node) if id(k) not in size)
     extra = size[id(root)] - len(size)
     if extra > max_alias_nodes:
         most = f"{max_alias_nodes:,}"
-        raise _said(name, "yaml.alias_expansion", extra=f"{extra:,}", most=most)
+        raise error_at(RulesetError, name, "yaml.alias_expansion", extra=f"{extra:,}", most=most)
 
 
 class _Unusual(Exception):
@@ -281,8 +283,14 @@ def _unreadable(name: str, node: yaml.Node, exc: BaseException) -> RulesetError:
     tag = str(node.tag).rsplit(":", 1)[-1]
     line = node.start_mark.line + 1
     error = type(exc).__name__
-    return _said(
-        name, "yaml.unreadable_scalar", line=line, value=repr(node.value), tag=tag, error=error
+    return error_at(
+        RulesetError,
+        name,
+        "yaml.unreadable_scalar",
+        line=line,
+        value=repr(node.value),
+        tag=tag,
+        error=error,
     )
 
 
@@ -330,14 +338,14 @@ def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int
         bad = _bad_scalar(node)
         if bad is not None:
             line = bad.start_mark.line + 1
-            raise _said(name, "yaml.tag_unsupported", line=line, tag=bad.tag)
+            raise error_at(RulesetError, name, "yaml.tag_unsupported", line=line, tag=bad.tag)
         try:
             return loader.construct_document(node)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise _said(name, "yaml.bad_value", error=type(exc).__name__) from None
+            raise error_at(RulesetError, name, "yaml.bad_value", error=type(exc).__name__) from None
     except yaml.YAMLError as exc:
         if "nesting depth" in str(exc):  # libyaml refuses more than 1000 levels
-            raise _said(name, "yaml.too_deep", max_depth=max_depth) from None
+            raise error_at(RulesetError, name, "yaml.too_deep", max_depth=max_depth) from None
         if isinstance(exc, yaml.scanner.ScannerError | yaml.parser.ParserError) and len(text) < (
             1 << 20
         ):
@@ -348,20 +356,15 @@ def _load_by_nodes(text: str, name: str, *, max_depth: int, max_alias_nodes: int
         if said["problem_zh"] is None:  # the parser's own words, behind a Chinese lead
             said["problem_zh"] = _lead("yaml.problem", problem)
         if mark is None:  # written as it always was: the file, an empty place, the problem
-            raise _said(f"{name}:", "yaml.syntax", **said) from None
+            raise error_at(RulesetError, f"{name}:", "yaml.syntax", **said) from None
         line, column = mark.line + 1, mark.column + 1
-        raise _said(name, "yaml.syntax_at", line=line, column=column, **said) from None
+        raise error_at(
+            RulesetError, name, "yaml.syntax_at", line=line, column=column, **said
+        ) from None
     except RecursionError:
-        raise _said(name, "yaml.too_deep_to_read", max_depth=max_depth) from None
+        raise error_at(RulesetError, name, "yaml.too_deep_to_read", max_depth=max_depth) from None
     finally:
         loader.dispose()
-
-
-def _said(name: str, msg_id: str, *, line: int = 0, **args: Any) -> RulesetError:
-    """A YAML document that cannot be read, in English and Chinese (``name``: the file)."""
-    from .i18n import error_at  # not at import: the catalogue's module imports this one
-
-    return error_at(RulesetError, name, msg_id, line=line, **args)
 
 
 def _lead(msg_id: str, problem: str) -> str:
@@ -382,15 +385,11 @@ def read_bytes(
     try:
         size = p.stat().st_size
         if size > max_bytes:
-            from .i18n import error_at  # not at import: the catalogue's module imports this one
-
             raise error_at(
                 error, str(p), "input.file_too_large", size=f"{size:,}", max_bytes=f"{max_bytes:,}"
             )
         return p.read_bytes()
     except OSError as exc:
-        from .i18n import error_at
-
         raise error_at(error, str(p), "input.cannot_read", error=exc.strerror) from None
 
 
@@ -399,8 +398,6 @@ def decode(data: bytes, name: str, error: type[AnsafeError] = RulesetError, line
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from .i18n import error_at
-
         n = line or data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start : exc.start + 1].hex()
         what = "input.not_utf8_in_line" if line else "input.not_utf8_at"

@@ -23,7 +23,7 @@ import holidays
 from holidays.countries.china import ChinaStaticHolidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import CalendarRangeError, RulesetError, describe_errors
+from ._errors import CalendarRangeError, RulesetError, describe_errors, error_at
 from ._yaml import load_yaml_file
 
 __all__ = ["CalendarOverride", "WorkCalendar", "default_calendar", "load_calendar_overrides"]
@@ -67,8 +67,6 @@ def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
     """Read overrides from YAML: a list of ``{year, holidays, workdays, source}`` mappings."""
     data = load_yaml_file(path)
     if not isinstance(data, list):
-        from .i18n import error_at
-
         raise error_at(RulesetError, str(path), "calendar.not_a_list")
     out = []
     for i, item in enumerate(data):

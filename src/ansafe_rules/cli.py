@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from pydantic_core import PydanticSerializationError, to_json
 
-from ._errors import AnsafeError
+from ._errors import AnsafeError, error_at
 from ._version import __version__
 from ._yaml import load_yaml_text
 from .bindings import binding_note
@@ -36,7 +36,7 @@ from .breaches import breach_counts, breach_groups, summary_text
 from .calendar import WorkCalendar, load_calendar_overrides
 from .diff import describe_rule, diff, format_diff
 from .evaluate import Evaluation, Obligation, Status, evaluate_rows
-from .i18n import Lang, bilingual, both, error_at, label, lang_from_env, pair, plural
+from .i18n import Lang, bilingual, both, label, lang_from_env, pair, plural
 from .i18n import text as _t
 from .ical import DEFAULT_REMINDERS, obligations_to_ical, parse_reminders
 from .inputs import DEFAULT_LIMITS, InputError, Limits, loads_json, parse_case, yaml_error

@@ -34,8 +34,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from ._errors import AnsafeError
-
 __all__ = [
     "ARG_TYPES",
     "DOMAIN",
@@ -62,7 +60,6 @@ __all__ = [
     "text",
 ]
 
-_E = typing.TypeVar("_E", bound=AnsafeError)
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -1235,16 +1232,6 @@ def bilingual(msg_id: str) -> str:
 def pair(msg_id: str, **args: Any) -> tuple[str, str]:
     """A message with ``args`` in Chinese and in English: ``(zh, en)``."""
     return text(msg_id, "zh").format(**args), text(msg_id, "en").format(**args)
-
-
-def error_at(cls: type[_E], where: str, msg_id: str, *, line: int = 0, **args: Any) -> _E:
-    """The error ``cls`` saying catalogue message ``msg_id`` (with ``args``) in English and
-    in Chinese (``zh``), after where it happened: ``where`` (a file, ``<stdin>``, a case's
-    label), then ``line`` unless 0 (``f.jsonl: line 3: …``, ``f.jsonl：第 3 行：…``)."""
-    zh, en = pair(msg_id, **args)
-    if line:
-        return cls(f"{where}: line {line}: {en}", zh=f"{where}：第 {line} 行：{zh}")
-    return cls(f"{where}: {en}", zh=f"{where_zh(where)}：{zh}")
 
 
 def where_zh(where: str) -> str:

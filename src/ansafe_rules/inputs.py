@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ._errors import AnsafeError, InputError, pydantic_errors
+from ._errors import AnsafeError, InputError, error_at, pydantic_errors
 from ._yaml import (
     DEFAULT_MAX_ALIAS_NODES,
     DEFAULT_MAX_DEPTH,
@@ -346,7 +346,7 @@ def _label_zh(name: str, i: int, item: Any) -> str | None:
 
 def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
     if "policy" not in data:
-        raise _said(source, "input.no_policy")
+        raise error_at(InputError, source, "input.no_policy")
     label = "policy"
     policy = _validate(Policy, data["policy"], source, label, limits)
     if isinstance(policy, list):
@@ -370,13 +370,6 @@ def _policy(data: Mapping[str, Any], source: str, limits: Limits) -> Policy:
     return policy
 
 
-def _said(where: str, msg_id: str, *, line: int = 0, **args: Any) -> InputError:
-    """An :class:`InputError` in English and Chinese (:func:`ansafe_rules.i18n.error_at`)."""
-    from .i18n import error_at  # not at import: the catalogue's module imports the model
-
-    return error_at(InputError, where, msg_id, line=line, **args)
-
-
 def _issues_error(issues: list[InputIssue]) -> InputError:
     """The policy's issues, which stop the case, as one error (a line each) in both
     languages."""
@@ -393,10 +386,11 @@ def parse_case(data: Any, source: str = "<input>", *, limits: Limits | None = No
         return ParsedCase(case=data)
     limits = limits or DEFAULT_LIMITS
     if not isinstance(data, Mapping):
-        raise _said(source, "input.not_mapping", type=type(data).__name__)
+        raise error_at(InputError, source, "input.not_mapping", type=type(data).__name__)
     n = sum(len(v) for k, v in data.items() if k in COLLECTIONS and isinstance(v, list))
     if n > limits.max_records:
-        raise _said(
+        raise error_at(
+            InputError,
             source,
             "input.too_many_records",
             n=f"{n:,}",
@@ -541,19 +535,19 @@ def loads_json(text: str, where: str, *, limits: Limits | None = None, line: int
         data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_int)
     except json.JSONDecodeError as exc:
         n = line or exc.lineno
-        raise _said(where, "input.bad_json", line=n, error=exc.msg) from None
+        raise error_at(InputError, where, "input.bad_json", line=n, error=exc.msg) from None
     except _DuplicateKey as exc:
         n = line or _duplicate_line(text) or 0
         key = repr(exc.args[0])
-        raise _said(where, "input.duplicate_key", line=n, key=key) from None
+        raise error_at(InputError, where, "input.duplicate_key", line=n, key=key) from None
     except RecursionError:
         depth = limits.max_depth
-        raise _said(where, "input.too_deep", line=line, max_depth=depth) from None
+        raise error_at(InputError, where, "input.too_deep", line=line, max_depth=depth) from None
     except ValueError as exc:
-        raise _said(where, "input.bad_json", line=line, error=str(exc)) from None
+        raise error_at(InputError, where, "input.bad_json", line=line, error=str(exc)) from None
     if _depth_over(data, limits.max_depth):
         depth = limits.max_depth
-        raise _said(where, "input.too_deep", line=line, max_depth=depth)
+        raise error_at(InputError, where, "input.too_deep", line=line, max_depth=depth)
     return data
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import model as m
-from ._errors import RulesetError, describe_errors
+from ._errors import RulesetError, describe_errors, error_at
 from ._yaml import load_yaml_file
 from .rulesets import (
     AGGREGATES,
@@ -376,8 +376,6 @@ def load_ruleset(
     s = str(name_or_path)
     path = Path(s) if s.endswith((".yaml", ".yml")) or "/" in s else _find(s, paths)
     if not path.is_file():
-        from .i18n import error_at
-
         raise error_at(RulesetError, str(path), "ruleset.no_file")
     chain: list[tuple[Path, RulesetFile]] = []
     seen: set[str] = set()

@@ -24,12 +24,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import AnsafeError, InputError
+from ._errors import AnsafeError, InputError, error_at
 from ._version import __version__
 from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import Evaluation, Report, evaluate_rows
-from .i18n import error_at, pair
+from .i18n import pair
 from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
 from .outputs import RulesetStamp

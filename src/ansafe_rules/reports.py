@@ -31,13 +31,13 @@ from pathlib import Path
 import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import AnsafeError, InputError
+from ._errors import AnsafeError, InputError, error_at
 from ._version import __version__
 from ._yaml import read_bytes
 from .breaches import Breach, BreachCounts, BreachKind, breach_counts, breaches, summary_text
 from .calendar import WorkCalendar, default_calendar
 from .evaluate import evaluate_rows
-from .i18n import MESSAGES, Lang, _render_subject, error_at, label, normalise_lang
+from .i18n import MESSAGES, Lang, _render_subject, label, normalise_lang
 from .i18n import text as _t
 from .inputs import (
     DEFAULT_LIMITS,

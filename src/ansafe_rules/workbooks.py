@@ -41,9 +41,9 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import InputError, describe_errors
+from ._errors import InputError, describe_errors, error_at
 from ._yaml import read_bytes
-from .i18n import _SEP, _step_label, both, error_at, pair, text
+from .i18n import _SEP, _step_label, both, pair, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
 from .spreadsheets import as_text

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..i18n import bilingual, pair
-from ..i18n import text as _t
+from ..cli import _error_id  # the usage errors' form: both languages, Chinese first
+from ..i18n import bilingual
 from ..rulesets import DUTY_HOLDER_ZH, DutyHolder
 from .alerts import KIND_LABELS, Alert
 
@@ -159,13 +159,13 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(json.dumps(ev, ensure_ascii=False) + "\n")
         return 0
     if not args.jurisdiction:
-        return _error(err, "monitor.needs_jurisdiction")
+        return _error_id(err, "monitor.needs_jurisdiction")
     if args.batch < 1:
-        return _error(err, "monitor.batch_min")
+        return _error_id(err, "monitor.batch_min")
     try:
         from .core import Monitor
     except ImportError:
-        return _error(err, "monitor.needs_durable", install=_INSTALL)
+        return _error_id(err, "monitor.needs_durable", install=_INSTALL)
     from ..loader import load_ruleset
 
     rs = load_ruleset(args.jurisdiction, search_paths=args.ruleset_path)
@@ -209,7 +209,7 @@ def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: li
     try:
         fh = _open_output(mon, args.output) if args.output else None
     except _OutputChanged as exc:
-        return _error(err, "monitor.output_changed", **exc.args_)
+        return _error_id(err, "monitor.output_changed", **exc.args_)
     if fh is None:  # stdout: alerts committed but not confirmed written go out first
         printed = int(mon.meta("printed_seq") or 0)
         if printed < skip:
@@ -246,7 +246,7 @@ def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: li
             seq += 1
             if seq <= skip:
                 if seq == skip and mon.event_digest(seq) != _sha(canonical(line)):
-                    return _error(
+                    return _error_id(
                         err, "monitor.other_stream", events=args.events, seq=seq, state=args.state
                     )
                 continue
@@ -258,18 +258,10 @@ def _loop(mon: Any, args: argparse.Namespace, out: TextIO, err: TextIO, stop: li
         if fh is not None:
             fh.close()
     if seq < skip:
-        return _error(
+        return _error_id(
             err, "monitor.short_stream", events=args.events, seq=seq, state=args.state, skip=skip
         )
     return 0
-
-
-def _error(err: TextIO, msg_id: str, **args: Any) -> int:
-    """An operator's error (a catalogue message) in Chinese and English; exit code 2."""
-    zh, en = pair(msg_id, **args)
-    zh, en = _t("cli.error", "zh").format(message=zh), _t("cli.error", "en").format(message=en)
-    print(f"ansafe-rules: {zh} — {en}", file=err)
-    return 2
 
 
 def _sha(text: str) -> str:

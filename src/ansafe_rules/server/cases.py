@@ -18,10 +18,9 @@ import anyio.to_thread
 from fastapi import Query, Request
 from starlette.requests import ClientDisconnect
 
-from .._errors import AnsafeError, InputError, RulesetError
+from .._errors import AnsafeError, InputError, RulesetError, error_at
 from ..calendar import CalendarOverride, WorkCalendar, load_calendar_overrides
 from ..evaluate import Evaluation, Status, evaluate_rows
-from ..i18n import error_at
 from ..inputs import ParsedCase, load_case_file
 from ..loader import jurisdictions
 from ..outputs import RulesetStamp
