@@ -937,8 +937,10 @@ def render_message(msg_id: str, args: Mapping[str, Any], lang: str = "en") -> st
 
 def jsonable(args: Mapping[str, Any], memo: Memo | None = None) -> dict[str, Any]:
     """Message arguments as JSON values (conditions, periods and nested messages included);
-    ``memo`` as for :func:`render`. Shared values give the same (read-only) JSON objects."""
-    return {k: _json_arg(k, v, memo) for k, v in args.items()}
+    ``memo`` as for :func:`render`. Shared values give the same (read-only) JSON objects.
+    An argument that is None is left out: :func:`render` reads a missing argument as it
+    reads None (as empty), so the sentence is the same, and the JSON is shorter."""
+    return {k: _json_arg(k, v, memo) for k, v in args.items() if v is not None}
 
 
 _JSON_AS_IS = frozenset({str, int, float, bool, type(None)})

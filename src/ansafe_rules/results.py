@@ -52,10 +52,13 @@ def _json_args(subject: str, args: dict[str, Any], memo: Memo | None) -> dict[st
     """``jsonable(_args(subject, msg), memo)`` in one pass: every row of a report turns its
     arguments into JSON, most of them strings, numbers and dates; those are converted here
     without a call each (what :func:`ansafe_rules.i18n.jsonable` does for them), the others
-    (conditions, periods, nested messages) by it, with the memo."""
+    (conditions, periods, nested messages) by it, with the memo. Arguments that are None are
+    left out, as ``jsonable`` leaves them out."""
     out: dict[str, Any] = {"subject": subject}
     for k, v in args.items():
         t = type(v)
+        if v is None:  # an argument without a value is left out: a message reads it as empty
+            continue
         if t in _JSON_AS_IS:
             out[k] = v
         elif t is dt.date or t is dt.datetime:
