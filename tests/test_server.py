@@ -480,7 +480,18 @@ def test_unknown_jurisdiction(client: Any) -> None:
     body = _problem(r, 422, "invalid-case")
     assert body["errors"][0]["record"] == "policy"
     assert body["errors"][0]["field"] == "jurisdiction"
-    assert "'/etc/passwd' is not a jurisdiction id" in body["errors"][0]["message"]
+    # said in the service's language (zh by default), from the catalogue, no English in it
+    assert body["errors"][0]["message"].startswith(
+        "'/etc/passwd' 不是适用地区编号（如 'national'）"
+    )
+    r = client.post(
+        "/v1/check",
+        params={"lang": "en"},
+        content=_minimal(jurisdiction="/etc/passwd"),
+        headers=JSON,
+    )
+    message = _problem(r, 422, "invalid-case")["errors"][0]["message"]
+    assert "'/etc/passwd' is not a jurisdiction id" in message
     r = client.post("/v1/check", content=_minimal(jurisdiction="atlantis"), headers=JSON)
     assert "'atlantis'" in _problem(r, 422, "unknown-jurisdiction")["detail"]
     r = client.get("/v1/jurisdictions/atlantis/rules")

@@ -205,6 +205,19 @@ def test_model_rule_broken_by_a_cell_names_the_cell(tmp_path: Path) -> None:
     (issue,) = parsed.issues
     assert issue.record.endswith("sheet 施工阶段与危大工程阶段 row 2 (id 'ST-foundation')")
     assert "end 2020-01-01 is before start" in issue.message
+    # said in Chinese from the catalogue, as a case's own check is (no English left in it)
+    assert issue.message_zh.endswith("无效：结束日期 2020-01-01 早于开始日期 2025-08-01")
+
+
+@needs_xlsx
+def test_a_missing_cell_is_said_in_chinese(tmp_path: Path) -> None:
+    path = _workbook(tmp_path)
+    _edit(path, "service_records", 3, "kind", None)
+    parsed = read_workbook(path)
+    (issue,) = parsed.issues
+    assert issue.field == "kind"
+    assert issue.message.endswith(" (服务项目): invalid: Field required")
+    assert issue.message_zh.endswith(" 列（服务项目）：无效：缺少必填字段")
 
 
 @needs_xlsx

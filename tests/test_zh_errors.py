@@ -20,6 +20,7 @@ from ansafe_rules._errors import (
     InputError,
     RulesetError,
     error_at,
+    said,
 )
 from ansafe_rules.calendar import default_calendar, load_calendar_overrides
 from ansafe_rules.cli import main
@@ -424,3 +425,71 @@ def test_missing_ruleset_and_calendar_files_in_chinese(tmp_path: Path) -> None:
         load_calendar_overrides(cal)
     assert str(got.value) == f"{cal}: calendar override file must be a list of years"
     assert got.value.in_language("zh") == f"{cal}：日历覆盖文件应为按年份排列的列表"
+
+
+def test_a_models_own_checks_are_said_in_chinese(tmp_path: Path) -> None:
+    """The checks a case's model makes itself (a term that ends before it starts, a stage, a
+    contract listing a service kind twice) and a calendar override's are said in Chinese
+    from the catalogue; their English is pydantic's `Value error, …` as before."""
+    bad = {"policy": {**BASE_POLICY, "term_start": "2026-07-01", "term_end": "2025-06-30"}}
+    with pytest.raises(InputError) as got:
+        ar.parse_case(bad, "f.jsonl: line 2")
+    assert str(got.value) == (
+        "f.jsonl: line 2: policy: field '(record)': Value error, term_end 2025-06-30 is before "
+        "term_start 2026-07-01"
+    )
+    assert got.value.in_language("zh") == (
+        "f.jsonl：第 2 行：policy：字段「(record)」：保险期间结束日 term_end 2025-06-30 早于开始日 "
+        "term_start 2026-07-01"
+    )
+    twice = {
+        "policy": {
+            **BASE_POLICY,
+            "contract_services": [
+                {"service_kind": "hazard_inspection", "min_count": 1, "per": "quarter"},
+                {"service_kind": "hazard_inspection", "min_count": 2, "per": "year"},
+            ],
+        }
+    }
+    with pytest.raises(InputError) as got:
+        ar.parse_case(twice)
+    assert "service kind 'hazard_inspection' is listed twice (items 0 and 1)" in str(got.value)
+    assert (
+        "服务类型 'hazard_inspection' 重复列出（第 1 项和第 2 项）；每种服务类型只能约定一个频次"
+        in got.value.in_language("zh")
+    )
+    stage = {"id": "ST-1", "kind": "project", "start": "2025-09-01", "end": "2025-08-01"}
+    parsed = ar.parse_case({"policy": BASE_POLICY, "stages": [stage]})
+    (issue,) = parsed.issues
+    assert issue.message == "Value error, end 2025-08-01 is before start 2025-09-01"
+    assert issue.message_zh == "结束日期 2025-08-01 早于开始日期 2025-09-01"
+    cal = tmp_path / "cal.yaml"
+    cal.write_text("- year: 2027\n  holidays: [2026-12-31]\n", encoding="utf-8")
+    with pytest.raises(RulesetError) as got:
+        load_calendar_overrides(cal)
+    assert str(got.value) == (
+        f"{cal}: entry 0: field '(record)': Value error, date 2026-12-31 is not in year 2027"
+    )
+    assert got.value.in_language("zh") == (
+        f"{cal}：第 1 项：字段「(record)」：日期 2026-12-31 不在 2027 年内"
+    )
+
+
+def test_a_said_check_pickles_with_its_chinese() -> None:
+    exc = said("input.term_order", term_end="2025-06-30", term_start="2026-07-01")
+    back = pickle.loads(pickle.dumps(exc))
+    assert isinstance(back, ValueError) and str(back) == str(exc)
+    assert str(back) == "term_end 2025-06-30 is before term_start 2026-07-01"
+    assert back.zh == "保险期间结束日 term_end 2025-06-30 早于开始日 term_start 2026-07-01"
+
+
+def test_a_calendar_override_that_lists_a_day_twice_reads_as_days(tmp_path: Path) -> None:
+    """The Chinese lists the days as dates (the English keeps its Python form, as before)."""
+    cal = tmp_path / "cal.yaml"
+    cal.write_text("- year: 2027\n  holidays: [2027-01-09]\n  workdays: [2027-01-09]\n")
+    with pytest.raises(RulesetError) as got:
+        load_calendar_overrides(cal)
+    assert str(got.value).endswith(
+        "Value error, dates both holiday and workday: [datetime.date(2027, 1, 9)]"
+    )
+    assert got.value.in_language("zh").endswith("以下日期同时列为节假日和调休上班日：2027-01-09")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 __all__ = ["AnsafeError", "CalendarRangeError", "InputError", "RulesetError", "error_at"]
@@ -37,6 +39,70 @@ def error_at(cls: type[_E], where: str, msg_id: str, *, line: int = 0, **args: A
     zh, en = pair(msg_id, **args)
     place = f"{where}: line {line}" if line else where
     return cls(f"{place}: {en}", zh=f"{where_zh(place)}：{zh}")
+
+
+Step = tuple[str, dict[str, Any]]
+"""A catalogue message naming a place in a file (``rules[0] (rule 'x')``) and its arguments."""
+
+
+def located(
+    place: str | os.PathLike[str], steps: Sequence[Step], en: str, zh: str | None = None
+) -> tuple[str, str]:
+    """One line of an error in English and in Chinese: ``place`` (a file), each of ``steps``
+    said in its language, then what is wrong (``en``; ``zh``, else the English), joined by
+    ``": "`` (``f.yaml: rules[0] (rule 'x'): field 'kind': …``) and by a full-width colon."""
+    from .i18n import pair
+
+    ens, zhs = [str(place)], [str(place)]
+    for msg_id, args in steps:
+        z, e = pair(msg_id, **args)
+        zhs.append(z)
+        ens.append(e)
+    return ": ".join([*ens, en]), "：".join([*zhs, zh if zh is not None else en])
+
+
+def field_step(field: str) -> Step:
+    """The step naming a field: ``field 'params.period'`` (in Chinese, the field in corner
+    brackets)."""
+    return ("ruleset.field", {"quoted": repr(field), "field": field})
+
+
+def lines_error(cls: type[_E], lines: Sequence[tuple[str, str]], *, once: bool = False) -> _E:
+    """The error ``cls`` of several :func:`located` lines, in order; with ``once``, a line
+    whose English was said already is left out."""
+    if once:
+        firsts: dict[str, tuple[str, str]] = {}
+        for en, zh in lines:
+            firsts.setdefault(en, (en, zh))
+        lines = list(firsts.values())
+    return cls("\n".join(en for en, _ in lines), zh="\n".join(zh for _, zh in lines))
+
+
+def said_at(
+    cls: type[_E], place: str | os.PathLike[str], steps: Sequence[Step], msg_id: str, **args: Any
+) -> _E:
+    """The error ``cls`` of one :func:`located` line saying catalogue message ``msg_id``."""
+    from .i18n import pair
+
+    zh, en = pair(msg_id, **args)
+    return lines_error(cls, [located(place, steps, en, zh)])
+
+
+class SaidValueError(ValueError):
+    """A model's own check that failed (pydantic shows it as ``Value error, …``), said in
+    English (its text) and in Chinese (``zh``): see :func:`said`."""
+
+    def __init__(self, en: str, zh: str | None = None) -> None:
+        super().__init__(en)
+        self.zh = zh  # kept by pickling, as any attribute of an exception
+
+
+def said(msg_id: str, **args: Any) -> SaidValueError:
+    """A :class:`SaidValueError` saying catalogue message ``msg_id`` with ``args``."""
+    from .i18n import pair
+
+    zh, en = pair(msg_id, **args)
+    return SaidValueError(en, zh)
 
 
 class RulesetError(AnsafeError):

@@ -23,7 +23,16 @@ import holidays
 from holidays.countries.china import ChinaStaticHolidays
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import CalendarRangeError, RulesetError, describe_errors, error_at
+from ._errors import (
+    CalendarRangeError,
+    RulesetError,
+    error_at,
+    field_step,
+    lines_error,
+    located,
+    pydantic_errors,
+    said,
+)
 from ._yaml import load_yaml_file
 
 __all__ = ["CalendarOverride", "WorkCalendar", "default_calendar", "load_calendar_overrides"]
@@ -56,11 +65,23 @@ class CalendarOverride(BaseModel):
     def _dates_in_year(self) -> CalendarOverride:
         for d in (*self.holidays, *self.workdays):
             if d.year != self.year:
-                raise ValueError(f"date {d} is not in year {self.year}")
+                raise said("calendar.not_in_year", day=d, year=self.year)
         clash = set(self.holidays) & set(self.workdays)
         if clash:
-            raise ValueError(f"dates both holiday and workday: {sorted(clash)}")
+            days = sorted(clash)
+            raise said("calendar.both_kinds", days=days, listed="、".join(map(str, days)))
         return self
+
+
+def _entry_lines(path: str, i: int, exc: ValidationError) -> list[tuple[str, str]]:
+    """Each error of the override at index ``i``, in English and Chinese."""
+    from .i18n import pydantic_error_zh
+
+    at = ("calendar.at_entry", {"i": i, "n": i + 1})
+    return [
+        located(path, [at, field_step(f)], msg, pydantic_error_zh(kind, ctx, msg))
+        for f, msg, kind, ctx in pydantic_errors(exc)
+    ]
 
 
 def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
@@ -73,8 +94,7 @@ def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
         try:
             out.append(CalendarOverride.model_validate(item))
         except ValidationError as exc:
-            msgs = [f"{path}: entry {i}: field {f!r}: {msg}" for f, msg in describe_errors(exc)]
-            raise RulesetError("\n".join(msgs)) from None
+            raise lines_error(RulesetError, _entry_lines(str(path), i, exc)) from None
     return tuple(out)
 
 

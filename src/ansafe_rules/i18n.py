@@ -1412,6 +1412,83 @@ _M(
 _M("ruleset.unknown_jurisdiction", "unknown jurisdiction {name}; available: {known}")
 _M("ruleset.no_file", "no such ruleset file")
 _M("calendar.not_a_list", "calendar override file must be a list of years")
+# a ruleset file's errors (loader.py, rulesets.py): where in the file, then what is wrong
+_M("ruleset.field", "field {quoted}", "field", omit=("quoted",))
+_M("ruleset.at_item", "{list}[{i}]")
+_M("ruleset.at_item_rule", "{list}[{i}] (rule {id})")
+_M("ruleset.at_rule", "rule {id}")
+_M("ruleset.at_override", "override of rule {id}")
+_M("ruleset.at_overrides", "overrides: rule {id}")
+_M("ruleset.at_disable", "disable: rule {id}")
+_M("ruleset.at_window", "window {id}")
+_M("ruleset.at_checklist", "checklist {id}")
+_M("ruleset.no_packaged", "no packaged rulesets found (is the package installed correctly?)")
+_M("ruleset.not_mapping", "a ruleset file must be a mapping at the top level")
+_M("ruleset.id_mismatch", "{id} does not match the file name")
+_M("ruleset.not_case_field", "{path} is not a field of the case")
+_M("ruleset.not_field_of", "{path} is not a field of {name}")
+_M("ruleset.params_misfit", "do not fit kind {kind}")
+_M("ruleset.scope_field_alone", "goes with scope_date: event")
+_M("ruleset.not_records", "{path} does not list records")
+_M("ruleset.stages_alone", "stages and link go with per: stage")
+_M(
+    "ruleset.reading_unknown",
+    "names no parameter of kind {kind} (nor one of {readings})",
+    "readings_zh",
+    omit=("readings",),
+)
+_M("ruleset.rule_prefix", "rule ids in {file} must start with '{stem}.'")
+_M("ruleset.extends_cycle", "cycle through {id}")
+_M("ruleset.duplicate_window", "duplicate window id")
+_M("ruleset.no_base_rule", "names no rule of {extends} or its parents")
+_M("ruleset.duplicate_rule", "duplicate rule id")
+_M("ruleset.unknown_window", "unknown window {id}")
+_M("ruleset.unknown_rule", "unknown rule {id}")
+_M("ruleset.override_unknown", "override names unknown rule {id}")
+_M("ruleset.no_layer", "no layer {layer} in ruleset {id}")
+# a rule's own checks (rulesets.py), shown after pydantic's "Value error, "
+_M("ruleset.v.both_groups", "give any_of or all_of, not both")
+_M("ruleset.v.group_alone", "{name} stands alone (no field, op or value)")
+_M("ruleset.v.group_of_one", "{name} needs at least two conditions")
+_M("ruleset.v.needs_field_op", "a condition needs field and op (or any_of, all_of)")
+_M("ruleset.v.no_value", "op {op} takes no value")
+_M("ruleset.v.one_value", "op {op} needs exactly one of value, value_field")
+_M("ruleset.v.list_value", "op {op} needs a list value")
+_M("ruleset.v.action_or_event", "give exactly one of action, first_event")
+_M("ruleset.v.contract_no_count", "from_contract takes neither min_count nor per")
+_M("ruleset.v.contract_subject", "from_contract needs subject service_records")
+_M("ruleset.v.count_and_per", "min_count and per are required unless from_contract is true")
+_M("ruleset.v.fields_or_contains", "give fields, contains or both")
+_M("ruleset.v.require_something", "give require, require_counts or both")
+_M("ruleset.v.one_window_spec", "give exactly one of annual, after_holiday, from_case")
+_M("ruleset.v.rules_or_unanswerable", "give rules or not_answerable (one of them)")
+# a calendar override file's entries (calendar.py)
+_M("calendar.at_entry", "entry {i}", "n", omit=("i",))  # n: counted from 1
+_M("calendar.not_in_year", "date {day} is not in year {year}")
+_M("calendar.both_kinds", "dates both holiday and workday: {days}", "listed", omit=("days",))
+# a case's own checks (model.py), shown after pydantic's "Value error, "
+_M(
+    "input.jurisdiction_not_id",
+    "{value} is not a jurisdiction id (e.g. 'national'); a ruleset file can be chosen only by "
+    "the caller (--jurisdiction FILE), not by the data",
+)
+_M(
+    "input.service_kind_twice",
+    "service kind {kind} is listed twice (items {first} and {second}); state one frequency per "
+    "service kind",
+    "first_n",
+    "second_n",
+    omit=("first", "second"),
+)
+_M("input.term_order", "term_end {term_end} is before term_start {term_start}")
+_M("input.end_before_start", "end {end} is before start {start}")
+# a period's own checks (periods.py): a rule's or an override's period
+_M("period.same_day_amount", "same_day takes amount 0")
+_M("period.amount_min", "amount must be >= 1 for unit {unit}")
+_M(
+    "period.amount_max",
+    "amount {amount} is too large for unit {unit} (at most {most}; see docs/limits.md)",
+)
 _M("input.unexpected", "could not be evaluated: {error}")
 _M("report.unexpected", "could not be reported: {error}")
 # the monitor's own checks of an event (monitor/core.py, monitor/events.py)
@@ -1540,6 +1617,16 @@ _M("pyd.string", "Input should be a valid string")
 _M("pyd.string_too_short", "String should have at least {min_length} characters")
 _M("pyd.string_too_long", "String should have at most {max_length} characters")
 _M("pyd.list", "Input should be a valid list")
+_M(
+    "pyd.too_short",
+    "{field_type} should have at least {min_length} item(s), not {actual_length}",
+    omit=("field_type",),
+)
+_M(
+    "pyd.too_long",
+    "{field_type} should have at most {max_length} item(s), not {actual_length}",
+    omit=("field_type",),
+)
 _M("pyd.mapping", "Input should be a valid dictionary or object")
 _M("pyd.enum", "Input should be {expected}")
 _M("pyd.ge", "Input should be greater than or equal to {ge}")
@@ -1577,6 +1664,8 @@ _PYDANTIC_KINDS = {
     "string_too_long": "pyd.string_too_long",
     "list_type": "pyd.list",
     "tuple_type": "pyd.list",
+    "too_short": "pyd.too_short",
+    "too_long": "pyd.too_long",
     "dict_type": "pyd.mapping",
     "model_type": "pyd.mapping",
     "model_attributes_type": "pyd.mapping",
@@ -1614,9 +1703,13 @@ def pydantic_error_zh(
 ) -> str | None:
     """A pydantic validation error (its ``type`` and ``ctx``) in Chinese; None for a type the
     catalogue does not know (the English ``msg`` is then shown). A ``value_error`` (a model's
-    own check) keeps its English text behind a Chinese lead. With the field's ``enum``, each
+    own check) is said in Chinese when the check said it in both (``_errors.said``), else
+    keeps its English text behind a Chinese lead. With the field's ``enum``, each
     value an ``enum`` error expects is followed by its Chinese label."""
     if kind == "value_error":
+        said = getattr(ctx.get("error"), "zh", None)  # a check said in both (errors.said)
+        if said is not None:
+            return str(said)
         return text("pyd.value_error", "zh").format(msg=msg.removeprefix("Value error, "))
     mid = _PYDANTIC_KINDS.get(kind)
     if mid is None:

@@ -18,7 +18,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import model as m
-from ._errors import RulesetError, describe_errors, error_at
+from ._errors import (
+    RulesetError,
+    Step,
+    error_at,
+    field_step,
+    lines_error,
+    located,
+    pydantic_errors,
+    said_at,
+)
 from ._yaml import load_yaml_file
 from .rulesets import (
     AGGREGATES,
@@ -62,7 +71,10 @@ def packaged_rulesets_dir() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "rulesets"
     if checkout.is_dir():
         return checkout
-    raise RulesetError("no packaged rulesets found (is the package installed correctly?)")
+    from .i18n import pair
+
+    zh, en = pair("ruleset.no_packaged")
+    raise RulesetError(en, zh=zh)
 
 
 def shown_path(path: Path) -> str:
@@ -93,11 +105,15 @@ def jurisdictions(search_paths: Sequence[str | Path] = ()) -> tuple[str, ...]:
     return tuple(sorted(ids))
 
 
-def _fmt_validation(path: Path, rule_hint: str | None, exc: ValidationError, raw: Any) -> str:
+def _validation_lines(path: Path, exc: ValidationError, raw: Any) -> list[tuple[str, str]]:
+    """Each error of validating a ruleset file, in English and Chinese (:func:`located`): the
+    rule it is in (by its place and id) and the field, without pydantic's union labels."""
+    from .i18n import pydantic_error_zh
+
     lines = []
     for err in exc.errors():
         loc = list(err["loc"])
-        where = rule_hint
+        steps: list[Step] = []
         if (
             len(loc) >= 2
             and loc[0] in ("rules", "overrides", "disable")
@@ -106,7 +122,8 @@ def _fmt_validation(path: Path, rule_hint: str | None, exc: ValidationError, raw
             items = raw.get(loc[0]) if isinstance(raw, dict) else None
             item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
             ident = item.get("id") or item.get("rule") if isinstance(item, dict) else None
-            where = f"{loc[0]}[{loc[1]}]" + (f" (rule {ident!r})" if ident else "")
+            at = {"list": loc[0], "i": loc[1], "id": repr(ident)}
+            steps.append(("ruleset.at_item_rule" if ident else "ruleset.at_item", at))
             loc = loc[2:]
         # drop pydantic's union-branch labels such as 'DeadlineParams'
         loc = [p for p in loc if not (isinstance(p, str) and p.endswith("Params"))]
@@ -114,8 +131,21 @@ def _fmt_validation(path: Path, rule_hint: str | None, exc: ValidationError, raw
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
-        lines.append(f"{path}: {where + ': ' if where else ''}field {field!r}: {msg}")
-    return "\n".join(dict.fromkeys(lines))
+        zh = pydantic_error_zh(err["type"], dict(err.get("ctx") or {}), msg)
+        lines.append(located(str(path), [*steps, field_step(field)], msg, zh))
+    return lines
+
+
+def _pydantic_lines(
+    place: str, steps: Sequence[Step], exc: ValidationError
+) -> list[tuple[str, str]]:
+    """Each error of validating a rule's parameters, in English and Chinese, at ``steps``."""
+    from .i18n import pydantic_error_zh
+
+    return [
+        located(place, [*steps, field_step(f)], msg, pydantic_error_zh(kind, ctx, msg))
+        for f, msg, kind, ctx in pydantic_errors(exc, ("params",))
+    ]
 
 
 def _validate_rule_params(path: Path, raw: Any) -> None:
@@ -132,39 +162,42 @@ def _validate_rule_params(path: Path, raw: Any) -> None:
         try:
             PARAMS[kind].model_validate(item.get("params", {}))
         except ValidationError as exc:
-            hint = f"rules[{i}] (rule {item.get('id')!r})"
-            msgs = [
-                f"{path}: {hint}: field {f!r}: {msg}"
-                for f, msg in describe_errors(exc, ("params",))
-            ]
-            raise RulesetError("\n".join(dict.fromkeys(msgs))) from None
+            at = ("ruleset.at_item_rule", {"list": "rules", "i": i, "id": repr(item.get("id"))})
+            lines = _pydantic_lines(str(path), [at], exc)
+            raise lines_error(RulesetError, lines, once=True) from None
 
 
 def _read_file(path: Path) -> RulesetFile:
     raw = load_yaml_file(path)
     if not isinstance(raw, dict):
-        raise RulesetError(f"{path}: a ruleset file must be a mapping at the top level")
+        raise said_at(RulesetError, str(path), (), "ruleset.not_mapping")
     _validate_rule_params(path, raw)
     try:
         rf = RulesetFile.model_validate(raw)
     except ValidationError as exc:
-        raise RulesetError(_fmt_validation(path, None, exc, raw)) from None
+        lines = _validation_lines(path, exc, raw)
+        raise lines_error(RulesetError, lines, once=True) from None
     if rf.id != path.stem:
-        raise RulesetError(f"{path}: field 'id': {rf.id!r} does not match the file name")
+        raise said_at(
+            RulesetError, str(path), [field_step("id")], "ruleset.id_mismatch", id=repr(rf.id)
+        )
     if rf.advisory_unless is not None:
         for i, c in enumerate(rf.advisory_unless.conditions):
             for role, cp in c.paths():
                 if not _case_path_ok(cp.removeprefix("$case.")):
-                    raise RulesetError(
-                        f"{path}: field 'advisory_unless.conditions[{i}].{role}': "
-                        f"{cp!r} is not a field of the case"
+                    raise said_at(
+                        RulesetError,
+                        str(path),
+                        [field_step(f"advisory_unless.conditions[{i}].{role}")],
+                        "ruleset.not_case_field",
+                        path=repr(cp),
                     )
     for i, r in enumerate(rf.rules):
+        at = ("ruleset.at_item_rule", {"list": "rules", "i": i, "id": repr(r.id)})
         if type(r.params) is not PARAMS[r.kind]:
-            raise RulesetError(
-                f"{path}: rules[{i}] (rule {r.id!r}): field 'params': do not fit kind {r.kind}"
-            )
-        _check_rule_semantics(path, f"rules[{i}] (rule {r.id!r})", r)
+            steps = [at, field_step("params")]
+            raise said_at(RulesetError, str(path), steps, "ruleset.params_misfit", kind=r.kind)
+        _check_rule_semantics(path, at, r)
     return rf
 
 
@@ -220,19 +253,19 @@ def _model_of_list(model_cls: type[BaseModel], path: str) -> type[BaseModel] | N
     return cls
 
 
-def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
+def _check_rule_semantics(path: Path, where: Step, r: Rule) -> None:
     p = r.params
     subj_model = SUBJECT_MODELS[p.subject]
 
-    def bad(field: str, msg: str) -> RulesetError:
-        return RulesetError(f"{path}: {where}: field {field!r}: {msg}")
+    def bad(field: str, msg_id: str, **args: Any) -> RulesetError:
+        return said_at(RulesetError, str(path), [where, field_step(field)], msg_id, **args)
 
     def check(field: str, item_path: str, model: type[BaseModel], name: str) -> None:
         if item_path.startswith("$case."):
             if not _case_path_ok(item_path.removeprefix("$case.")):
-                raise bad(field, f"{item_path!r} is not a field of the case")
+                raise bad(field, "ruleset.not_case_field", path=repr(item_path))
         elif not _path_ok(model, item_path):
-            raise bad(field, f"{item_path!r} is not a field of {name}")
+            raise bad(field, "ruleset.not_field_of", path=repr(item_path), name=name)
 
     def check_conds(
         field: str, conds: Sequence[Condition], model: type[BaseModel], name: str
@@ -245,12 +278,12 @@ def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
     for i, c in enumerate(r.applies_if):
         for role, cp in c.paths():
             if not _case_path_ok(cp.removeprefix("$case.")):
-                raise bad(f"applies_if[{i}].{role}", f"{cp!r} is not a field of the case")
+                raise bad(f"applies_if[{i}].{role}", "ruleset.not_case_field", path=repr(cp))
     for name in ("where", "require", "forbid"):
         check_conds(f"params.{name}", getattr(p, name, ()), subj_model, subj)
     if r.scope_field is not None:
         if r.scope_date.value != "event":
-            raise bad("scope_field", "goes with scope_date: event")
+            raise bad("scope_field", "ruleset.scope_field_alone")
         check("scope_field", r.scope_field, subj_model, subj)
     for name in ("trigger", "action", "date", "anchor", "destroyed", "link"):
         value = getattr(p, name, None)
@@ -276,28 +309,31 @@ def _check_rule_semantics(path: Path, where: str, r: Rule) -> None:
                 value = getattr(p, name)
                 if value is not None:
                     if em is None:
-                        raise bad(f"params.{name}", f"{p.date!r} does not list records")
+                        raise bad(f"params.{name}", "ruleset.not_records", path=repr(p.date))
                     check(f"params.{name}", value, em, p.date)
         elif p.weight is not None:
             check("params.weight", p.weight, subj_model, subj)
         if p.per is m.Per.stage:
             check_conds("params.stages", p.stages, m.Stage, "stages")
         elif p.stages or p.link:
-            raise bad("params.stages", "stages and link go with per: stage")
+            raise bad("params.stages", "ruleset.stages_alone")
     for i, rc in enumerate(getattr(p, "require_counts", ())):
         em = _model_of_list(subj_model, rc.field)
         if em is None:
-            raise bad(f"params.require_counts[{i}].field", f"{rc.field!r} does not list records")
+            field = f"params.require_counts[{i}].field"
+            raise bad(field, "ruleset.not_records", path=repr(rc.field))
         check_conds(f"params.require_counts[{i}].where", rc.where, em, rc.field)
     for key in r.interpretive:
         if key not in type(p).model_fields and key not in RULE_LEVEL_READINGS:
             raise bad(
                 f"interpretive.{key}",
-                f"names no parameter of kind {r.kind.value} (nor one of "
-                f"{', '.join(RULE_LEVEL_READINGS)})",
+                "ruleset.reading_unknown",
+                kind=r.kind.value,
+                readings=", ".join(RULE_LEVEL_READINGS),
+                readings_zh="、".join(RULE_LEVEL_READINGS),
             )
     if not r.id.startswith(path.stem + "."):
-        raise bad("id", f"rule ids in {path.name} must start with '{path.stem}.'")
+        raise bad("id", "ruleset.rule_prefix", file=path.name, stem=path.stem)
 
 
 RULE_LEVEL_READINGS = ("applies_if", "severity", "duty_holder", "scope_date")
@@ -320,11 +356,8 @@ def apply_override(
     try:
         new_params = PARAMS[r.kind].model_validate(merged)
     except ValidationError as exc:
-        msgs = [
-            f"{source}: override of rule {r.id!r}: field {f!r}: {msg}"
-            for f, msg in describe_errors(exc, ("params",))
-        ]
-        raise RulesetError("\n".join(msgs)) from None
+        at: Step = ("ruleset.at_override", {"id": repr(r.id)})
+        raise lines_error(RulesetError, _pydantic_lines(source, [at], exc)) from None
     rule = r.model_copy(
         update={
             "params": new_params,
@@ -332,7 +365,8 @@ def apply_override(
             "interpretive": {**r.interpretive, **interpretive},
         }
     )
-    _check_rule_semantics(Path(f"{rr.layer}.yaml"), f"override of rule {r.id!r}", rule)
+    at_override: Step = ("ruleset.at_override", {"id": repr(r.id)})
+    _check_rule_semantics(Path(f"{rr.layer}.yaml"), at_override, rule)
     shown = shown or source
     sources = {**rr.param_sources, **dict.fromkeys(params, shown)}
     if severity is not None:
@@ -382,7 +416,8 @@ def load_ruleset(
     while True:
         rf = _read_file(path)
         if rf.id in seen:
-            raise RulesetError(f"{path}: field 'extends': cycle through {rf.id!r}")
+            steps = [field_step("extends")]
+            raise said_at(RulesetError, str(path), steps, "ruleset.extends_cycle", id=repr(rf.id))
         seen.add(rf.id)
         chain.append((path, rf))
         if rf.extends is None:
@@ -390,7 +425,8 @@ def load_ruleset(
         try:
             path = _find(rf.extends, [path.parent, *paths])
         except RulesetError as exc:
-            raise RulesetError(f"{path}: field 'extends': {exc}") from None
+            line = located(str(path), [field_step("extends")], str(exc), exc.zh)
+            raise lines_error(RulesetError, [line]) from None
     chain.reverse()
 
     rules: dict[str, ResolvedRule] = {}
@@ -400,13 +436,17 @@ def load_ruleset(
     for path, rf in chain:
         for w in rf.windows:
             if w.id in windows:
-                raise RulesetError(f"{path}: window {w.id!r}: field 'id': duplicate window id")
+                steps = [("ruleset.at_window", {"id": repr(w.id)}), field_step("id")]
+                raise said_at(RulesetError, str(path), steps, "ruleset.duplicate_window")
             windows[w.id] = ResolvedWindow(window=w, layer=rf.id)
         for op in rf.overrides:
             if op.rule not in rules:
-                raise RulesetError(
-                    f"{path}: overrides: rule {op.rule!r}: names no rule of {rf.extends!r} "
-                    "or its parents"
+                raise said_at(
+                    RulesetError,
+                    str(path),
+                    [("ruleset.at_overrides", {"id": repr(op.rule)})],
+                    "ruleset.no_base_rule",
+                    extends=repr(rf.extends),
                 )
             rules[op.rule] = apply_override(
                 rules[op.rule],
@@ -418,19 +458,27 @@ def load_ruleset(
             )
         for op in rf.disable:
             if op.rule not in rules:
-                raise RulesetError(
-                    f"{path}: disable: rule {op.rule!r}: names no rule of {rf.extends!r} "
-                    "or its parents"
+                raise said_at(
+                    RulesetError,
+                    str(path),
+                    [("ruleset.at_disable", {"id": repr(op.rule)})],
+                    "ruleset.no_base_rule",
+                    extends=repr(rf.extends),
                 )
             del rules[op.rule]
         for r in rf.rules:
             if r.id in rules:
-                raise RulesetError(f"{path}: rule {r.id!r}: field 'id': duplicate rule id")
+                steps = [("ruleset.at_rule", {"id": repr(r.id)}), field_step("id")]
+                raise said_at(RulesetError, str(path), steps, "ruleset.duplicate_rule")
             if isinstance(r.params, PreferredWindowParams):
                 for w in r.params.windows:
                     if w not in windows:
-                        raise RulesetError(
-                            f"{path}: rule {r.id!r}: field 'params.windows': unknown window {w!r}"
+                        steps = [
+                            ("ruleset.at_rule", {"id": repr(r.id)}),
+                            field_step("params.windows"),
+                        ]
+                        raise said_at(
+                            RulesetError, str(path), steps, "ruleset.unknown_window", id=repr(w)
                         )
             rules[r.id] = ResolvedRule(
                 rule=r,
@@ -442,9 +490,13 @@ def load_ruleset(
             for i, row in enumerate(cl.rows):
                 for rid in row.rules:
                     if rid not in rules:
-                        raise RulesetError(
-                            f"{path}: checklist {cl.id!r}: rows[{i}]: field 'rules': "
-                            f"unknown rule {rid!r}"
+                        steps = [
+                            ("ruleset.at_checklist", {"id": repr(cl.id)}),
+                            ("ruleset.at_item", {"list": "rows", "i": i}),
+                            field_step("rules"),
+                        ]
+                        raise said_at(
+                            RulesetError, str(path), steps, "ruleset.unknown_rule", id=repr(rid)
                         )
             checklists.append(ResolvedChecklist(checklist=cl, layer=rf.id))
         layers.append(

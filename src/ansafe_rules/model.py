@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ._errors import said
+
 __all__ = [
     "Archive",
     "ArchiveDocument",
@@ -252,10 +254,7 @@ class Policy(_Model):
     def _jurisdiction_is_an_id(cls, v: str) -> str:
         # data names a registered ruleset; it never chooses a file to read
         if any(c in v for c in "/\\\0:") or v.lower().endswith((".yaml", ".yml")) or v[:1] == ".":
-            raise ValueError(
-                f"{v!r} is not a jurisdiction id (e.g. 'national'); a ruleset file can be "
-                "chosen only by the caller (--jurisdiction FILE), not by the data"
-            )
+            raise said("input.jurisdiction_not_id", value=repr(v))
         return v
 
     @field_validator("contract_services")
@@ -265,9 +264,14 @@ class Policy(_Model):
         for i, s in enumerate(v):
             if s.service_kind in first:
                 j = first[s.service_kind]
-                raise ValueError(
-                    f"service kind {s.service_kind.value!r} is listed twice (items {j} and {i}); "
-                    "state one frequency per service kind"
+                kind = repr(s.service_kind.value)
+                raise said(
+                    "input.service_kind_twice",
+                    kind=kind,
+                    first=j,
+                    second=i,
+                    first_n=j + 1,
+                    second_n=i + 1,
                 )
             first[s.service_kind] = i
         return v
@@ -275,7 +279,7 @@ class Policy(_Model):
     @model_validator(mode="after")
     def _term_order(self) -> Policy:
         if self.term_end < self.term_start:
-            raise ValueError(f"term_end {self.term_end} is before term_start {self.term_start}")
+            raise said("input.term_order", term_end=self.term_end, term_start=self.term_start)
         return self
 
 
@@ -716,7 +720,7 @@ class Stage(_Model):
     @model_validator(mode="after")
     def _order(self) -> Stage:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise said("input.end_before_start", end=self.end, start=self.start)
         return self
 
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._errors import said
 from .calendar import WorkCalendar
 
 __all__ = [
@@ -91,13 +92,15 @@ class Period(BaseModel):
     @model_validator(mode="after")
     def _amount_fits_unit(self) -> Period:
         if self.unit is PeriodUnit.same_day and self.amount != 0:
-            raise ValueError("same_day takes amount 0")
+            raise said("period.same_day_amount")
         if self.unit is not PeriodUnit.same_day and self.amount < 1:
-            raise ValueError(f"amount must be >= 1 for unit {self.unit.value}")
+            raise said("period.amount_min", unit=self.unit.value)
         if self.amount > MAX_AMOUNT[self.unit]:
-            raise ValueError(
-                f"amount {self.amount} is too large for unit {self.unit.value} "
-                f"(at most {MAX_AMOUNT[self.unit]}; see docs/limits.md)"
+            raise said(
+                "period.amount_max",
+                amount=self.amount,
+                unit=self.unit.value,
+                most=MAX_AMOUNT[self.unit],
             )
         return self
 

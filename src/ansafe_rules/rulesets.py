@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import model as m
-from ._errors import RulesetError
+from ._errors import RulesetError, said, said_at
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -202,26 +202,26 @@ class Condition(_Strict):
     def _operands(self) -> Condition:
         group = self.any_of if self.any_of is not None else self.all_of
         if self.any_of is not None and self.all_of is not None:
-            raise ValueError("give any_of or all_of, not both")
+            raise said("ruleset.v.both_groups")
         if group is not None:
             name = "any_of" if self.any_of is not None else "all_of"
             if self.field or self.op or self.value is not None or self.value_field:
-                raise ValueError(f"{name} stands alone (no field, op or value)")
+                raise said("ruleset.v.group_alone", name=name)
             if len(group) < 2:
-                raise ValueError(f"{name} needs at least two conditions")
+                raise said("ruleset.v.group_of_one", name=name)
             return self
         if self.field is None or self.op is None:
-            raise ValueError("a condition needs field and op (or any_of, all_of)")
+            raise said("ruleset.v.needs_field_op")
         has_value = self.value is not None or self.value_field is not None
         if self.op in _UNARY and has_value:
-            raise ValueError(f"op {self.op.value!r} takes no value")
+            raise said("ruleset.v.no_value", op=repr(self.op.value))
         if self.op not in _UNARY:
             if (self.value is None) == (self.value_field is None):
-                raise ValueError(f"op {self.op.value!r} needs exactly one of value, value_field")
+                raise said("ruleset.v.one_value", op=repr(self.op.value))
             if self.op in (Op.in_, Op.not_in, Op.any_in, Op.none_in) and not isinstance(
                 self.value, list
             ):
-                raise ValueError(f"op {self.op.value!r} needs a list value")
+                raise said("ruleset.v.list_value", op=repr(self.op.value))
         return self
 
     def describe(self) -> str:
@@ -345,7 +345,7 @@ class DeadlineParams(_Params):
     @model_validator(mode="after")
     def _one_action(self) -> DeadlineParams:
         if (self.action is None) == (self.first_event is None):
-            raise ValueError("give exactly one of action, first_event")
+            raise said("ruleset.v.action_or_event")
         return self
 
 
@@ -398,11 +398,11 @@ class FrequencyParams(_Params):
     def _source(self) -> FrequencyParams:
         if self.from_contract:
             if self.min_count is not None or self.per is not None:
-                raise ValueError("from_contract takes neither min_count nor per")
+                raise said("ruleset.v.contract_no_count")
             if self.subject is not Subject.service_records:
-                raise ValueError("from_contract needs subject service_records")
+                raise said("ruleset.v.contract_subject")
         elif self.min_count is None or self.per is None:
-            raise ValueError("min_count and per are required unless from_contract is true")
+            raise said("ruleset.v.count_and_per")
         return self
 
 
@@ -429,7 +429,7 @@ class RequiredFieldsParams(_Params):
     @model_validator(mode="after")
     def _something(self) -> RequiredFieldsParams:
         if not self.fields and not self.contains:
-            raise ValueError("give fields, contains or both")
+            raise said("ruleset.v.fields_or_contains")
         return self
 
 
@@ -455,7 +455,7 @@ class QualificationParams(_Params):
     @model_validator(mode="after")
     def _something(self) -> QualificationParams:
         if not self.require and not self.require_counts:
-            raise ValueError("give require, require_counts or both")
+            raise said("ruleset.v.require_something")
         return self
 
 
@@ -589,7 +589,7 @@ class WindowSpec(_Strict):
     @model_validator(mode="after")
     def _one_spec(self) -> WindowSpec:
         if sum(x is not None for x in (self.annual, self.after_holiday, self.from_case)) != 1:
-            raise ValueError("give exactly one of annual, after_holiday, from_case")
+            raise said("ruleset.v.one_window_spec")
         return self
 
 
@@ -602,7 +602,7 @@ class ChecklistRow(_Strict):
     @model_validator(mode="after")
     def _answer(self) -> ChecklistRow:
         if bool(self.rules) == bool(self.not_answerable):
-            raise ValueError("give rules or not_answerable (one of them)")
+            raise said("ruleset.v.rules_or_unanswerable")
         return self
 
 
@@ -777,7 +777,14 @@ class ResolvedRuleset(_Strict):
         try:
             li = self.layer(layer_id)
         except KeyError:
-            raise RulesetError(f"runtime: no layer {layer_id!r} in ruleset {self.id!r}") from None
+            raise said_at(
+                RulesetError,
+                "runtime",
+                (),
+                "ruleset.no_layer",
+                layer=repr(layer_id),
+                id=repr(self.id),
+            ) from None
         eff = li.effective.model_copy(update={"in_force": in_force})
         new = li.model_copy(update={"effective": eff})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
@@ -817,7 +824,14 @@ class ResolvedRuleset(_Strict):
         try:
             li = self.layer(layer_id)
         except KeyError:
-            raise RulesetError(f"runtime: no layer {layer_id!r} in ruleset {self.id!r}") from None
+            raise said_at(
+                RulesetError,
+                "runtime",
+                (),
+                "ruleset.no_layer",
+                layer=repr(layer_id),
+                id=repr(self.id),
+            ) from None
         new = li.model_copy(update={"advisory_unless": advisory_unless})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
         return self.model_copy(update={"layers": layers})
@@ -836,7 +850,9 @@ class ResolvedRuleset(_Strict):
         rules = {r.rule.id: r for r in self.rules}
         for rule_id, params in overrides.items():
             if rule_id not in rules:
-                raise RulesetError(f"{source}: override names unknown rule {rule_id!r}")
+                raise said_at(
+                    RulesetError, source, (), "ruleset.override_unknown", id=repr(rule_id)
+                )
             from .loader import apply_override
 
             rules[rule_id] = apply_override(rules[rule_id], dict(params), None, {}, source)

@@ -41,9 +41,9 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import InputError, describe_errors, error_at
+from ._errors import InputError, error_at, pydantic_errors
 from ._yaml import read_bytes
-from .i18n import _SEP, _step_label, both, pair, text
+from .i18n import _SEP, _step_label, both, enum_at, pair, pydantic_error_zh, text
 from .inputs import DEFAULT_LIMITS, InputIssue, Limits, ParsedCase, _date_issues, _depth_over
 from .model import COLLECTIONS, Policy, PolicyCase
 from .spreadsheets import as_text
@@ -649,15 +649,19 @@ class _Reader:
         """The record of ``row`` (children attached), or None after noting why it is not."""
         data = row.data()
         if _depth_over(data, self.limits.max_depth):
-            msg = f"nested more than {self.limits.max_depth} levels deep (limit max_depth)"
-            self.note(row.at(), "(record)", (msg, msg))
+            self.note(row.at(), "(record)", pair("input.too_deep", max_depth=self.limits.max_depth))
             return None
         try:
             rec = model.model_validate(data)
         except ValidationError as exc:
-            for (field, message), err in zip(describe_errors(exc), exc.errors(), strict=True):
+            errors = zip(pydantic_errors(exc), exc.errors(), strict=True)
+            for (field, message, kind, ctx), err in errors:
                 r, where = _locate(row, err["loc"])
-                msg = pair("sheet.invalid", error=message)
+                said = pydantic_error_zh(kind, ctx, message, enum_at(model, field))
+                msg = (
+                    text("sheet.invalid", "zh").format(error=said or message),
+                    text("sheet.invalid", "en").format(error=message),
+                )
                 if where is None:
                     self.note(r.at(), field, msg)
                 else:
