@@ -117,11 +117,6 @@ class InputError(AnsafeError, ValueError):
     """An input document cannot be read at all (not a mapping, no policy, unreadable file)."""
 
 
-def describe_errors(exc: object, prefix: tuple[object, ...] = ()) -> list[tuple[str, str]]:
-    """(dotted field, message) for each error of a pydantic ``ValidationError``."""
-    return [(field, msg) for field, msg, _, _ in pydantic_errors(exc, prefix)]
-
-
 def pydantic_errors(
     exc: object, prefix: tuple[object, ...] = ()
 ) -> list[tuple[str, str, str, dict[str, Any]]]:

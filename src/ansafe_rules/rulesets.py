@@ -770,12 +770,10 @@ class ResolvedRuleset(_Strict):
                 return li
         raise KeyError(layer_id)
 
-    def with_effective(self, layer_id: str, in_force: dt.date) -> ResolvedRuleset:
-        """Supply a layer's in-force date when the text does not state it (e.g. 忻州 九:
-        in force from issuance, one-year trial). Rules of that layer then apply only to
-        policies issued within the trial period."""
+    def _runtime_layer(self, layer_id: str) -> LayerInfo:
+        """The layer a runtime change names, or a ``RulesetError`` saying there is none."""
         try:
-            li = self.layer(layer_id)
+            return self.layer(layer_id)
         except KeyError:
             raise said_at(
                 RulesetError,
@@ -785,6 +783,12 @@ class ResolvedRuleset(_Strict):
                 layer=repr(layer_id),
                 id=repr(self.id),
             ) from None
+
+    def with_effective(self, layer_id: str, in_force: dt.date) -> ResolvedRuleset:
+        """Supply a layer's in-force date when the text does not state it (e.g. 忻州 九:
+        in force from issuance, one-year trial). Rules of that layer then apply only to
+        policies issued within the trial period."""
+        li = self._runtime_layer(layer_id)
         eff = li.effective.model_copy(update={"in_force": in_force})
         new = li.model_copy(update={"effective": eff})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
@@ -821,17 +825,7 @@ class ResolvedRuleset(_Strict):
     ) -> ResolvedRuleset:
         """Replace (or with ``None`` remove) a layer's condition for binding force, e.g. to treat
         广东's guideline as binding on an insurer outside the 共保体."""
-        try:
-            li = self.layer(layer_id)
-        except KeyError:
-            raise said_at(
-                RulesetError,
-                "runtime",
-                (),
-                "ruleset.no_layer",
-                layer=repr(layer_id),
-                id=repr(self.id),
-            ) from None
+        li = self._runtime_layer(layer_id)
         new = li.model_copy(update={"advisory_unless": advisory_unless})
         layers = tuple(new if x.id == layer_id else x for x in self.layers)
         return self.model_copy(update={"layers": layers})
