@@ -28,32 +28,42 @@ class AnsafeError(Exception):
 _E = TypeVar("_E", bound=AnsafeError)
 
 
-def error_at(cls: type[_E], where: str, msg_id: str, *, line: int = 0, **args: Any) -> _E:
+Step = tuple[str, dict[str, Any]]
+"""A catalogue message naming a place in a file (``rules[0] (rule 'x')``) and its arguments."""
+
+
+def error_at(
+    cls: type[_E],
+    where: str | os.PathLike[str],
+    msg_id: str,
+    *,
+    line: int = 0,
+    steps: Sequence[Step] = (),
+    **args: Any,
+) -> _E:
     """The error ``cls`` saying catalogue message ``msg_id`` (with ``args``) in English and
     in Chinese (``zh``), after where it happened: ``where`` (a file, ``<stdin>``, a case's
-    label), then ``line`` unless 0 (``f.jsonl: line 3: …``, ``f.jsonl：第 3 行：…``). Here, so
-    that every reader raises it without importing the catalogue at import time (the
-    catalogue's module imports the model, which imports the readers)."""
-    from .i18n import pair, where_zh
+    label), then ``line`` unless 0 (``f.jsonl: line 3: …``, ``f.jsonl：第 3 行：…``), then
+    ``steps`` (a place inside the file, :func:`located`). Here, so that every reader raises
+    it without importing the catalogue at import time (the catalogue's module imports the
+    model, which imports the readers)."""
+    from .i18n import pair
 
     zh, en = pair(msg_id, **args)
     place = f"{where}: line {line}" if line else where
-    return cls(f"{place}: {en}", zh=f"{where_zh(place)}：{zh}")
-
-
-Step = tuple[str, dict[str, Any]]
-"""A catalogue message naming a place in a file (``rules[0] (rule 'x')``) and its arguments."""
+    return lines_error(cls, [located(place, steps, en, zh)])
 
 
 def located(
     place: str | os.PathLike[str], steps: Sequence[Step], en: str, zh: str | None = None
 ) -> tuple[str, str]:
-    """One line of an error in English and in Chinese: ``place`` (a file), each of ``steps``
-    said in its language, then what is wrong (``en``; ``zh``, else the English), joined by
-    ``": "`` (``f.yaml: rules[0] (rule 'x'): field 'kind': …``) and by a full-width colon."""
-    from .i18n import pair
+    """One line of an error in English and in Chinese: ``place`` (a file, or a file and a
+    line: ``f.jsonl：第 3 行`` in Chinese), each of ``steps`` said in its language, then what is
+    wrong (``en``; ``zh``, else the English), joined by ``": "`` (``f.yaml: rules[0] (rule
+    'x'): field 'kind': …``) and by a full-width colon."""
+    from .i18n import pair, where_zh
 
-    ens, zhs = [str(place)], [str(place)]
+    ens, zhs = [str(place)], [where_zh(str(place))]
     for msg_id, args in steps:
         z, e = pair(msg_id, **args)
         zhs.append(z)
@@ -67,6 +77,23 @@ def field_step(field: str) -> Step:
     return ("ruleset.field", {"quoted": repr(field), "field": field})
 
 
+def pydantic_lines(
+    place: str | os.PathLike[str],
+    steps: Sequence[Step],
+    exc: object,
+    prefix: tuple[object, ...] = (),
+) -> list[tuple[str, str]]:
+    """Each error of a pydantic ``ValidationError`` as a :func:`located` line at ``steps``
+    and its field (``prefix`` before it), said in Chinese where the catalogue can (``pyd.*``,
+    a check said in both)."""
+    from .i18n import pydantic_error_zh
+
+    return [
+        located(place, [*steps, field_step(f)], msg, pydantic_error_zh(kind, ctx, msg))
+        for f, msg, kind, ctx in pydantic_errors(exc, prefix)
+    ]
+
+
 def lines_error(cls: type[_E], lines: Sequence[tuple[str, str]], *, once: bool = False) -> _E:
     """The error ``cls`` of several :func:`located` lines, in order; with ``once``, a line
     whose English was said already is left out."""
@@ -76,16 +103,6 @@ def lines_error(cls: type[_E], lines: Sequence[tuple[str, str]], *, once: bool =
             firsts.setdefault(en, (en, zh))
         lines = list(firsts.values())
     return cls("\n".join(en for en, _ in lines), zh="\n".join(zh for _, zh in lines))
-
-
-def said_at(
-    cls: type[_E], place: str | os.PathLike[str], steps: Sequence[Step], msg_id: str, **args: Any
-) -> _E:
-    """The error ``cls`` of one :func:`located` line saying catalogue message ``msg_id``."""
-    from .i18n import pair
-
-    zh, en = pair(msg_id, **args)
-    return lines_error(cls, [located(place, steps, en, zh)])
 
 
 class SaidValueError(ValueError):

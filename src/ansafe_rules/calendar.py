@@ -27,10 +27,8 @@ from ._errors import (
     CalendarRangeError,
     RulesetError,
     error_at,
-    field_step,
     lines_error,
-    located,
-    pydantic_errors,
+    pydantic_lines,
     said,
 )
 from ._yaml import load_yaml_file
@@ -73,17 +71,6 @@ class CalendarOverride(BaseModel):
         return self
 
 
-def _entry_lines(path: str, i: int, exc: ValidationError) -> list[tuple[str, str]]:
-    """Each error of the override at index ``i``, in English and Chinese."""
-    from .i18n import pydantic_error_zh
-
-    at = ("calendar.at_entry", {"i": i, "n": i + 1})
-    return [
-        located(path, [at, field_step(f)], msg, pydantic_error_zh(kind, ctx, msg))
-        for f, msg, kind, ctx in pydantic_errors(exc)
-    ]
-
-
 def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
     """Read overrides from YAML: a list of ``{year, holidays, workdays, source}`` mappings."""
     data = load_yaml_file(path)
@@ -94,7 +81,8 @@ def load_calendar_overrides(path: str | Path) -> tuple[CalendarOverride, ...]:
         try:
             out.append(CalendarOverride.model_validate(item))
         except ValidationError as exc:
-            raise lines_error(RulesetError, _entry_lines(str(path), i, exc)) from None
+            at = ("calendar.at_entry", {"i": i, "n": i + 1})
+            raise lines_error(RulesetError, pydantic_lines(path, [at], exc)) from None
     return tuple(out)
 
 

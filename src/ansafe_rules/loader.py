@@ -25,8 +25,7 @@ from ._errors import (
     field_step,
     lines_error,
     located,
-    pydantic_errors,
-    said_at,
+    pydantic_lines,
 )
 from ._yaml import load_yaml_file
 from .rulesets import (
@@ -136,18 +135,6 @@ def _validation_lines(path: Path, exc: ValidationError, raw: Any) -> list[tuple[
     return lines
 
 
-def _pydantic_lines(
-    place: str, steps: Sequence[Step], exc: ValidationError
-) -> list[tuple[str, str]]:
-    """Each error of validating a rule's parameters, in English and Chinese, at ``steps``."""
-    from .i18n import pydantic_error_zh
-
-    return [
-        located(place, [*steps, field_step(f)], msg, pydantic_error_zh(kind, ctx, msg))
-        for f, msg, kind, ctx in pydantic_errors(exc, ("params",))
-    ]
-
-
 def _validate_rule_params(path: Path, raw: Any) -> None:
     """Check each rule's params against its kind's schema first, for precise messages."""
     if not isinstance(raw, dict) or not isinstance(raw.get("rules"), list):
@@ -163,14 +150,14 @@ def _validate_rule_params(path: Path, raw: Any) -> None:
             PARAMS[kind].model_validate(item.get("params", {}))
         except ValidationError as exc:
             at = ("ruleset.at_item_rule", {"list": "rules", "i": i, "id": repr(item.get("id"))})
-            lines = _pydantic_lines(str(path), [at], exc)
+            lines = pydantic_lines(path, [at], exc, ("params",))
             raise lines_error(RulesetError, lines, once=True) from None
 
 
 def _read_file(path: Path) -> RulesetFile:
     raw = load_yaml_file(path)
     if not isinstance(raw, dict):
-        raise said_at(RulesetError, str(path), (), "ruleset.not_mapping")
+        raise error_at(RulesetError, str(path), "ruleset.not_mapping")
     _validate_rule_params(path, raw)
     try:
         rf = RulesetFile.model_validate(raw)
@@ -178,25 +165,27 @@ def _read_file(path: Path) -> RulesetFile:
         lines = _validation_lines(path, exc, raw)
         raise lines_error(RulesetError, lines, once=True) from None
     if rf.id != path.stem:
-        raise said_at(
-            RulesetError, str(path), [field_step("id")], "ruleset.id_mismatch", id=repr(rf.id)
+        raise error_at(
+            RulesetError, str(path), "ruleset.id_mismatch", steps=[field_step("id")], id=repr(rf.id)
         )
     if rf.advisory_unless is not None:
         for i, c in enumerate(rf.advisory_unless.conditions):
             for role, cp in c.paths():
                 if not _case_path_ok(cp.removeprefix("$case.")):
-                    raise said_at(
+                    raise error_at(
                         RulesetError,
                         str(path),
-                        [field_step(f"advisory_unless.conditions[{i}].{role}")],
                         "ruleset.not_case_field",
+                        steps=[field_step(f"advisory_unless.conditions[{i}].{role}")],
                         path=repr(cp),
                     )
     for i, r in enumerate(rf.rules):
         at = ("ruleset.at_item_rule", {"list": "rules", "i": i, "id": repr(r.id)})
         if type(r.params) is not PARAMS[r.kind]:
             steps = [at, field_step("params")]
-            raise said_at(RulesetError, str(path), steps, "ruleset.params_misfit", kind=r.kind)
+            raise error_at(
+                RulesetError, str(path), "ruleset.params_misfit", steps=steps, kind=r.kind
+            )
         _check_rule_semantics(path, at, r)
     return rf
 
@@ -258,7 +247,7 @@ def _check_rule_semantics(path: Path, where: Step, r: Rule) -> None:
     subj_model = SUBJECT_MODELS[p.subject]
 
     def bad(field: str, msg_id: str, **args: Any) -> RulesetError:
-        return said_at(RulesetError, str(path), [where, field_step(field)], msg_id, **args)
+        return error_at(RulesetError, str(path), msg_id, steps=[where, field_step(field)], **args)
 
     def check(field: str, item_path: str, model: type[BaseModel], name: str) -> None:
         if item_path.startswith("$case."):
@@ -357,7 +346,8 @@ def apply_override(
         new_params = PARAMS[r.kind].model_validate(merged)
     except ValidationError as exc:
         at: Step = ("ruleset.at_override", {"id": repr(r.id)})
-        raise lines_error(RulesetError, _pydantic_lines(source, [at], exc)) from None
+        lines = pydantic_lines(source, [at], exc, ("params",))
+        raise lines_error(RulesetError, lines) from None
     rule = r.model_copy(
         update={
             "params": new_params,
@@ -417,7 +407,9 @@ def load_ruleset(
         rf = _read_file(path)
         if rf.id in seen:
             steps = [field_step("extends")]
-            raise said_at(RulesetError, str(path), steps, "ruleset.extends_cycle", id=repr(rf.id))
+            raise error_at(
+                RulesetError, str(path), "ruleset.extends_cycle", steps=steps, id=repr(rf.id)
+            )
         seen.add(rf.id)
         chain.append((path, rf))
         if rf.extends is None:
@@ -437,15 +429,15 @@ def load_ruleset(
         for w in rf.windows:
             if w.id in windows:
                 steps = [("ruleset.at_window", {"id": repr(w.id)}), field_step("id")]
-                raise said_at(RulesetError, str(path), steps, "ruleset.duplicate_window")
+                raise error_at(RulesetError, str(path), "ruleset.duplicate_window", steps=steps)
             windows[w.id] = ResolvedWindow(window=w, layer=rf.id)
         for op in rf.overrides:
             if op.rule not in rules:
-                raise said_at(
+                raise error_at(
                     RulesetError,
                     str(path),
-                    [("ruleset.at_overrides", {"id": repr(op.rule)})],
                     "ruleset.no_base_rule",
+                    steps=[("ruleset.at_overrides", {"id": repr(op.rule)})],
                     extends=repr(rf.extends),
                 )
             rules[op.rule] = apply_override(
@@ -458,18 +450,18 @@ def load_ruleset(
             )
         for op in rf.disable:
             if op.rule not in rules:
-                raise said_at(
+                raise error_at(
                     RulesetError,
                     str(path),
-                    [("ruleset.at_disable", {"id": repr(op.rule)})],
                     "ruleset.no_base_rule",
+                    steps=[("ruleset.at_disable", {"id": repr(op.rule)})],
                     extends=repr(rf.extends),
                 )
             del rules[op.rule]
         for r in rf.rules:
             if r.id in rules:
                 steps = [("ruleset.at_rule", {"id": repr(r.id)}), field_step("id")]
-                raise said_at(RulesetError, str(path), steps, "ruleset.duplicate_rule")
+                raise error_at(RulesetError, str(path), "ruleset.duplicate_rule", steps=steps)
             if isinstance(r.params, PreferredWindowParams):
                 for w in r.params.windows:
                     if w not in windows:
@@ -477,8 +469,12 @@ def load_ruleset(
                             ("ruleset.at_rule", {"id": repr(r.id)}),
                             field_step("params.windows"),
                         ]
-                        raise said_at(
-                            RulesetError, str(path), steps, "ruleset.unknown_window", id=repr(w)
+                        raise error_at(
+                            RulesetError,
+                            str(path),
+                            "ruleset.unknown_window",
+                            steps=steps,
+                            id=repr(w),
                         )
             rules[r.id] = ResolvedRule(
                 rule=r,
@@ -495,8 +491,12 @@ def load_ruleset(
                             ("ruleset.at_item", {"list": "rows", "i": i}),
                             field_step("rules"),
                         ]
-                        raise said_at(
-                            RulesetError, str(path), steps, "ruleset.unknown_rule", id=repr(rid)
+                        raise error_at(
+                            RulesetError,
+                            str(path),
+                            "ruleset.unknown_rule",
+                            steps=steps,
+                            id=repr(rid),
                         )
             checklists.append(ResolvedChecklist(checklist=cl, layer=rf.id))
         layers.append(

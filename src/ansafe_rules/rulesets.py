@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import model as m
-from ._errors import RulesetError, said, said_at
+from ._errors import RulesetError, error_at, said
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -775,13 +775,8 @@ class ResolvedRuleset(_Strict):
         try:
             return self.layer(layer_id)
         except KeyError:
-            raise said_at(
-                RulesetError,
-                "runtime",
-                (),
-                "ruleset.no_layer",
-                layer=repr(layer_id),
-                id=repr(self.id),
+            raise error_at(
+                RulesetError, "runtime", "ruleset.no_layer", layer=repr(layer_id), id=repr(self.id)
             ) from None
 
     def with_effective(self, layer_id: str, in_force: dt.date) -> ResolvedRuleset:
@@ -844,9 +839,7 @@ class ResolvedRuleset(_Strict):
         rules = {r.rule.id: r for r in self.rules}
         for rule_id, params in overrides.items():
             if rule_id not in rules:
-                raise said_at(
-                    RulesetError, source, (), "ruleset.override_unknown", id=repr(rule_id)
-                )
+                raise error_at(RulesetError, source, "ruleset.override_unknown", id=repr(rule_id))
             from .loader import apply_override
 
             rules[rule_id] = apply_override(rules[rule_id], dict(params), None, {}, source)
