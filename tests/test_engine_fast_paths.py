@@ -611,6 +611,41 @@ def test_adding_months_clips_to_the_month_end() -> None:
     assert _add_months(dt.date(2025, 12, 15), 12) == dt.date(2026, 12, 15)
 
 
+_AGG_VALUES = st.one_of(
+    st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
+    st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2040, 12, 31)),
+    st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2040, 12, 31), timezones=st.just(UTC)),
+    st.none(),
+    st.text(max_size=3),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=st.one_of(
+        st.lists(st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)), max_size=8),
+        st.lists(_AGG_VALUES, max_size=6),
+    ),
+    agg=st.sampled_from(["min", "max"]),
+)
+def test_earliest_and_latest_are_what_the_sort_keys_give(values: list[Any], agg: str) -> None:
+    """``|min`` and ``|max`` of plain days skip the sort keys: the same value (the very same
+    object among equals) as the general path, which still decides mixed values (a day and a
+    timestamp compare by China time; a day and a text cannot compare: None)."""
+    from ansafe_rules.conditions import _aggregate
+
+    items = [v for v in values if v is not None]
+    pick = min if agg == "min" else max
+    try:
+        want = pick(items, key=sort_key) if items else None
+    except TypeError:
+        want = None
+    got = _aggregate(values, agg)
+    assert got == want and type(got) is type(want)
+    if items and want is not None:
+        assert got is want
+
+
 # ---- selections shared per case: only by conditions that test alike -----------------------
 def test_condition_keys_keep_value_types_apart() -> None:
     def key(value: Any, op: str = "ge") -> str:

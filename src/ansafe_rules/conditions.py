@@ -103,6 +103,11 @@ def _aggregate(values: Any, agg: str) -> Any:
         return len(items)
     if not items:
         return None
+    if all(type(v) is dt.date for v in items):
+        # plain days (`started_on|min`): ordered as they are, the order their sort keys (a
+        # day's China midnight) give, and the first of equals is the same day; without a key
+        # made per value (a rule reads the earliest service of every record of a case)
+        return min(items) if agg == "min" else max(items)
     try:
         return min(items, key=sort_key) if agg == "min" else max(items, key=sort_key)
     except TypeError:
