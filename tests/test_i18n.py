@@ -220,6 +220,39 @@ def test_hand_checked_chinese_of_the_guangdong_example() -> None:
     )
 
 
+def test_a_subject_named_alone_takes_the_next_word_without_a_space() -> None:
+    """Chinese sets a record's id apart with spaces (服务记录 S-03 的…); a subject that is a
+    name alone (保单, 正式项目报价函) takes the next word directly: 保单的…, not 保单 的…."""
+    ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
+    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    assert got["xinzhou.registration.service_team", "policy"] == (
+        "保单的确定和登记保险服务团队、第三方技术服务机构和项目服务团队的日期 2025-08-13 "
+        "晚于截止日 2025-08-08（签单日期 / 出单日期后 1 个月内）"
+    )
+    assert got["xinzhou.quote_letter.fields", "quote_letter"] == (
+        "正式项目报价函缺少：事故预防技术服务费用比例"
+    )
+    complete = {"subject": "policy"}
+    assert i18n.render("fields.complete", complete, "zh") == "保单各必备事项齐全"
+    complete = {"subject": "service_records/S-01"}
+    assert i18n.render("fields.complete", complete, "zh") == "服务记录 S-01 各必备事项齐全"
+    # only the template's own space after {subject} goes: not one inside a value, nor one
+    # before something that is not Chinese
+    assert i18n._tight("{subject} 的{action} {done}（{subject} 2026）") == (
+        "{subject}的{action} {done}（{subject} 2026）"
+    )
+    args = {"subject": "policy", "error": "甲 的 乙"}
+    assert i18n.render("deadline.error", {**args, "trigger": "issued_on"}, "zh").endswith(
+        "甲 的 乙"
+    )
+    # a record's id stays set apart, whatever it is written in; so does a name without a
+    # Chinese label (a collection a ruleset names that the catalogue does not know)
+    complete = {"subject": "service_records/记录一"}
+    assert i18n.render("fields.complete", complete, "zh") == "服务记录 记录一 各必备事项齐全"
+    complete = {"subject": "widgets"}
+    assert i18n.render("fields.complete", complete, "zh") == "widgets 各必备事项齐全"
+
+
 def test_notes_in_chinese() -> None:
     ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
     (note,) = ev.notes_in("zh")

@@ -912,7 +912,25 @@ def render(
             shown[k] = str(v)
         else:
             shown[k] = _render_arg(k, v, lang, root, memo)
+    if not en and (label := shown.get("subject")) and _CJK.match(label[-1]):
+        raw = args["subject"]  # a name alone (policy, scheme), no record id: 保单的…
+        if type(raw) is str and "/" not in raw and " " not in raw:
+            tpl = _tight(tpl)
     return tpl.format_map(shown)
+
+
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+"""A Chinese character or full-width punctuation mark."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _tight(template: str) -> str:
+    """``template`` (Chinese) without the space after ``{subject}`` where Chinese follows it,
+    for a subject that is a name alone (保单, 事故预防技术服务方案), which takes the next word
+    directly; a record's id stays set apart by spaces (服务记录 S-03 的…), whatever it is
+    written in. Only the template's own space goes; the values are as they are. A memo of a
+    pure function of the text."""
+    return re.sub("\\{subject\\} (?=" + _CJK.pattern + ")", "{subject}", template)
 
 
 @functools.lru_cache(maxsize=1024)
