@@ -253,6 +253,36 @@ def test_a_subject_named_alone_takes_the_next_word_without_a_space() -> None:
     assert i18n.render("fields.complete", complete, "zh") == "widgets 各必备事项齐全"
 
 
+def test_fields_that_take_codes_read_as_names_and_their_values_in_chinese() -> None:
+    """A field's label is its name, not the list of its values (a spreadsheet's header, a
+    sentence's field); a text field's known values read through the labels its description
+    gives, and any other value as it is."""
+    labels = {
+        ("organisations", "supervision_grade"): "工程监理资质等级",
+        ("archives", "medium"): "档案形式",
+        ("evaluation_reports", "evaluator"): "评估主体",
+        ("stages", "kind"): "阶段类型",
+        ("stages", "phase"): "所处阶段",
+        ("periodic_reports", "period"): "报告周期",
+    }
+    assert {k: i18n.field_label(k[1], "zh", k[0]) for k in labels} == labels
+    ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
+    (tp,) = [f for f in ev.findings if f.rule_id == "xinzhou.third_party.grade_or_experience"]
+    assert tp.text("zh") == (
+        "机构及人员 TP 符合：（工程监理资质等级属于综合资质、甲级、乙级"
+        "或风险管理服务经验年限不小于2）"
+    )
+    cond = {"field": "phase", "op": "in", "value": ["preparation", "construction", "其他"]}
+    args = {"subject": "stages/S-1", "conds": [cond]}
+    assert i18n.render("na.applies_if", args, "zh") == (
+        "不适用：不满足适用条件（所处阶段属于准备阶段、施工阶段、其他）"
+    )
+    cond = {"field": "evaluator", "op": "eq", "value": "self"}
+    args = {"subject": "evaluation_reports/E-1", "conds": [cond]}
+    assert i18n.render("na.applies_if", args, "zh") == "不适用：不满足适用条件（评估主体为自评）"
+    assert i18n.render("na.applies_if", args, "en") == "does not apply: evaluator eq self"
+
+
 def test_notes_in_chinese() -> None:
     ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
     (note,) = ev.notes_in("zh")

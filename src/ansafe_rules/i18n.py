@@ -619,7 +619,7 @@ def _step_label(model: type[BaseModel] | None, name: str, lang: str) -> tuple[st
 
 
 def _resolve(path: str, root: str | None, lang: str) -> tuple[list[str], Any]:
-    """The labels of a path's steps and the annotation of its last field (None if unknown)."""
+    """The labels of a path's steps and the last field's ``FieldInfo`` (None if unknown)."""
     base = path.partition("|")[0]
     parts = base.split(".")
     roots = _roots()
@@ -630,13 +630,12 @@ def _resolve(path: str, root: str | None, lang: str) -> tuple[list[str], Any]:
         model = roots.get(root) if root else None
         if model is not None and parts[0] not in model.model_fields:
             model = roots["$case"] if parts[0] in roots["$case"].model_fields else None
-    labels, annotation = [], None
+    labels, info = [], None
     for name in parts:
         info = model.model_fields.get(name) if model is not None else None
-        annotation = info.annotation if info is not None else None
         label, model = _step_label(model, name, lang)
         labels.append(label)
-    return labels, annotation
+    return labels, info
 
 
 def field_label(path: str, lang: str = "zh", root: str | None = None) -> str:
@@ -717,14 +716,19 @@ def _plain(v: Any) -> Any:
     return str(v)
 
 
-def _render_value(value: Any, lang: str, enum: type[Enum] | None) -> str:
-    """A condition operand as it reads (in Chinese, an enum value through its label)."""
+def _render_value(
+    value: Any, lang: str, enum: type[Enum] | None, known: Mapping[str, str] | None = None
+) -> str:
+    """A condition operand as it reads (in Chinese, an enum value through its label; a text
+    field's known value through the label its description gives, ``known``)."""
     if isinstance(value, bool):
         return _BOOL[lang][value]
     if isinstance(value, _LISTS):
-        return _SEP[lang][","].join(_render_value(x, lang, enum) for x in value)
+        return _SEP[lang][","].join(_render_value(x, lang, enum, known) for x in value)
     if enum is not None and f"enum.{enum.__name__}.{value}" in MESSAGES:
         return text(f"enum.{enum.__name__}.{value}", lang)
+    if known and isinstance(value, str) and value in known:
+        return known[value]
     return str(value)
 
 
@@ -745,7 +749,9 @@ def _render_cond(c: Any, lang: str, root: str | None) -> str:
     if lang == "en":
         shown = str(value)
     else:
-        shown = _render_value(value, lang, _field_enum(c["field"], root, lang))
+        enum = _field_enum(c["field"], root, lang)
+        known = _field_values(c["field"], root) if enum is None else None
+        shown = _render_value(value, lang, enum, known)
     return text(f"cond.{c['op']}", lang).format(field=field, value=shown)
 
 
@@ -753,7 +759,26 @@ def _render_cond(c: Any, lang: str, root: str | None) -> str:
 def _field_enum(path: str, root: str | None, lang: str) -> type[Enum] | None:
     """The enum a field path holds, if any, worked out once per path (a memo, as
     :func:`_field_label`: a condition's value is shown through its enum's labels)."""
-    return _enum_of(_resolve(path, root, lang)[1])
+    info = _resolve(path, root, lang)[1]
+    return _enum_of(info.annotation) if info is not None else None
+
+
+_VALUE_LABEL = re.compile(r"([^\s/()]+) \(([^()]+)\)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_values(path: str, root: str | None) -> dict[str, str]:
+    """The Chinese labels of a text field's known values, as its description lists them after
+    its label (``所处阶段 — preparation (准备阶段) / construction (施工阶段) / …``): a field
+    that takes codes without being an enum (other values are accepted, and read as they are).
+    A memo, as :func:`_field_enum`."""
+    info = _resolve(path, root, "zh")[1]
+    if info is None or not info.description or " — " not in info.description:
+        return {}
+    if info.annotation is not str and str not in typing.get_args(info.annotation):
+        return {}  # a text field's values only
+    listed = info.description.partition(" — ")[2]
+    return {code: zh for code, zh in _VALUE_LABEL.findall(listed)}
 
 
 def _render_period(p: Any, lang: str) -> str:

@@ -564,8 +564,8 @@ class Organisation(_Model):
     )
     supervision_grade: str | None = Field(
         default=None,
-        description="工程监理资质等级: comprehensive (综合资质) / A (甲级) / B (乙级) / "
-        "C (丙级) / none",
+        description="工程监理资质等级 — comprehensive (综合资质) / A (甲级) / B (乙级) / "
+        "C (丙级) / none (无)",
     )
     fixed_project_team: bool | None = Field(
         default=None, description="设置固定的 (安责险) 项目服务团队"
@@ -645,7 +645,7 @@ class Archive(_Model):
     """服务档案 kept for one insured."""
 
     id: str = Field(min_length=1, description="档案编号")
-    medium: ArchiveMedium | None = Field(default=None, description="纸质 / 电子")
+    medium: ArchiveMedium | None = Field(default=None, description="档案形式 — 纸质 / 电子")
     opened_on: dt.date | None = Field(default=None, description="建档日期")
     closed_on: dt.date | None = Field(default=None, description="结档日期")
     documents: tuple[ArchiveDocument, ...] = Field(default=(), description="档案资料")
@@ -671,7 +671,9 @@ class EvaluationReport(_Model):
     id: str = Field(min_length=1, description="报告编号")
     period_end: dt.date | None = Field(default=None, description="评估期间截止日")
     completed_on: dt.date | None = Field(default=None, description="报告完成日期")
-    evaluator: str | None = Field(default=None, description="自评 self / 第三方评估 third_party")
+    evaluator: str | None = Field(
+        default=None, description="评估主体 — self (自评) / third_party (第三方评估)"
+    )
     contents: tuple[EvaluationReportItem, ...] = Field(default=(), description="报告内容")
     reported_to_emergency_management_on: dt.date | None = Field(
         default=None, description="向应急管理部门和相关部门上报日期"
@@ -709,10 +711,10 @@ class Stage(_Model):
     """施工阶段 — a project stage, or the preparation/construction stage of a 危大工程."""
 
     id: str = Field(min_length=1, description="阶段编号")
-    kind: StageKind = Field(description="工程阶段 / 危大工程阶段")
+    kind: StageKind = Field(description="阶段类型 — 工程阶段 / 危大工程阶段")
     name: str | None = Field(default=None, description="名称, e.g. 基础阶段, 深基坑-施工阶段")
     phase: str | None = Field(
-        default=None, description="preparation (准备阶段) / construction (施工阶段) / …"
+        default=None, description="所处阶段 — preparation (准备阶段) / construction (施工阶段) / …"
     )
     start: dt.date = Field(description="开始日期")
     end: dt.date = Field(description="结束日期 (inclusive)")
@@ -743,7 +745,7 @@ class PeriodicReport(_Model):
     """月度、季度、年度隐患排查及问题清单、安全生产分析和风险评估报告 (绍兴 三(一))."""
 
     id: str = Field(min_length=1, description="报告编号")
-    period: PeriodicReportPeriod = Field(description="月度 / 季度 / 年度")
+    period: PeriodicReportPeriod = Field(description="报告周期 — 月度 / 季度 / 年度")
     period_end: dt.date | None = Field(default=None, description="报告期截止日")
     issued_on: dt.date | None = Field(default=None, description="出具日期")
     submitted_to_insurer_on: dt.date | None = Field(default=None, description="上报承保机构日期")
