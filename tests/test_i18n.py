@@ -283,6 +283,32 @@ def test_fields_that_take_codes_read_as_names_and_their_values_in_chinese() -> N
     assert i18n.render("na.applies_if", args, "en") == "does not apply: evaluator eq self"
 
 
+def test_a_same_day_deadline_reads_as_the_triggers_own_day() -> None:
+    """当天 (立即 read as the same day) is the trigger's own day: 发现日期当天, not 发现日期后
+    当天内; other periods still run after the trigger (…后 5 个工作日内)."""
+    ev = _example(ROOT / "examples" / "shaoxing-school.yaml")
+    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    assert got["shaoxing.hazard.level1_report_authority", "hazards/H-01"] == (
+        "事故隐患 H-01 的上报属地建设主管部门 / 监管部门日期 2025-09-11 晚于截止日 2025-09-10"
+        "（发现日期当天）"
+    )
+    assert got["shaoxing.hazard.level1_report_insurer", "hazards/H-01"] == (
+        "事故隐患 H-01 的上报承保机构日期 2025-09-10 在期限内（发现日期当天，截止日 2025-09-10）"
+    )
+    (ob,) = [
+        o
+        for o in ev.obligations
+        if (o.rule_id, o.subject) == ("shaoxing.hazard.level1_stop_work", "hazards/H-01")
+    ]
+    assert ob.text("zh") == (
+        "提出停工或局部停工意见日期应在发现日期 2025-09-10 当天完成，截止日 2025-09-10"
+    )
+    assert "within 当天 (same day) after found_on" in ob.text("en")
+    five = ("deadline.on_time", {"subject": "service_records/S-1", "action": "callback_on"})
+    args = {**five[1], "trigger": "completed_on", "period": {"amount": 5, "unit": "workdays"}}
+    assert "（服务完成日期后 5 个工作日内，截止日 " in i18n.render(five[0], args, "zh")
+
+
 def test_notes_in_chinese() -> None:
     ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
     (note,) = ev.notes_in("zh")

@@ -941,6 +941,8 @@ def render(
         raw = args["subject"]  # a name alone (policy, scheme), no record id: 保单的…
         if type(raw) is str and "/" not in raw and " " not in raw:
             tpl = _tight(tpl)
+    if not en and shown.get("period") and shown["period"] == text("period.same_day", lang):
+        tpl = _same_day(tpl)  # 发现日期当天, not 发现日期后 当天内
     return tpl.format_map(shown)
 
 
@@ -956,6 +958,14 @@ def _tight(template: str) -> str:
     written in. Only the template's own space goes; the values are as they are. A memo of a
     pure function of the text."""
     return re.sub("\\{subject\\} (?=" + _CJK.pattern + ")", "{subject}", template)
+
+
+@functools.lru_cache(maxsize=256)
+def _same_day(template: str) -> str:
+    """``template`` (Chinese) for a period that is the trigger's own day: ``…后 {period}内``
+    (after the trigger, within 5 个工作日) reads ``…{period}`` (发现日期当天), as the texts say
+    it (当天). A memo of a pure function of the text."""
+    return re.sub("\u540e ?\\{period\\}\u5185", "{period}", template)
 
 
 @functools.lru_cache(maxsize=1024)
