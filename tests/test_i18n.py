@@ -34,6 +34,13 @@ def _example(path: Path) -> ar.Evaluation:
     return ar.evaluate_rows(ar.load_ruleset(parsed.case.policy.jurisdiction), parsed, as_of=AS_OF)
 
 
+def _zh_reasons(example: str | ar.Evaluation) -> dict[tuple[str, str], str]:
+    """Each finding's Chinese reason, by (rule id, subject), of an example (its file name) or
+    of an evaluation."""
+    ev = _example(ROOT / "examples" / example) if isinstance(example, str) else example
+    return {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+
+
 # A national case whose dates cross the 2025 National Day week: finished Friday 26 September;
 # Sunday 28 September and Saturday 11 October are make-up workdays, 1-8 October holidays.
 NATIONAL_CASE = {
@@ -198,8 +205,7 @@ def test_hand_checked_chinese_sentences_of_each_kind() -> None:
 
 
 def test_hand_checked_chinese_of_the_guangdong_example() -> None:
-    ev = _example(ROOT / "examples" / "guangdong-housing.yaml")
-    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    got = _zh_reasons("guangdong-housing.yaml")
     # preferred windows (宜): advisory
     assert got["guangdong.hazard.inspection_windows", "service_records/I-03"] == (
         "服务记录 I-03 的服务完成日期 2025-12-10 不在任何宜安排的时段"
@@ -223,8 +229,7 @@ def test_hand_checked_chinese_of_the_guangdong_example() -> None:
 def test_a_subject_named_alone_takes_the_next_word_without_a_space() -> None:
     """Chinese sets a record's id apart with spaces (服务记录 S-03 的…); a subject that is a
     name alone (保单, 正式项目报价函) takes the next word directly: 保单的…, not 保单 的…."""
-    ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
-    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    got = _zh_reasons("xinzhou-municipal.yaml")
     assert got["xinzhou.registration.service_team", "policy"] == (
         "保单的确定和登记保险服务团队、第三方技术服务机构和项目服务团队的日期 2025-08-13 "
         "晚于截止日 2025-08-08（签单日期 / 出单日期后 1 个月内）"
@@ -266,9 +271,8 @@ def test_fields_that_take_codes_read_as_names_and_their_values_in_chinese() -> N
         ("periodic_reports", "period"): "报告周期",
     }
     assert {k: i18n.field_label(k[1], "zh", k[0]) for k in labels} == labels
-    ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
-    (tp,) = [f for f in ev.findings if f.rule_id == "xinzhou.third_party.grade_or_experience"]
-    assert tp.text("zh") == (
+    got = _zh_reasons("xinzhou-municipal.yaml")
+    assert got["xinzhou.third_party.grade_or_experience", "organisations/TP"] == (
         "机构及人员 TP 符合：（工程监理资质等级属于综合资质、甲级、乙级"
         "或风险管理服务经验年限不小于2）"
     )
@@ -287,7 +291,7 @@ def test_a_same_day_deadline_reads_as_the_triggers_own_day() -> None:
     """当天 (立即 read as the same day) is the trigger's own day: 发现日期当天, not 发现日期后
     当天内; other periods still run after the trigger (…后 5 个工作日内)."""
     ev = _example(ROOT / "examples" / "shaoxing-school.yaml")
-    got = {(f.rule_id, f.subject): f.text("zh") for f in ev.findings}
+    got = _zh_reasons(ev)
     assert got["shaoxing.hazard.level1_report_authority", "hazards/H-01"] == (
         "事故隐患 H-01 的上报属地建设主管部门 / 监管部门日期 2025-09-11 晚于截止日 2025-09-10"
         "（发现日期当天）"
