@@ -313,6 +313,18 @@ def test_a_same_day_deadline_reads_as_the_triggers_own_day() -> None:
     assert "（服务完成日期后 5 个工作日内，截止日 " in i18n.render(five[0], args, "zh")
 
 
+def test_a_short_partial_period_names_the_interpretive_parameter_that_excuses_it() -> None:
+    """A partial period shorter than ``partial_min_share`` of a full one needs nothing: the
+    Chinese names the limit as such and the parameter that sets it (解释性参数), not a bare
+    code in the sentence."""
+    got = _zh_reasons("shaoxing-school.yaml")
+    key = ("national.contract.service_frequency", "service_records training 2026-02-01..2026-04-30")
+    assert got[key] == (
+        "不足一期的期间 2026-02-01..2026-04-30 仅为一个完整半年的 49%，"
+        "低于下限 0.5（解释性参数 partial_min_share）：无须开展"
+    )
+
+
 def test_notes_in_chinese() -> None:
     ev = _example(ROOT / "examples" / "xinzhou-municipal.yaml")
     (note,) = ev.notes_in("zh")
