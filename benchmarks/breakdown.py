@@ -4,7 +4,10 @@ replicated, judged as of 2026-07-31), CPU time, the minimum of ``--repeats`` pas
 
 1. **Layers**, at ``--records`` (default 50): the evaluation with every rule kind replaced by
    one that does nothing (the framework: scopes, applicability, accumulators, sorting), by one
-   that only selects the rule's records (the framework and the selections), and as it is.
+   that only selects the rule's records (the framework and the selections), and as it is. What
+   the framework spends per row (building, counting and sorting verdicts) and the selections a
+   kind makes besides its subject (a frequency rule's stages) fall in the kinds' share: kinds
+   that do nothing make no rows and select nothing else.
 2. **Fixed cost per rule**: the same at 0 records, against a ruleset with no rules; what a
    policy costs however few records it has.
 3. **Per kind**: the outcomes (a rule's verdict on a record, a period or the policy, counted

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict
 
@@ -628,6 +628,8 @@ _AGG_VALUES = st.one_of(
     ),
     agg=st.sampled_from(["min", "max"]),
 )
+@example(values=[dt.date(2025, 1, 2), dt.date(2025, 1, 1), dt.date(2025, 1, 1)], agg="min")
+@example(values=[dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 2)], agg="max")
 def test_earliest_and_latest_are_what_the_sort_keys_give(values: list[Any], agg: str) -> None:
     """``|min`` and ``|max`` of plain days skip the sort keys: the same value (the very same
     object among equals) as the general path, which still decides mixed values (a day and a

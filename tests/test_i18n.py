@@ -17,7 +17,9 @@ import pytest
 
 import ansafe_rules as ar
 from ansafe_rules import cli, i18n
+from ansafe_rules.diff import describe_rule
 from ansafe_rules.outputs import Status
+from ansafe_rules.rulesets import Subject
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 7, 31)
@@ -256,6 +258,14 @@ def test_a_subject_named_alone_takes_the_next_word_without_a_space() -> None:
     assert i18n.render("fields.complete", complete, "zh") == "服务记录 记录一 各必备事项齐全"
     complete = {"subject": "widgets"}
     assert i18n.render("fields.complete", complete, "zh") == "widgets 各必备事项齐全"
+    # a period's subject (a collection, a kind, a span) keeps its spaces; so does a stage's
+    complete = {"subject": "service_records training 2026-02-01..2026-04-30"}
+    got = i18n.render("fields.complete", complete, "zh")
+    assert got == "服务记录 training 2026-02-01..2026-04-30 各必备事项齐全"
+    # the subject as the enum a caller may hold reads as its text does
+    assert i18n.render_message("fields.complete", {"subject": Subject.policy}, "zh") == (
+        "保单各必备事项齐全"
+    )
 
 
 def test_fields_that_take_codes_read_as_names_and_their_values_in_chinese() -> None:
@@ -288,16 +298,19 @@ def test_fields_that_take_codes_read_as_names_and_their_values_in_chinese() -> N
 
 
 def test_a_same_day_deadline_reads_as_the_triggers_own_day() -> None:
-    """当天 (立即 read as the same day) is the trigger's own day: 发现日期当天, not 发现日期后
-    当天内; other periods still run after the trigger (…后 5 个工作日内)."""
+    """当天 (立即 read as the same day) is the trigger's own day: 不晚于发现日期当天, not 发现日期后
+    当天内; true too of a rule that takes an action before its trigger as on time (整改完成 by
+    the day set for it: 2026-05-18 against 05-20). Other periods still run after the trigger
+    (…后 5 个工作日内)."""
     ev = _example(ROOT / "examples" / "shaoxing-school.yaml")
     got = _zh_reasons(ev)
     assert got["shaoxing.hazard.level1_report_authority", "hazards/H-01"] == (
         "事故隐患 H-01 的上报属地建设主管部门 / 监管部门日期 2025-09-11 晚于截止日 2025-09-10"
-        "（发现日期当天）"
+        "（不晚于发现日期当天）"
     )
     assert got["shaoxing.hazard.level1_report_insurer", "hazards/H-01"] == (
-        "事故隐患 H-01 的上报承保机构日期 2025-09-10 在期限内（发现日期当天，截止日 2025-09-10）"
+        "事故隐患 H-01 的上报承保机构日期 2025-09-10 在期限内（不晚于发现日期当天，截止日 "
+        "2025-09-10）"
     )
     (ob,) = [
         o
@@ -305,9 +318,19 @@ def test_a_same_day_deadline_reads_as_the_triggers_own_day() -> None:
         if (o.rule_id, o.subject) == ("shaoxing.hazard.level1_stop_work", "hazards/H-01")
     ]
     assert ob.text("zh") == (
-        "提出停工或局部停工意见日期应在发现日期 2025-09-10 当天完成，截止日 2025-09-10"
+        "提出停工或局部停工意见日期应不晚于发现日期 2025-09-10 当天完成，截止日 2025-09-10"
     )
     assert "within 当天 (same day) after found_on" in ob.text("en")
+    early = _zh_reasons("xinzhou-municipal.yaml")[
+        "xinzhou.hazard.general_rectified", "hazards/H-02"
+    ]
+    assert early == (
+        "事故隐患 H-02 的整改完成日期 2026-05-18 在期限内（不晚于规定的整改期限当天，截止日 "
+        "2026-05-20）"
+    )
+    rs = ar.load_ruleset("xinzhou")
+    (rr,) = [r for r in rs.rules if r.rule.id == "xinzhou.hazard.general_rectified"]
+    assert describe_rule(rr, "zh").endswith("整改完成日期应不晚于规定的整改期限当天")
     five = ("deadline.on_time", {"subject": "service_records/S-1", "action": "callback_on"})
     args = {**five[1], "trigger": "completed_on", "period": {"amount": 5, "unit": "workdays"}}
     assert "（服务完成日期后 5 个工作日内，截止日 " in i18n.render(five[0], args, "zh")

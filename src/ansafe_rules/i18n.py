@@ -25,6 +25,7 @@ import functools
 import gettext
 import re
 import string
+import types
 import typing
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -767,18 +768,22 @@ _VALUE_LABEL = re.compile(r"([^\s/()]+) \(([^()]+)\)")
 
 
 @functools.lru_cache(maxsize=4096)
-def _field_values(path: str, root: str | None) -> dict[str, str]:
+def _field_values(path: str, root: str | None) -> Mapping[str, str]:
     """The Chinese labels of a text field's known values, as its description lists them after
     its label (``所处阶段 — preparation (准备阶段) / construction (施工阶段) / …``): a field
     that takes codes without being an enum (other values are accepted, and read as they are).
     A memo, as :func:`_field_enum`."""
     info = _resolve(path, root, "zh")[1]
     if info is None or not info.description or " — " not in info.description:
-        return {}
-    if info.annotation is not str and str not in typing.get_args(info.annotation):
-        return {}  # a text field's values only
+        return _NO_VALUES
+    kinds = set(typing.get_args(info.annotation)) or {info.annotation}
+    if str not in kinds or not kinds <= {str, type(None)}:
+        return _NO_VALUES  # a text field's values only (not a list of texts)
     listed = info.description.partition(" — ")[2]
-    return {code: zh for code, zh in _VALUE_LABEL.findall(listed)}
+    return types.MappingProxyType(dict(_VALUE_LABEL.findall(listed)))
+
+
+_NO_VALUES: Mapping[str, str] = types.MappingProxyType({})
 
 
 def _render_period(p: Any, lang: str) -> str:
@@ -939,10 +944,10 @@ def render(
             shown[k] = _render_arg(k, v, lang, root, memo)
     if not en and (label := shown.get("subject")) and _CJK.match(label[-1]):
         raw = args["subject"]  # a name alone (policy, scheme), no record id: 保单的…
-        if type(raw) is str and "/" not in raw and " " not in raw:
+        if isinstance(raw, str) and "/" not in raw and " " not in raw:
             tpl = _tight(tpl)
     if not en and shown.get("period") and shown["period"] == text("period.same_day", lang):
-        tpl = _same_day(tpl)  # 发现日期当天, not 发现日期后 当天内
+        tpl = _same_day(tpl)  # 不晚于发现日期当天, not 发现日期后 当天内
     return tpl.format_map(shown)
 
 
@@ -960,12 +965,22 @@ def _tight(template: str) -> str:
     return re.sub("\\{subject\\} (?=" + _CJK.pattern + ")", "{subject}", template)
 
 
+_AFTER_TRIGGER = re.compile(r"(应在)?\{trigger\}( \{trigger_value\})? ?后 ?\{period\}内")
+
+
 @functools.lru_cache(maxsize=256)
 def _same_day(template: str) -> str:
-    """``template`` (Chinese) for a period that is the trigger's own day: ``…后 {period}内``
-    (after the trigger, within 5 个工作日) reads ``…{period}`` (发现日期当天), as the texts say
-    it (当天). A memo of a pure function of the text."""
-    return re.sub("\u540e ?\\{period\\}\u5185", "{period}", template)
+    """``template`` (Chinese) for a period that is the trigger's own day: ``{trigger}后
+    {period}内`` (after the trigger, within 5 个工作日) reads ``不晚于{trigger}{period}``
+    (不晚于发现日期当天), as the texts say it (当天): true of a rule that takes an action before
+    its trigger as on time (整改完成 by the day set for it) as of one that does not. A memo
+    of a pure function of the text."""
+
+    def bound(m: re.Match[str]) -> str:
+        lead, value = "应不晚于" if m.group(1) else "不晚于", m.group(2) or ""
+        return f"{lead}{{trigger}}{value}{' ' if value else ''}{{period}}"
+
+    return _AFTER_TRIGGER.sub(bound, template)
 
 
 @functools.lru_cache(maxsize=1024)
