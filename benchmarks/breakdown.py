@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _engine_worker import _cpu
 from scaled import examples, scaled
 
 import ansafe_rules as ar
@@ -44,23 +45,14 @@ JURISDICTIONS = ("national", "guangdong", "xinzhou", "shaoxing", "xuancheng")
 EVALUATE = importlib.import_module("ansafe_rules.evaluate")
 
 
-def _cpu(fn: Callable[[], Any], repeats: int, n: int) -> float:
-    """Minimum CPU seconds per policy of ``fn`` (which evaluates ``n`` policies), warmed once."""
-    fn()
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        best = min(best, (time.process_time() - t0) / n)
-    return best
+def _evaluate(rs: Any, case: Any) -> None:
+    ar.evaluate_rows(rs, case, as_of=AS_OF, lean=True)
 
 
-def _lean(rs: Any, cases: list[Any]) -> Callable[[], None]:
-    def run() -> None:
-        for c in cases:
-            ar.evaluate_rows(rs, c, as_of=AS_OF, lean=True)
-
-    return run
+def _lean_cpu(rs: Any, cases: list[Any], repeats: int) -> float:
+    """Minimum CPU seconds per policy of the lean evaluation of ``cases``: the engine
+    benchmark's own timer, warmed on the first case."""
+    return _cpu(lambda c: _evaluate(rs, c), cases, repeats, cases[0])[0]
 
 
 def _with_kinds(kinds: dict[Any, Any], fn: Callable[[], float]) -> float:
@@ -85,12 +77,13 @@ def _select_only(ctx: Any, acc: Any) -> None:
 
 
 def layers(rs: Any, cases: list[Any], repeats: int) -> dict[str, float]:
-    run = _lean(rs, cases)
-    n = len(cases)
+    def run() -> float:
+        return _lean_cpu(rs, cases, repeats)
+
     return {
-        "framework": _with_kinds(dict.fromkeys(KINDS, _nothing), lambda: _cpu(run, repeats, n)),
-        "selecting": _with_kinds(dict.fromkeys(KINDS, _select_only), lambda: _cpu(run, repeats, n)),
-        "all": _cpu(run, repeats, n),
+        "framework": _with_kinds(dict.fromkeys(KINDS, _nothing), run),
+        "selecting": _with_kinds(dict.fromkeys(KINDS, _select_only), run),
+        "all": run(),
     }
 
 
@@ -108,10 +101,12 @@ def per_kind(rs: Any, cases: list[Any]) -> tuple[Counter[str], Counter[str]]:
         outcomes[rr.rule.kind.value] += acc.counted + len(acc.findings)
         return out
 
-    _lean(rs, cases)()  # warm
+    for c in cases:  # warm
+        _evaluate(rs, c)
     EVALUATE._run_rule = timed
     try:
-        _lean(rs, cases)()
+        for c in cases:
+            _evaluate(rs, c)
     finally:
         EVALUATE._run_rule = real
     return ns, outcomes
@@ -122,7 +117,7 @@ def without_compared(rs: Any, cases: list[Any], repeats: int) -> float:
     real = EVALUATE.compared_rules
     EVALUATE.compared_rules = lambda _rs: frozenset()
     try:
-        return _cpu(_lean(rs, cases), repeats, len(cases))
+        return _lean_cpu(rs, cases, repeats)
     finally:
         EVALUATE.compared_rules = real
 
@@ -149,8 +144,8 @@ def main() -> None:
         ]
         bare = [ar.parse_case(scaled(raw[j], 0, f"P{i:06d}")) for i in range(args.policies)]
         got = layers(rs, cases, args.repeats)
-        zero = _cpu(_lean(rs, bare), args.repeats, len(bare))
-        zero_empty = _cpu(_lean(empty, bare), args.repeats, len(bare))
+        zero = _lean_cpu(rs, bare, args.repeats)
+        zero_empty = _lean_cpu(empty, bare, args.repeats)
         per_rule = (zero - zero_empty) / len(rs.rules)
         no_ob = without_compared(rs, cases, args.repeats)
         k_ns, k_out = per_kind(rs, cases)

@@ -382,6 +382,14 @@ def _find(name: str, search_paths: Sequence[Path]) -> Path:
     raise RulesetError(en, zh=zh)
 
 
+def _no_base_rule(path: Path, rf: RulesetFile, at: str, rule_id: str) -> RulesetError:
+    """An override or a disable (``at``: where in the file) naming no rule of the parents."""
+    steps = [(at, {"id": repr(rule_id)})]
+    return error_at(
+        RulesetError, str(path), "ruleset.no_base_rule", steps=steps, extends=repr(rf.extends)
+    )
+
+
 def load_ruleset(
     name_or_path: str | Path,
     *,
@@ -433,13 +441,7 @@ def load_ruleset(
             windows[w.id] = ResolvedWindow(window=w, layer=rf.id)
         for op in rf.overrides:
             if op.rule not in rules:
-                raise error_at(
-                    RulesetError,
-                    str(path),
-                    "ruleset.no_base_rule",
-                    steps=[("ruleset.at_overrides", {"id": repr(op.rule)})],
-                    extends=repr(rf.extends),
-                )
+                raise _no_base_rule(path, rf, "ruleset.at_overrides", op.rule)
             rules[op.rule] = apply_override(
                 rules[op.rule],
                 op.params,
@@ -450,13 +452,7 @@ def load_ruleset(
             )
         for op in rf.disable:
             if op.rule not in rules:
-                raise error_at(
-                    RulesetError,
-                    str(path),
-                    "ruleset.no_base_rule",
-                    steps=[("ruleset.at_disable", {"id": repr(op.rule)})],
-                    extends=repr(rf.extends),
-                )
+                raise _no_base_rule(path, rf, "ruleset.at_disable", op.rule)
             del rules[op.rule]
         for r in rf.rules:
             if r.id in rules:
