@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict
 
 import ansafe_rules as ar
+from ansafe_rules import i18n
 from ansafe_rules.conditions import get, is_empty, item_getter, norm, sort_key
 from ansafe_rules.context import CaseView, Ctx
 from ansafe_rules.evaluate import _sort
@@ -1032,3 +1033,70 @@ def test_breach_groups_are_the_sorted_groups(rows: list[Any]) -> None:
     assert [(k, [id(f) for f in fs]) for k, fs in got] == [
         (k, [id(f) for f in fs]) for k, fs in want
     ]
+
+
+# -- rendering a row's arguments in Chinese ----------------------------------------------------
+# names with every kind of argument, and names of no kind; subjects' collections as rows name them
+ARG_NAMES = sorted({*i18n.ARG_TYPES, "deadline", "done", "n", "no_such_argument"})
+ROOTS = st.sampled_from([None, *(s.value for s in Subject)])
+PLAIN_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            "completed_on",
+            "id",  # a field whose label depends on the subject (投诉编号, 隐患编号...)
+            "role",
+            "service_records/S-03",
+            "policy",
+            "staff/ORG-1/W-2",
+            "contract_services/training/year",
+            "organisations/ORG-1 2025-07-01..2026-06-30",
+            "destruction_register.approver",
+            "service_records.started_on|min",
+            "A",
+            "",
+        ]
+    ),
+    st.text(max_size=12),
+    st.integers(-5, 400),
+    st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+    st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2030, 12, 31)),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(name=st.sampled_from(ARG_NAMES), value=PLAIN_VALUES, root=ROOTS)
+@example(name="subject", value="service_records/S-03", root="service_records")
+@example(name="action", value="callback_on", root="service_records")
+@example(name="field", value="id", root="complaints")
+@example(name="deadline", value=dt.date(2026, 2, 25), root=None)
+def test_a_plain_argument_renders_in_chinese_as_the_general_path(
+    name: str, value: Any, root: str | None
+) -> None:
+    """``_render_arg``'s shortcut for a text, number or day in Chinese (its kind looked up,
+    fields and subjects rendered directly) answers what ``_render_fresh`` answers."""
+    try:
+        expected: Any = i18n._render_fresh(name, value, "zh", root, None)
+    except Exception as exc:  # a value no kind can render: the shortcut raises alike
+        with pytest.raises(type(exc)):
+            i18n._render_arg(name, value, "zh", root, {})
+        return
+    assert i18n._render_arg(name, value, "zh", root, {}) == expected
+    assert i18n._render_arg(name, value, "zh", root, None) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    head=st.sampled_from(["service_records", "policy", "staff", "unknown_things", ""]),
+    tail=st.sampled_from(["", "training", "2025-07-01..2026-06-30", "a b"]),
+    rest=st.sampled_from(["", "S-03", "ORG-1/W-2", "记录一", "x y"]),
+)
+def test_a_subject_reads_as_label_id_and_tail(head: str, tail: str, rest: str) -> None:
+    """A subject in Chinese: its collection's label, then its id and what followed the
+    collection's name, each if any, joined by spaces (the reference, as first written)."""
+    subject = (f"{head} {tail}" if tail else head) + (f"/{rest}" if rest else "")
+    h, _, r = subject.partition("/")
+    first, _, t = h.partition(" ")
+    label = i18n._render_collection(first, "zh")
+    ident = " ".join(x for x in (r, t) if x)
+    assert i18n._render_subject(subject, "zh") == (f"{label} {ident}" if ident else label)
+    assert i18n._render_subject(subject, "en") == subject

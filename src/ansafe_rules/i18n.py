@@ -805,8 +805,10 @@ def _render_subject(subject: str, lang: str) -> str:
     head, _, rest = subject.partition("/")
     first, _, tail = head.partition(" ")
     label = _render_collection(first, lang)
-    ident = " ".join(x for x in (rest, tail) if x)
-    return f"{label} {ident}" if ident else label
+    # the id and what follows the collection's name, each if any, after the label
+    if rest:
+        return f"{label} {rest} {tail}" if tail else f"{label} {rest}"
+    return f"{label} {tail}" if tail else label
 
 
 def _render_collection(name: str, lang: str) -> str:
@@ -844,6 +846,17 @@ def _render_arg(
     if t in _AS_IS:
         if lang == "en":  # the common case: shown as it is
             return str(value)
+        # a text, number or day in another language (never a message): what _render_fresh
+        # answers for it, the commonest kinds without its steps (every Chinese row names its
+        # subject, its fields and its days)
+        kind = ARG_TYPES.get(name)
+        if kind is None:
+            return str(value)
+        if t is str:
+            if kind == "field":
+                return _field_label(value, lang, root)
+            if kind == "subject":
+                return _render_subject(value, lang)
     elif memo is not None:
         key = (id(value), name, lang, root)
         hit = memo.get(key)
