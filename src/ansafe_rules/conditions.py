@@ -353,6 +353,10 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
         except TypeError:
             return None
 
+    if field is not None and cmp is not None:
+        fast = _ordered_field(c, field, cmp, compare)
+        if fast is not None:
+            return fast
     if field is None or right_of is not None:
         return compare
     by_text = simple is str
@@ -382,7 +386,96 @@ def compile_condition(c: Condition) -> Callable[[Any, Any], bool | None]:
             return (left == simple_value) is is_eq
         return (left in members) is is_in
 
+    # what a column of texts answers (see column_answers): the field, and the value or the
+    # members with the answer a match gives
+    text_field.column = (  # type: ignore[attr-defined]
+        (field, simple_value, is_eq, True) if by_text else (field, members, is_in, False)
+    )
     return text_field
+
+
+def _ordered_field(
+    c: Condition,
+    field: str,
+    cmp: Callable[[Any, Any], bool],
+    compare: Callable[[Any, Any], bool | None],
+) -> Callable[[Any, Any], bool | None] | None:
+    """A record's own field ordered against another of its own fields (``confirmed_on le
+    started_on``) or against a finite number (``extra_fee gt 0``): two plain days, or a
+    finite number (an int, a Decimal) and the number, compare as they are, which is what
+    ``compare`` answers for them after its steps (a number as a Decimal of the same value);
+    anything else goes through ``compare``. None when ``c`` is neither."""
+    if c.value_field is not None:
+        from_case, parts, agg = _parsed(c.value_field)
+        if from_case or agg is not None or len(parts) != 1:
+            return None
+        other = parts[0]
+
+        def two_days(root: Any, case: Any) -> bool | None:
+            try:
+                d = root.__dict__
+                left, right = d[field], d[other]
+            except (AttributeError, KeyError):
+                return compare(root, case)
+            if type(left) is dt.date and type(right) is dt.date:
+                return cmp(left, right)
+            return compare(root, case)
+
+        return two_days
+    number = c.value_norm
+    if type(number) is not Decimal or not number.is_finite():
+        return None
+
+    def number_field(root: Any, case: Any) -> bool | None:
+        try:
+            left = root.__dict__[field]
+        except (AttributeError, KeyError):
+            return compare(root, case)
+        t = type(left)
+        if t is int or (t is Decimal and left.is_finite()):
+            return cmp(left, number)
+        return compare(root, case)
+
+    return number_field
+
+
+ASK = object()
+"""In :func:`column_answers`: the condition must be asked of this item itself."""
+
+
+def text_of(v: Any) -> Any:
+    """A field's value as a text condition reads it (``kind eq training``): a text as it is, a
+    member of a text-valued enum by its value, None as None (no value: the condition cannot
+    decide); :data:`ASK` for anything else (a number, a list, an odd text...), which only the
+    condition itself can answer."""
+    t = type(v)
+    if t is str or v is None:
+        return v
+    if _is_enum(t) and type(v._value_) is str:
+        return v._value_
+    return ASK
+
+
+def column_field(c: Condition) -> str | None:
+    """The field of an item that ``c`` compares with a text or a list of texts, when ``c``
+    can be answered from a column of that field's texts (:func:`column_answers`)."""
+    spec = getattr(c.test, "column", None)
+    return spec[0] if spec is not None else None
+
+
+def column_answers(c: Condition, texts: list[Any]) -> list[Any]:
+    """``c``'s answers for items whose field (:func:`column_field`) reads ``texts`` (as
+    :func:`text_of` gives them): what ``c.test`` answers for each, computed for the column at
+    once; :data:`ASK` where the text is :data:`ASK` (the caller asks the condition)."""
+    _, value, positive, by_text = c.test.column  # type: ignore[attr-defined]
+    # None (a field without a value) cannot be compared: undecided, whatever the operator
+    if by_text:
+        if positive:
+            return [t if t is ASK or t is None else t == value for t in texts]
+        return [t if t is ASK or t is None else t != value for t in texts]
+    if positive:
+        return [t if t is ASK or t is None else t in value for t in texts]
+    return [t if t is ASK or t is None else t not in value for t in texts]
 
 
 _SET_OPS = frozenset({Op.in_, Op.not_in, Op.any_in, Op.none_in})

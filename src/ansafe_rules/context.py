@@ -10,7 +10,18 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .calendar import WorkCalendar
-from .conditions import _parsed, _walk, day_of, get, is_empty, item_getter
+from .conditions import (
+    ASK,
+    _parsed,
+    _walk,
+    column_answers,
+    column_field,
+    day_of,
+    get,
+    is_empty,
+    item_getter,
+    text_of,
+)
 from .i18n import Message
 from .model import PolicyCase, StaffMember
 from .outputs import Status, Window
@@ -78,7 +89,7 @@ class CaseView:
     """A case's subject items, labelled and sorted once per evaluation (every rule on the same
     subject reads the same list; it must not be changed)."""
 
-    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_selected", "case")
+    __slots__ = ("_case_values", "_dues", "_ids", "_items", "_selected", "_texts", "case")
 
     def __init__(self, case: PolicyCase) -> None:
         self.case = case
@@ -87,6 +98,7 @@ class CaseView:
         self._dues: dict[tuple[Any, ...], DueDate] = {}
         self._ids: dict[str, tuple[str, ...]] = {}
         self._case_values: dict[str, Any] = {}
+        self._texts: dict[tuple[Subject, str], list[Any]] = {}
 
     def case_value(self, path: str) -> Any:
         """The value of a ``$case.`` path, read once per case: every item of a rule (and every
@@ -127,6 +139,55 @@ class CaseView:
             got = self._items[subject] = self._compute(subject)
         return got
 
+    def texts(self, subject: Subject, field: str) -> list[Any]:
+        """The texts of ``field`` of each item of ``subject`` (:func:`text_of`), in item order:
+        read once per case for every condition comparing the field with a text (the kind of a
+        service record, a report's period...)."""
+        key = (subject, field)
+        got = self._texts.get(key)
+        if got is None:
+            missing = ASK  # an item without the field: its condition asks it
+            got = self._texts[key] = [
+                text_of(getattr(item, "__dict__", {}).get(field, missing))
+                for _, item in self.items(subject)
+            ]
+        return got
+
+    def answers(self, subject: Subject, c: Condition) -> list[Any]:
+        """What ``c`` answers for each item of ``subject``, in item order; from a column of
+        texts where it compares a field with texts (:func:`column_answers`), :data:`ASK`
+        where it must be asked of the item itself; None when it has no column answers."""
+        field = column_field(c)
+        if field is None:
+            return None  # type: ignore[return-value]
+        return column_answers(c, self.texts(subject, field))
+
+    def select(
+        self,
+        subject: Subject,
+        where: Sequence[Condition],
+        scope_field: str | None,
+        layer: str,
+        events: tuple[dt.date | None, dt.date | None] | None,
+    ) -> Selection:
+        """The items of ``subject`` matching ``where``, inside the event scope ``events`` of
+        ``layer`` when ``scope_field`` names each item's event date, and the others that are
+        not simply excluded (:func:`_select`). Made once per case for every rule with the same
+        subject, conditions and scope; the lists are shared and must not be changed."""
+        if events is None:
+            scope_field = None
+        key = (
+            subject,
+            tuple(c.key for c in where),
+            scope_field,
+            layer if scope_field is not None else None,
+            events,
+        )
+        got = self._selected.get(key)
+        if got is None:
+            got = self._selected[key] = _select(self, subject, where, scope_field, layer, events)
+        return got
+
     def _compute(self, subject: Subject) -> list[tuple[str, Any]]:
         c = self.case
         if subject is Subject.policy:
@@ -162,7 +223,18 @@ _STAFF_FIELDS = tuple(StaffMember.model_fields)
 class Ctx:
     """One rule, one case: what a kind reads and the builders of its rows."""
 
-    __slots__ = ("as_of", "cal", "case", "liable", "rr", "rs", "scope", "severity", "view")
+    __slots__ = (
+        "as_of",
+        "cal",
+        "case",
+        "liable",
+        "only",
+        "rr",
+        "rs",
+        "scope",
+        "severity",
+        "view",
+    )
 
     def __init__(
         self,
@@ -180,18 +252,13 @@ class Ctx:
         # what every row of the rule carries, worked out once (not per row)
         self.severity = scope.severity or rr.rule.severity
         self.liable = scope.liable
+        # the rule's own items left to judge when a lean evaluation has counted the others
+        # (:mod:`ansafe_rules.quick`): what :meth:`selected` gives for the rule's subject
+        self.only: list[tuple[str, Any]] | None = None
 
     def event_outside(self, day: dt.date | dt.datetime) -> Message | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
-        if self.scope.events is None:
-            return None
-        lo, hi = self.scope.events
-        d = day_of(day)
-        if lo is not None and d < lo:
-            return ("scope.event_before", {"day": d, "layer": self.rr.layer, "in_force": lo})
-        if hi is not None and d > hi:
-            return ("scope.event_after", {"day": d, "layer": self.rr.layer, "expires": hi})
-        return None
+        return event_outside(self.scope.events, self.rr.layer, day)
 
     @property
     def rule(self) -> Rule:
@@ -291,20 +358,18 @@ class Ctx:
     ) -> list[tuple[str, Any]]:
         """Items matching ``where``; items where it cannot be decided become findings."""
         p = self.rule.params
+        if self.only is not None and subject is None and where is None:
+            return list(self.only)  # the rule's own items: the others are counted already
         subject = subject or p.subject
         where = p.where if where is None else where
         scope_field = self.rule.scope_field if subject is p.subject else None
-        if not where and (scope_field is None or self.scope.events is None):
+        events = self.scope.events
+        if not where and (scope_field is None or events is None):
             # nothing to select on: every item (a new list; the view's is shared)
             return list(self.items(subject))
         # rules with the same subject, conditions and event scope (a layer's) select the same
         # items: the selection is made once per case (what it cannot decide each rule says)
-        layer = self.rr.layer if scope_field is not None and self.scope.events else None
-        key = (subject, tuple(c.key for c in where), scope_field, layer, self.scope.events)
-        got = self.view._selected.get(key)
-        if got is None:
-            got = self.view._selected[key] = self._select(subject, where, scope_field)
-        kept, undecided = got
+        kept, undecided = self.view.select(subject, where, scope_field, self.rr.layer, events)
         for label, item, outside, failed in undecided:
             if outside is not None:
                 msg = ("na.event_outside", {"field": scope_field, "why": outside})
@@ -313,61 +378,6 @@ class Ctx:
                 why = ("applies.unknown", {"missing": missing_msg(failed, item, self.case)})
                 acc.add(None, self.finding(Status.insufficient_data, label, why))
         return list(kept)
-
-    def _select(
-        self, subject: Subject, where: Sequence[Condition], scope_field: str | None
-    ) -> Selection:
-        """The items of ``subject`` matching ``where`` inside the rule's event scope, and the
-        others that are not simply excluded: (label, item, why outside the scope, the
-        conditions that could not be decided), in item order."""
-        kept: list[tuple[str, Any]] = []
-        undecided: list[tuple[str, Any, Message | None, list[Condition]]] = []
-        case = self.case
-        items = self.items(subject)
-        if scope_field is None and len(where) == 1:
-            # one condition (most rules): its answers in one pass, then the items it keeps
-            # (the view's own pairs) and those it cannot decide, in item order
-            c = where[0]
-            test = c.test
-            answers = [test(item, case) for _, item in items]
-            kept = [
-                it for it, r in zip(items, answers, strict=True) if r is not False and r is not None
-            ]
-            if None in answers:
-                undecided = [
-                    (label, item, None, [c])
-                    for (label, item), r in zip(items, answers, strict=True)
-                    if r is None
-                ]
-            return kept, undecided
-        day_of_item = self.getter(scope_field) if scope_field is not None else None
-        tests = [(c, c.test) for c in where]
-        for pair in items:
-            label, item = pair
-            if day_of_item is not None:
-                day = day_of_item(item)
-                outside = self.event_outside(day) if day is not None else None
-                if outside is not None:
-                    undecided.append((label, item, outside, []))
-                    continue
-            # all_hold() inlined: every condition is asked (as all_hold does: one that cannot
-            # be asked raises whatever the others say); an item that none fails is kept, or
-            # undecided with the conditions that could not decide, in order
-            failed = False
-            unknown: list[Condition] | None = None
-            for c, test in tests:
-                r = test(item, case)
-                if r is False:
-                    failed = True
-                elif r is None:
-                    unknown = [c] if unknown is None else [*unknown, c]
-            if failed:
-                continue
-            if unknown is None:
-                kept.append(pair)
-            else:
-                undecided.append((label, item, None, unknown))
-        return kept, undecided
 
     def subject_items(self, acc: Acc) -> list[tuple[str, Any]] | None:
         """The rule's subject items matching its ``where``; None (with the finding that says
@@ -390,6 +400,99 @@ class Ctx:
         else:
             f = self.finding(Status.not_applicable, p.subject.value, (f"none.absent{where}", args))
         acc.add(None, f)
+
+
+def event_outside(
+    events: tuple[dt.date | None, dt.date | None] | None,
+    layer: str,
+    day: dt.date | dt.datetime,
+) -> Message | None:
+    """Why an event on ``day`` is outside ``layer``'s in-force period ``events`` (first and
+    last day, either open), or None (always None without a period)."""
+    if events is None:
+        return None
+    lo, hi = events
+    d = day_of(day)
+    if lo is not None and d < lo:
+        return ("scope.event_before", {"day": d, "layer": layer, "in_force": lo})
+    if hi is not None and d > hi:
+        return ("scope.event_after", {"day": d, "layer": layer, "expires": hi})
+    return None
+
+
+def _select(
+    view: CaseView,
+    subject: Subject,
+    where: Sequence[Condition],
+    scope_field: str | None,
+    layer: str,
+    events: tuple[dt.date | None, dt.date | None] | None,
+) -> Selection:
+    """The items of ``subject`` matching ``where`` inside the event scope (``scope_field``
+    given), and the others that are not simply excluded: (label, item, why outside the
+    scope, the conditions that could not be decided), in item order."""
+    kept: list[tuple[str, Any]] = []
+    undecided: list[tuple[str, Any, Message | None, list[Condition]]] = []
+    case = view.case
+    items = view.items(subject)
+    if scope_field is None and len(where) == 1:
+        # one condition (most rules): its answers in one pass, then the items it keeps
+        # (the view's own pairs) and those it cannot decide, in item order
+        c = where[0]
+        test = c.test
+        column = view.answers(subject, c)
+        if column is None:
+            answers = [test(item, case) for _, item in items]
+        else:  # a text compared (kind eq training): the column's answers, the rest asked
+            answers = [
+                test(item, case) if a is ASK else a
+                for a, (_, item) in zip(column, items, strict=True)
+            ]
+        kept = [
+            it for it, r in zip(items, answers, strict=True) if r is not False and r is not None
+        ]
+        if None in answers:
+            undecided = [
+                (label, item, None, [c])
+                for (label, item), r in zip(items, answers, strict=True)
+                if r is None
+            ]
+        return kept, undecided
+    if scope_field is None:
+        day_of_item = None
+    elif scope_field.startswith("$case."):
+        value = view.case_value(scope_field)
+        day_of_item = lambda item: value  # noqa: E731 - read once per case
+    else:
+        day_of_item = item_getter(scope_field)
+    # each condition with its column of answers where it has one (asked per item otherwise)
+    tests = [(c, c.test, view.answers(subject, c)) for c in where]
+    for i, pair in enumerate(items):
+        label, item = pair
+        if day_of_item is not None:
+            day = day_of_item(item)
+            outside = event_outside(events, layer, day) if day is not None else None
+            if outside is not None:
+                undecided.append((label, item, outside, []))
+                continue
+        # all_hold() inlined: every condition is asked (as all_hold does: one that cannot
+        # be asked raises whatever the others say); an item that none fails is kept, or
+        # undecided with the conditions that could not decide, in order
+        failed = False
+        unknown: list[Condition] | None = None
+        for c, test, column in tests:
+            r = test(item, case) if column is None or (r := column[i]) is ASK else r
+            if r is False:
+                failed = True
+            elif r is None:
+                unknown = [c] if unknown is None else [*unknown, c]
+        if failed:
+            continue
+        if unknown is None:
+            kept.append(pair)
+        else:
+            undecided.append((label, item, None, unknown))
+    return kept, undecided
 
 
 def missing_msg(conds: Sequence[Condition], root: Any, case: Any) -> Message:
