@@ -407,6 +407,25 @@ def test_a_column_of_texts_answers_as_each_condition(lefts: list[tuple[Any, bool
         assert column_field(c) is None
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    listed=st.lists(st.one_of(RECORD_VALUES, st.deferred(lambda: LIST_ITEMS)), max_size=5),
+    key=st.sampled_from([None, "", "k", "k.k", "$case.k"]),
+)
+def test_listed_values_are_each_values_norm(listed: list[Any], key: str | None) -> None:
+    """The values a required list holds (``contains``), read once per list: what norm() of
+    each item (or of its key) gives, texts taken as they are."""
+    from ansafe_rules.conditions import listed_values, norm, resolve
+
+    try:
+        want = {norm(resolve(x, key) if key else x) for x in listed}
+    except TypeError:  # an unhashable value (a list): the set cannot be made either way
+        with pytest.raises(TypeError):
+            listed_values(listed, key)
+        return
+    assert listed_values(listed, key) == want
+
+
 def _reference_step(obj: Any, part: str) -> Any:
     """One step of a path, the long way (before a list's items were read from ``__dict__``)."""
     if isinstance(obj, dict):

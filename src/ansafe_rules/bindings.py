@@ -16,8 +16,6 @@ from .conditions import CHINA_TZ, china_time
 from .i18n import Memo, normalise_lang, render
 from .kinds.frequency import PER_YEAR
 from .outputs import Binding, Obligation
-from .quick import Check
-from .quick import plan as quick_plan
 from .results import ObligationRef
 from .rulesets import (
     FrequencyParams,
@@ -97,10 +95,9 @@ class RulesPlan:
     """What :func:`bindings` and a lean evaluation read of a ruleset's rules alone, worked
     out once per ruleset (:attr:`ResolvedRuleset.rules_plan`) instead of once per policy:
     each rule's position and the rule by id, the rules whose obligations a binding compares,
-    the counted duties with an annual rate, grouped by obligation, and each rule's quick
-    check (:mod:`ansafe_rules.quick`), in rule order."""
+    and the counted duties with an annual rate, grouped by obligation."""
 
-    __slots__ = ("by_id", "compared", "order", "quick", "rated", "rates", "rules")
+    __slots__ = ("by_id", "compared", "order", "rated", "rates", "rules")
 
     def __init__(self, rules: tuple[ResolvedRule, ...]) -> None:
         self.rules = rules  # which rules this plan is of (see plan_of)
@@ -120,13 +117,6 @@ class RulesPlan:
         self.rated = sorted(rated.items())
         groups = (*dated.values(), *({r.rule.id for r in rrs} for rrs in rated.values()))
         self.compared = frozenset(r for ids in groups if len(ids) > 1 for r in ids)
-        # each rule's quick check for lean evaluations (None: its kind judges every item)
-        self.quick: tuple[Check | None, ...] = tuple(quick_plan(r) for r in rules)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as its rules (a ruleset crossing to a worker process takes its plan along):
-        the checks are functions made for them, made again on the other side."""
-        return (RulesPlan, (self.rules,))
 
 
 def plan_of(rs: ResolvedRuleset) -> RulesPlan:

@@ -173,6 +173,18 @@ def norm(v: Any) -> Any:
     return v
 
 
+def listed_values(listed: Iterable[Any], key: str | None) -> set[Any]:
+    """``{norm(resolve(x, key) if key else x) for x in listed}``: the normalised values of a
+    list (a report's contents, a record's documents), or of the ``key`` of each of its items;
+    a text taken as it is (what norm() gives for it), the key's path parsed once."""
+    if not key:
+        return {x if type(x) is str else norm(x) for x in listed}
+    if key.startswith("$case."):  # read as resolve reads it (a step named "$case")
+        return {norm(resolve(x, key)) for x in listed}
+    read = item_getter(key)
+    return {v if type(v := read(x)) is str else norm(v) for x in listed}
+
+
 def get(root: Any, path: str, case: Any = None) -> Any:
     """Value at ``path`` below ``root``; ``$case.``-paths are read from ``case``."""
     from_case, parts, agg = _parsed(path)

@@ -223,18 +223,7 @@ _STAFF_FIELDS = tuple(StaffMember.model_fields)
 class Ctx:
     """One rule, one case: what a kind reads and the builders of its rows."""
 
-    __slots__ = (
-        "as_of",
-        "cal",
-        "case",
-        "liable",
-        "only",
-        "rr",
-        "rs",
-        "scope",
-        "severity",
-        "view",
-    )
+    __slots__ = ("as_of", "cal", "case", "liable", "rr", "rs", "scope", "severity", "view")
 
     def __init__(
         self,
@@ -252,9 +241,6 @@ class Ctx:
         # what every row of the rule carries, worked out once (not per row)
         self.severity = scope.severity or rr.rule.severity
         self.liable = scope.liable
-        # the rule's own items left to judge when a lean evaluation has counted the others
-        # (:mod:`ansafe_rules.quick`): what :meth:`selected` gives for the rule's subject
-        self.only: list[tuple[str, Any]] | None = None
 
     def event_outside(self, day: dt.date | dt.datetime) -> Message | None:
         """Why an event on ``day`` is outside the layer's in-force period, or None."""
@@ -358,8 +344,6 @@ class Ctx:
     ) -> list[tuple[str, Any]]:
         """Items matching ``where``; items where it cannot be decided become findings."""
         p = self.rule.params
-        if self.only is not None and subject is None and where is None:
-            return list(self.only)  # the rule's own items: the others are counted already
         subject = subject or p.subject
         where = p.where if where is None else where
         scope_field = self.rule.scope_field if subject is p.subject else None

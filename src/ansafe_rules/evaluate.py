@@ -15,7 +15,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .bindings import bindings, plan_of
+from .bindings import bindings, compared_rules
 from .calendar import WorkCalendar, default_calendar
 from .conditions import all_hold
 from .context import Acc, CaseView, Ctx, Scope, missing_msg
@@ -24,7 +24,6 @@ from .inputs import ParsedCase, parse_case
 from .kinds import KINDS
 from .model import PolicyCase
 from .outputs import Binding, Finding, Obligation, Report, Status, Trace, Window
-from .quick import Check, Env
 from .results import AnyFinding, Counted, Evaluation, ObligationRef, _InputFinding
 from .rulesets import (
     DutyHolder,
@@ -153,66 +152,27 @@ def _run_rule(
     view: CaseView,
     acc: Acc,
     liable: DutyHolder | None,
-    quick: Check | None = None,
 ) -> Acc:
-    """Run one rule into ``acc``; ``liable`` is who bears its liability (:func:`_liable`);
-    ``quick`` its quick check, for a lean ``acc`` (:mod:`ansafe_rules.quick`)."""
+    """Run one rule into ``acc``; ``liable`` is who bears its liability (:func:`_liable`)."""
     rule = rr.rule
     by_event = rule.scope_date is ScopeDate.event
     layer_scope = scopes.layers[rr.layer]
     out_of_scope = layer_scope.by_event if by_event else layer_scope.by_policy
-    scope = scopes.of(rr.layer, by_event, liable)
+    ctx = Ctx(rr, case, as_of, cal, rs, scopes.of(rr.layer, by_event, liable), view)
     if out_of_scope:
         msg: Message = ("na.out_of_scope", {"why": out_of_scope})
-        acc.add(
-            None,
-            Ctx(rr, case, as_of, cal, rs, scope, view).finding(
-                Status.not_applicable, "policy", msg
-            ),
-        )
+        acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
         return acc
     ok, failed = all_hold(rule.applies_if, case, case) if rule.applies_if else (True, [])
     if ok is False:
         msg = ("na.applies_if", {"conds": rule.applies_if})
-        acc.add(
-            None,
-            Ctx(rr, case, as_of, cal, rs, scope, view).finding(
-                Status.not_applicable, "policy", msg
-            ),
-        )
-        return acc
-    if ok is None:
+        acc.add(None, ctx.finding(Status.not_applicable, "policy", msg))
+    elif ok is None:
         msg = ("applies.unknown", {"missing": missing_msg(failed, case, case)})
-        acc.add(
-            None,
-            Ctx(rr, case, as_of, cal, rs, scope, view).finding(
-                Status.insufficient_data, "policy", msg
-            ),
-        )
-        return acc
-    rest = None
-    if quick is not None and acc.lean:
-        rest = _quick(quick, Env(view, as_of, cal, scope, acc))
-        if rest is not None and not rest:
-            return acc  # every item counted
-    ctx = Ctx(rr, case, as_of, cal, rs, scope, view)
-    ctx.only = rest
-    KINDS[rule.kind](ctx, acc)
+        acc.add(None, ctx.finding(Status.insufficient_data, "policy", msg))
+    else:
+        KINDS[rule.kind](ctx, acc)
     return acc
-
-
-def _quick(check: Check, env: Env) -> list[tuple[str, Any]] | None:
-    """``check(env)``: the items left to the rule's kind, or None for all of them; what the
-    check counted stays in ``env.acc``. A check that fails undoes what it counted and leaves
-    everything to the kind (which says what is wrong, as it would have)."""
-    acc = env.acc
-    counted, made = acc.counted, len(acc.obligations)
-    try:
-        return check(env)
-    except Exception:
-        acc.counted = counted
-        del acc.obligations[made:]
-        return None
 
 
 def _sort(items: list[Any], key: Callable[[Any], tuple], text: Callable[[Any], str]) -> None:
@@ -301,16 +261,15 @@ def evaluate_rows(
     scopes = _Scopes(scope)
     service_party = _service_liable(ruleset, parsed.case)
     view = CaseView(parsed.case)
-    plan = plan_of(ruleset)
-    compared = plan.compared if lean else None
+    compared = compared_rules(ruleset) if lean else None
     counted: list[Counted] = []
-    for rr, quick in zip(ruleset.rules, plan.quick, strict=True):
+    for rr in ruleset.rules:
         if layer is not None and rr.layer != layer:
             continue
         try:
             acc = Acc(lean, compared is None or rr.rule.id in compared)
             liable = _liable(rr, service_party)
-            _run_rule(rr, ruleset, parsed.case, as_of, cal, scopes, view, acc, liable, quick)
+            _run_rule(rr, ruleset, parsed.case, as_of, cal, scopes, view, acc, liable)
             if acc.counted:
                 counted.append(Counted(rr, liable, acc.counted))
         except Exception as exc:  # a rule never costs the report: its error becomes a finding

@@ -100,8 +100,46 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     # obligations, for the bindings, carry the due day and instant only)
     quick = lean and not extension
     lean_obligation = ctx.lean_obligation
+    # lean, with an action day and a period of days: the usual record (a trigger day and an
+    # action day, the action by the due day and not before the trigger unless acting early
+    # is acting in time, the trigger inside the scope) is counted first, by what the steps
+    # below answer for it (the same due day, the same verdict); any other goes through them
+    plain = quick and action_of is not None and not hourly
+    early_ok = early_action is EarlyAction.on_time
+    lo, hi = ctx.scope.events or (None, None)
+    amount, add_workdays, date = period.amount, cal.add_workdays, dt.date
+    counted = 0
     for label, item in items:
         trig = trigger_of(item)
+        if plain and type(trig) is date:
+            act = action_of(item)  # type: ignore[misc]
+            if (
+                type(act) is date
+                and (lo is None or trig >= lo)
+                and (hi is None or trig <= hi)
+                and (early_ok or act >= trig)
+            ):
+                try:
+                    due_date = (
+                        add_workdays(trig, amount) if workdays else due_point(trig, period, cal)[0]
+                    )
+                except (CalendarRangeError, ValueError):
+                    due_date = None  # the steps below say why
+                if due_date is not None and act <= due_date:
+                    counted += 1
+                    if oblige:  # what the steps below build for the bindings
+                        args = {
+                            "action": what,
+                            "trigger": trigger,
+                            "trigger_value": trig,
+                            "period": period,
+                            "deadline": due_date,
+                            "ext": None,
+                        }
+                        add_obligation(
+                            lean_obligation(label, ("deadline.requirement", args), due_date, None)
+                        )
+                    continue
         if trig is None:
             msg: Message = ("deadline.no_trigger", {"trigger": trigger})
             rec = record_ids_of(label)
@@ -178,7 +216,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
                 req: Message = ("deadline.requirement", args)
                 add_obligation(lean_obligation(label, req, due_date, due_at))
         if not keep:
-            acc.counted += 1
+            counted += 1
             continue
         if due is None:  # a row is built: its due date with how it was computed
             due = due_of(trig, period, cal, roll)
@@ -206,3 +244,4 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
             msg = ("deadline.late", {**args, "done": act, "late": late})
             status = Status.violation
         add_finding(finding(status, label, msg, due=due, trigger=trig, records=rec))
+    acc.counted += counted

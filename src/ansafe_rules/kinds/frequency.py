@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..conditions import day_of, resolve
+from ..conditions import day_of, item_getter, resolve
 from ..context import Acc, Ctx, record_ids
 from ..i18n import Message
 from ..model import Per
@@ -281,7 +281,11 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
     # the stage each record is linked to, read once (per-stage rules with `link` only)
     link_of = {lab: ctx.get(it, p.link) for lab, it in items} if p.link else None
     # each record's service kind, read once (every contract item filters on it)
-    kind_of = [(lab, resolve(it, "kind")) for lab, it in items] if p.from_contract else []
+    if p.from_contract:
+        kind_at = item_getter("kind")  # resolve(it, "kind"), the path parsed once
+        kind_of = [(lab, kind_at(it)) for lab, it in items]
+    else:
+        kind_of = []
     lean, oblige, weighted = acc.lean, acc.oblige, bool(p.weight)
     for min_count, per, kind in specs:
         assert min_count is not None and per is not None
@@ -301,7 +305,10 @@ def evaluate_frequency(ctx: Ctx, acc: Acc) -> None:
                 events = [e for e in events if e[0] in of_kind]
             undated = {lab for lab, d, _ in events if d is None}
             used: set[int] = set()  # events a previous period took from its grace
-            days = [None if d is None else day_of(d) for _, d, _ in events]  # once per group
+            # once per group; a plain day as it is (what day_of gives for it)
+            days = [
+                d if type(d) is dt.date else None if d is None else day_of(d) for _, d, _ in events
+            ]
             dated = _Dated(days, weighted=weighted)
             what: Message | None = ("freq.kind", {"kind": kind}) if kind else None
             for w, full, stage_id in windows:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..conditions import _SIZED, norm, resolve
+from ..conditions import _SIZED, listed_values
 from ..context import Acc, Ctx
 from ..i18n import Message
 from ..outputs import Status
@@ -42,7 +42,7 @@ def evaluate_required_fields(ctx: Ctx, acc: Acc) -> None:
         ]
         for c, read in contains:
             listed = read(item) or ()
-            have = {norm(resolve(x, c.key) if c.key else x) for x in listed}
+            have = listed_values(listed, c.key)
             missing += [
                 ("fields.contains", {"field": c.field, "values": [v]})
                 for v in c.values
