@@ -401,6 +401,9 @@ def test_a_column_of_texts_answers_as_each_condition(lefts: list[tuple[Any, bool
         assert column_field(c) == "a", c.describe()
         got = column_answers(c, texts)
         for root, answer in zip(roots, got, strict=True):
+            v = root.__dict__.get("a", ASK)
+            if v is None or type(v) is str:
+                assert answer is not ASK, (root, c.describe())  # read from the column
             if answer is not ASK:
                 assert answer is c.test(root, None), (root, c.describe())
     for c in (Condition(field="a", op=Op.present), Condition(field="a.b", op=Op.eq, value="x")):
@@ -960,13 +963,28 @@ def test_a_copy_with_other_rules_uses_a_plan_of_its_own_rules(planned_first: boo
     assert all(r in {x.rule.id for x in national_only} for b in ev.bindings for r in b.rules)
 
 
-def _select_reference(ctx: Ctx, subject: Subject, where: Any) -> tuple[list, list]:
-    """What `Ctx._select` answered with `all_hold` per item (no event scope): the items all
-    conditions hold for, and those some could not decide (none failing), with those."""
+def _select_reference(
+    ctx: Ctx,
+    subject: Subject,
+    where: Any,
+    scope_field: str | None = None,
+    events: Any = None,
+) -> tuple[list, list]:
+    """What a selection answers, the long way: per item, outside the event scope (its
+    ``scope_field`` day before or after ``events``) first, then `all_hold` of every condition:
+    the items all conditions hold for, and those outside the scope or that some condition
+    could not decide (none failing), with why."""
     from ansafe_rules.conditions import all_hold
+    from ansafe_rules.context import event_outside
 
     kept, undecided = [], []
     for label, item in ctx.items(subject):
+        if scope_field is not None and events is not None:
+            day = get(item, scope_field, ctx.case)
+            outside = event_outside(events, "layer", day) if day is not None else None
+            if outside is not None:
+                undecided.append((label, item, outside, []))
+                continue
         ok, failed = all_hold(where, item, ctx.case)
         if ok:
             kept.append((label, item))
@@ -990,10 +1008,10 @@ _SERVICE_CONDS = [
 @given(picks=st.lists(st.sampled_from(range(len(_SERVICE_CONDS))), min_size=1, max_size=4))
 @settings(max_examples=60, deadline=None)
 def test_a_selection_answers_as_all_hold(j: str, picks: list[int]) -> None:
-    """`_select` asks each condition itself (all_hold inlined): the items kept and those left
-    undecided (with the conditions, in order, that could not decide) are all_hold's, for the
-    rules' own conditions on every example and for generated lists of conditions mixing
-    true, false and undecidable ones."""
+    """`_select` (all_hold inlined, text conditions answered from a column of the field's
+    texts): the items kept and those left undecided (with the conditions, in order, that could
+    not decide) are all_hold's, for the rules' own conditions on every example and for
+    generated lists of conditions mixing true, false and undecidable ones."""
     rs = ar.load_ruleset(j)
     case = _case(j)
     view = CaseView(case)
@@ -1011,6 +1029,44 @@ def test_a_selection_answers_as_all_hold(j: str, picks: list[int]) -> None:
     ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), cal, rs, view=view)
     got = _select(view, Subject.service_records, where, None, rs.rules[0].layer, None)
     assert got == _select_reference(ctx, Subject.service_records, where)
+
+
+@pytest.mark.parametrize("j", ["national", "xinzhou"])
+@given(
+    picks=st.lists(st.sampled_from(range(len(_SERVICE_CONDS))), max_size=3),
+    scope_field=st.sampled_from(["completed_on", "callback_on", "$case.policy.issued_on"]),
+    lo=st.none() | st.dates(dt.date(2025, 6, 1), dt.date(2025, 12, 31)),
+    hi=st.none() | st.dates(dt.date(2025, 6, 1), dt.date(2026, 6, 30)),
+    scoped=st.booleans(),
+)
+@settings(max_examples=80, deadline=None)
+def test_a_scoped_selection_answers_as_the_scope_then_all_hold(
+    j: str, picks: list[int], scope_field: str, lo: Any, hi: Any, scoped: bool
+) -> None:
+    """Inside a layer's event scope (a record's day, or a `$case.` day, before or after it:
+    outside, with why), then every condition: the view's selection, through its cache (a
+    selection without a scope and the same one with it are kept apart; without events the
+    scope field changes nothing), answers as the long way."""
+    case = _case(j)
+    view = CaseView(case)
+    rs = ar.load_ruleset(j)
+    ctx = Ctx(rs.rules[0], case, dt.date(2026, 7, 31), ar.default_calendar(), rs, view=view)
+    where = [_SERVICE_CONDS[i] for i in picks]
+    events = (lo, hi) if scoped else None
+    for _ in range(2):  # made, then read from the cache
+        got = view.select(Subject.service_records, where, scope_field, "layer", events)
+        want = _select_reference(
+            ctx, Subject.service_records, where, scope_field if scoped else None, events
+        )
+        assert got == want
+        assert view.select(Subject.service_records, where, None, "layer", None) == (
+            _select_reference(ctx, Subject.service_records, where)
+        )
+        # another scope on the same view: its own selection, not the first one's
+        tight = (dt.date(2025, 9, 1), dt.date(2025, 9, 30))
+        assert view.select(Subject.service_records, where, scope_field, "layer", tight) == (
+            _select_reference(ctx, Subject.service_records, where, scope_field, tight)
+        )
 
 
 def test_a_condition_that_cannot_be_asked_raises_whatever_comes_before_it() -> None:

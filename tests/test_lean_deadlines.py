@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 import ansafe_rules as ar
+from ansafe_rules.bindings import plan_of
 from ansafe_rules.outputs import Status
 from ansafe_rules.rulesets import EarlyAction
 
@@ -41,6 +42,17 @@ def _same_as_full(rs: ar.ResolvedRuleset, case: Any, as_of: dt.date = AS_OF) -> 
     ]
     assert lean.counts == full.counts
     assert lean.bindings == full.bindings
+    # the obligations a lean run builds for the bindings: the full run's, due day for due day
+    compared = plan_of(rs).compared
+
+    def obligations(ev: ar.Evaluation) -> list[tuple[Any, ...]]:
+        return sorted(
+            (o.rule_id, o.subject, o.due_date, o.due_at, o.text())
+            for o in ev._all_obligations
+            if o.rule_id in compared
+        )
+
+    assert obligations(lean) == obligations(full)
     return lean
 
 
@@ -180,3 +192,21 @@ def test_records_outside_a_layers_event_scope_are_not_counted() -> None:
         "service_records/V-BEFORE": (Status.not_applicable, "na.event_outside"),
         "service_records/V-AFTER": (Status.not_applicable, "na.event_outside"),
     }
+
+
+def test_a_month_ending_on_a_holiday_rolls_to_the_next_working_day() -> None:
+    """忻州 二: the service team registered within a month of the policy's issue. Issued Monday
+    2025-09-01: a month later is 1 October, 国庆 (1-8 October rest days), so the period ends on
+    Thursday 9 October (民法典 art. 203). Registered on the 9th: on time, counted; on the
+    10th: late. In a lean evaluation as in a full one."""
+    rs = ar.load_ruleset("xinzhou", in_force={"xinzhou": dt.date(2025, 1, 1)})
+    data = yaml.safe_load((ROOT / "examples" / "xinzhou-municipal.yaml").read_text("utf-8"))
+    data["policy"] = {**data["policy"], "issued_on": "2025-09-01"}
+    rule = "xinzhou.registration.service_team"
+    for day, want in (("2025-10-09", {}), ("2025-10-10", {"policy": "deadline.late"})):
+        data["policy"]["service_team_registered_on"] = day
+        lean = _same_as_full(rs, data)
+        assert {k: m for k, (_, m) in _rows(lean, rule).items()} == want, day
+        full = ar.evaluate_rows(rs, data, as_of=AS_OF)
+        [row] = [f for f in full.select(set(Status)) if f.rule_id == rule]
+        assert row.due.due_date == dt.date(2025, 10, 9)

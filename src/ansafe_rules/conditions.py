@@ -179,7 +179,7 @@ def listed_values(listed: Iterable[Any], key: str | None) -> set[Any]:
     a text taken as it is (what norm() gives for it), the key's path parsed once."""
     if not key:
         return {x if type(x) is str else norm(x) for x in listed}
-    if key.startswith("$case."):  # read as resolve reads it (a step named "$case")
+    if key.startswith("$case."):  # item_getter refuses it; resolve reads it below the item
         return {norm(resolve(x, key)) for x in listed}
     read = item_getter(key)
     return {v if type(v := read(x)) is str else norm(v) for x in listed}

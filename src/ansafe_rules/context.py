@@ -142,7 +142,7 @@ class CaseView:
     def texts(self, subject: Subject, field: str) -> list[Any]:
         """The texts of ``field`` of each item of ``subject`` (:func:`text_of`), in item order:
         read once per case for every condition comparing the field with a text (the kind of a
-        service record, a report's period...)."""
+        service record, a report's period...). The list is shared: it must not be changed."""
         key = (subject, field)
         got = self._texts.get(key)
         if got is None:
@@ -153,13 +153,13 @@ class CaseView:
             ]
         return got
 
-    def answers(self, subject: Subject, c: Condition) -> list[Any]:
+    def answers(self, subject: Subject, c: Condition) -> list[Any] | None:
         """What ``c`` answers for each item of ``subject``, in item order; from a column of
         texts where it compares a field with texts (:func:`column_answers`), :data:`ASK`
         where it must be asked of the item itself; None when it has no column answers."""
         field = column_field(c)
         if field is None:
-            return None  # type: ignore[return-value]
+            return None
         return column_answers(c, self.texts(subject, field))
 
     def select(
