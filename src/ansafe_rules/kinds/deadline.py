@@ -100,7 +100,7 @@ def evaluate_deadline(ctx: Ctx, acc: Acc) -> None:
     # obligations, for the bindings, carry the due day and instant only)
     quick = lean and not extension
     lean_obligation = ctx.lean_obligation
-    # lean, with an action day and a period of days: the usual record (a trigger day and an
+    # lean, with an action field and a period not in hours: the usual record (a trigger day and an
     # action day, the action by the due day and not before the trigger unless acting early
     # is acting in time, the trigger inside the scope) is counted first, by what the steps
     # below answer for it (the same due day, the same verdict); any other goes through them
