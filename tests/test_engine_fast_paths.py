@@ -1216,8 +1216,9 @@ PLAIN_VALUES = st.one_of(
 def test_a_plain_argument_renders_in_chinese_as_the_general_path(
     name: str, value: Any, root: str | None
 ) -> None:
-    """``_render_arg``'s shortcut for a text, number or day in Chinese (its kind looked up,
-    fields and subjects rendered directly) answers what ``_render_fresh`` answers."""
+    """A text, number or day in Chinese (never a message: ``_render_fresh`` does not ask;
+    fields and subjects, every row's, looked up first), through ``_render_arg`` with a memo
+    or without, reads as ``_render_fresh`` reads it."""
     try:
         expected: Any = i18n._render_fresh(name, value, "zh", root, None)
     except Exception as exc:  # a value no kind can render: the shortcut raises alike

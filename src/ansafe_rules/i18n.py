@@ -846,17 +846,6 @@ def _render_arg(
     if t in _AS_IS:
         if lang == "en":  # the common case: shown as it is
             return str(value)
-        # a text, number or day in another language (never a message): what _render_fresh
-        # answers for it, the commonest kinds without its steps (every Chinese row names its
-        # subject, its fields and its days)
-        kind = ARG_TYPES.get(name)
-        if kind is None:
-            return str(value)
-        if t is str:
-            if kind == "field":
-                return _field_label(value, lang, root)
-            if kind == "subject":
-                return _render_subject(value, lang)
     elif memo is not None:
         key = (id(value), name, lang, root)
         hit = memo.get(key)
@@ -869,15 +858,18 @@ def _render_arg(
 def _render_fresh(name: str, value: Any, lang: str, root: str | None, memo: Memo | None) -> str:
     """:func:`_render_arg` of a value that is not None, without looking it up in ``memo``
     (the values nested in it are)."""
-    if _is_msg(value):
+    if type(value) not in _AS_IS and _is_msg(value):  # a text, number or day never is one
         mid, margs = (value["id"], value["args"]) if isinstance(value, dict) else value
         return render(mid, margs, lang, root, memo)
     kind = ARG_TYPES.get(name)
     if kind is None:
         return _BOOL[lang][value] if isinstance(value, bool) and lang == "zh" else str(value)
-    sep = _SEP[lang]
+    # the kinds every Chinese row has first (its fields, its subject); each kind is one case
     if kind == "field":
         return field_label(value, lang, root)
+    if kind == "subject":
+        return _render_subject(value, lang)
+    sep = _SEP[lang]
     if kind == "fields":
         return sep[","].join(field_label(x, lang, root) for x in value)
     if kind in ("conds", "conds;"):
@@ -897,8 +889,6 @@ def _render_fresh(name: str, value: Any, lang: str, root: str | None, memo: Memo
         return text(mid, lang) if mid in MESSAGES else str(v)
     if kind == "collection":
         return _render_collection(value, lang)
-    if kind == "subject":
-        return _render_subject(value, lang)
     if kind == "num":
         return str(int(value)) if float(value).is_integer() else f"{value:g}"
     if kind == "pct":
