@@ -417,6 +417,44 @@ def test_check_and_obligations_read_stdin(monkeypatch, capsys: Capture) -> None:
     assert (row["source"], row["line"], row["policy_id"]) == ("<stdin>", 0, "J")
 
 
+class _Counted(io.BytesIO):
+    """stdin's bytes, counting the lines read."""
+
+    lines_read = 0
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        self.lines_read += 1
+        return super().readline(size)
+
+
+class _Seen(io.StringIO):
+    """stdout, noting how many lines of stdin had been read when each result was written."""
+
+    def __init__(self, stdin: _Counted) -> None:
+        super().__init__()
+        self.stdin, self.reads_at_line = stdin, {}
+
+    def write(self, text: str) -> int:
+        for m in re.finditer(r'"source":"<stdin>","line":(\d+)', text):
+            self.reads_at_line.setdefault(int(m.group(1)), self.stdin.lines_read)
+        return super().write(text)
+
+
+def test_a_live_stdin_is_answered_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSON Lines on stdin may come from a live stream: each line's result is written before
+    the next line is read (a file is read a few lines at a time, evaluated together)."""
+    lines = [_line(policy_id=p) for p in ("A", "B", "C", "D", "E")]
+    lines.insert(1, "{oops")  # an unreadable line is answered at once too
+    raw = _Counted("".join(x + "\n" for x in lines).encode())
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(raw, encoding="utf-8"))
+    out = _Seen(raw)
+    monkeypatch.setattr("sys.stdout", out)
+    main(["check", "-", "--as-of", "2026-07-31", "--format", "jsonl"])
+    assert sorted(out.reads_at_line) == [1, 2, 3, 4, 5, 6]
+    # line n's result was written when n lines had been read (the next one not yet)
+    assert all(out.reads_at_line[n] == n for n in range(1, 7)), out.reads_at_line
+
+
 def test_stdin_errors_name_stdin_line_and_field(
     tmp_path: Path, monkeypatch, capsys: Capture
 ) -> None:

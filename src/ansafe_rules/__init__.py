@@ -21,6 +21,7 @@ from .evaluate import (
     Window,
     check,
     evaluate,
+    evaluate_batch,
     evaluate_rows,
     obligations,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "default_calendar",
     "diff",
     "evaluate",
+    "evaluate_batch",
     "evaluate_files",
     "evaluate_portfolio",
     "evaluate_rows",

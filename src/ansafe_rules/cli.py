@@ -401,7 +401,9 @@ def _stdin_outcomes(common: dict[str, Any]) -> Iterator[Outcome]:
         yield Outcome(source=STDIN, line=0, **said)
         return
     if _one_json_object(first):
-        yield from iter_outcomes(_stdin_lines(fh, n, first, limits), source=STDIN, **common)
+        # a result as soon as its line is read: stdin may be a live stream
+        lines = _stdin_lines(fh, n, first, limits)
+        yield from iter_outcomes(lines, source=STDIN, batch=1, **common)
         return
     rest = fh.read(max(0, limits.max_file_bytes - len(first)) + 1)
     data = b"\n" * (n - 1) + first + rest  # blank lines kept: YAML errors name the right line

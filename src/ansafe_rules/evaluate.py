@@ -1,4 +1,5 @@
-"""The evaluator: judge a case against every rule of a resolved ruleset as of a date.
+"""The evaluator: judge a case against every rule of a resolved ruleset as of a date (or a
+batch of cases, each rule over all of them in turn: :func:`evaluate_batch`).
 
 Pure functions of (resolved ruleset, case, ``as_of``, calendar): no global state, safe to share
 across threads. Records are sorted by id before evaluation and findings are sorted on output, so
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .bindings import bindings, compared_rules
@@ -45,6 +46,7 @@ __all__ = [
     "bindings",
     "check",
     "evaluate",
+    "evaluate_batch",
     "evaluate_rows",
     "obligations",
 ]
@@ -222,6 +224,24 @@ def _notes(
     return tuple(notes)
 
 
+class _CaseRun:
+    """One case of a batch being evaluated: what its rules read (scopes, liable party, the
+    view of its records) and what they produced so far."""
+
+    __slots__ = ("counted", "findings", "obligations", "parsed", "party", "scope", "scopes", "view")
+
+    def __init__(self, rs: ResolvedRuleset, parsed: ParsedCase) -> None:
+        case = parsed.case
+        self.parsed = parsed
+        self.scope = {li.id: _LayerScope(rs, li.id, case) for li in rs.layers}
+        self.scopes = _Scopes(self.scope)
+        self.party = _service_liable(rs, case)
+        self.view = CaseView(case)
+        self.obligations: list[ObligationRef] = []
+        self.findings: list[AnyFinding] = []
+        self.counted: list[Counted] = []
+
+
 def evaluate_rows(
     ruleset: ResolvedRuleset,
     case: PolicyCase | ParsedCase | Mapping[str, Any],
@@ -244,52 +264,112 @@ def evaluate_rows(
     are built. :meth:`Evaluation.summary`, :meth:`Evaluation.rows` and
     :meth:`Evaluation.select` of other statuses, ``counts``, ``bindings`` and
     :func:`ansafe_rules.breaches` work from the lean rows; anything else (``findings``,
-    ``obligations``, :meth:`Evaluation.report`) evaluates the case again in full, once."""
+    ``obligations``, :meth:`Evaluation.report`) evaluates the case again in full, once.
+
+    A batch of one (:func:`evaluate_batch`)."""
+    lang = normalise_lang(lang)  # a language it cannot write is said before the case is read
+    (ev,) = evaluate_batch(
+        ruleset,
+        [parse_case(case, source)],
+        as_of=as_of,
+        calendar=calendar,
+        layer=layer,
+        duty_holder=duty_holder,
+        lang=lang,
+        lean=lean,
+    )
+    return ev
+
+
+def evaluate_batch(
+    ruleset: ResolvedRuleset,
+    cases: Iterable[PolicyCase | ParsedCase | Mapping[str, Any]],
+    *,
+    as_of: dt.date,
+    calendar: WorkCalendar | None = None,
+    layer: str | None = None,
+    sources: Sequence[str] | None = None,
+    duty_holder: DutyHolder | str | None = None,
+    lang: Lang = "en",
+    lean: bool = False,
+) -> list[Evaluation]:
+    """:func:`evaluate_rows` of each of ``cases`` (``sources`` name them, as ``source``
+    does), in their order: the same evaluations, made a rule at a time over the batch (each
+    rule runs over every case before the next rule; its code and what it sets up stay warm,
+    see ``benchmarks/batches.py``). No case's result depends on the others, and a rule that
+    fails on one case becomes a finding of that case alone; but a case that cannot be read
+    or judged at all (outside its rules) raises for the batch, as :func:`evaluate_rows`
+    raises for it: evaluate such a batch again a case at a time to find which (as
+    :func:`ansafe_rules.portfolio.iter_outcomes` does). Small batches (a few policies) are
+    the fastest; larger ones gain nothing."""
     lang = normalise_lang(lang)
-    parsed = parse_case(case, source)
+    cases = list(cases)
+    if isinstance(sources, str):
+        raise TypeError("sources: one name per case (a list), not a single text")
+    names = list(sources) if sources is not None else ["<input>"] * len(cases)
+    if len(names) != len(cases):
+        raise ValueError(f"{len(cases)} cases but {len(names)} sources")
+    parsed_cases = [parse_case(c, name) for c, name in zip(cases, names, strict=True)]
+    cal = calendar or default_calendar()
+    if layer is not None and layer not in {li.id for li in ruleset.layers}:
+        raise ValueError(f"layer {layer!r} is not in ruleset {ruleset.id!r}")
+    runs = [_CaseRun(ruleset, parsed) for parsed in parsed_cases]
+    compared = compared_rules(ruleset) if lean else None
+    for rr in ruleset.rules:
+        if layer is not None and rr.layer != layer:
+            continue
+        oblige = compared is None or rr.rule.id in compared
+        for run in runs:
+            case = run.parsed.case
+            try:
+                acc = Acc(lean, oblige)
+                liable = _liable(rr, run.party)
+                _run_rule(rr, ruleset, case, as_of, cal, run.scopes, run.view, acc, liable)
+                if acc.counted:
+                    run.counted.append(Counted(rr, liable, acc.counted))
+            except Exception as exc:  # a rule never costs the report: its error becomes a finding
+                acc = Acc()
+                why: Message = (
+                    "rule.error",
+                    {"rule_id": rr.rule.id, "error": f"{type(exc).__name__}: {exc}"},
+                )
+                ctx = Ctx(rr, case, as_of, cal, ruleset)
+                acc.add(None, ctx.finding(Status.data_error, "policy", why))
+            # rules run in their order: sorting each rule's rows sorts them all (rule,
+            # subject...)
+            _sort(acc.obligations, _BY_SUBJECT, _REQUIREMENT)
+            _sort(acc.findings, _BY_SUBJECT_STATUS, _REASON)
+            run.obligations += acc.obligations
+            run.findings += acc.findings
+    layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
+    return [
+        _evaluation(ruleset, run, as_of, calendar, layer, layer_ids, lang, lean, duty_holder)
+        for run in runs
+    ]
+
+
+def _evaluation(
+    ruleset: ResolvedRuleset,
+    run: _CaseRun,
+    as_of: dt.date,
+    calendar: WorkCalendar | None,
+    layer: str | None,
+    layer_ids: tuple[str, ...],
+    lang: Lang,
+    lean: bool,
+    duty_holder: DutyHolder | str | None,
+) -> Evaluation:
+    """The :class:`Evaluation` of one case of a batch, from what its rules produced."""
+    parsed, findings = run.parsed, run.findings
     full = None
     if lean:  # the same evaluation with every row, for when one is asked for
         full = functools.partial(
             evaluate_rows, ruleset, parsed, as_of=as_of, calendar=calendar, layer=layer, lang=lang
         )
-    cal = calendar or default_calendar()
-    if layer is not None and layer not in {li.id for li in ruleset.layers}:
-        raise ValueError(f"layer {layer!r} is not in ruleset {ruleset.id!r}")
-    obligations: list[ObligationRef] = []
-    findings: list[AnyFinding] = []
-    scope = {li.id: _LayerScope(ruleset, li.id, parsed.case) for li in ruleset.layers}
-    scopes = _Scopes(scope)
-    service_party = _service_liable(ruleset, parsed.case)
-    view = CaseView(parsed.case)
-    compared = compared_rules(ruleset) if lean else None
-    counted: list[Counted] = []
-    for rr in ruleset.rules:
-        if layer is not None and rr.layer != layer:
-            continue
-        try:
-            acc = Acc(lean, compared is None or rr.rule.id in compared)
-            liable = _liable(rr, service_party)
-            _run_rule(rr, ruleset, parsed.case, as_of, cal, scopes, view, acc, liable)
-            if acc.counted:
-                counted.append(Counted(rr, liable, acc.counted))
-        except Exception as exc:  # a rule never costs the report: its error becomes a finding
-            acc = Acc()
-            why: Message = (
-                "rule.error",
-                {"rule_id": rr.rule.id, "error": f"{type(exc).__name__}: {exc}"},
-            )
-            ctx = Ctx(rr, parsed.case, as_of, cal, ruleset)
-            acc.add(None, ctx.finding(Status.data_error, "policy", why))
-        # rules run in their order: sorting each rule's rows sorts them all (rule, subject...)
-        _sort(acc.obligations, _BY_SUBJECT, _REQUIREMENT)
-        _sort(acc.findings, _BY_SUBJECT_STATUS, _REASON)
-        obligations += acc.obligations
-        findings += acc.findings
     if parsed.issues:  # input errors come first (rule index -1)
         issues: list[AnyFinding] = [_InputFinding(i) for i in parsed.issues]
         _sort(issues, _BY_SUBJECT_STATUS, _REASON)
         findings[:0] = issues
-    layer_ids = tuple(li.id for li in ruleset.layers if layer is None or li.id == layer)
     ev = Evaluation(
         ruleset=ruleset,
         policy_id=parsed.case.policy.policy_id,
@@ -297,11 +377,11 @@ def evaluate_rows(
         layers=layer_ids,
         as_of=as_of,
         findings=findings,
-        obligations=obligations,
+        obligations=run.obligations,
         input_issues=parsed.issues,
-        notes=_notes(ruleset, layer_ids, scope),
+        notes=_notes(ruleset, layer_ids, run.scope),
         lang=lang,
-        counted=counted,
+        counted=run.counted,
         full=full,
     )
     return ev if duty_holder is None else ev.for_party(duty_holder)

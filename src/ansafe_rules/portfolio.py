@@ -28,9 +28,9 @@ from ._errors import AnsafeError, InputError, error_at
 from ._version import __version__
 from ._yaml import decode
 from .calendar import WorkCalendar, default_calendar
-from .evaluate import Evaluation, Report, evaluate_rows
+from .evaluate import Evaluation, Report, evaluate_batch
 from .i18n import pair
-from .inputs import DEFAULT_LIMITS, Limits, load_case_file, loads_json, parse_case
+from .inputs import DEFAULT_LIMITS, Limits, ParsedCase, load_case_file, loads_json, parse_case
 from .loader import load_ruleset
 from .outputs import RulesetStamp
 from .rulesets import ResolvedRuleset
@@ -235,12 +235,36 @@ def _policy_id(data: Any) -> str | None:
     return pid if isinstance(pid, str) else None
 
 
-def _evaluate_one(
-    data: Any,
+_BATCH = 4
+"""Lines of a portfolio read at a time, the policies of one ruleset among them evaluated
+together, a rule at a time (:func:`ansafe_rules.evaluate_batch`): the size that measured
+fastest in ``benchmarks/batches.py``; larger batches gain nothing."""
+
+
+@dataclasses.dataclass
+class _Pending:
+    """A policy read from its input, waiting to be evaluated with others."""
+
+    source: str
+    line: int
+    label: str
+    data: Any
+
+
+def _failure(pending: _Pending, exc: Exception) -> Outcome:
+    """The outcome of an input that could not be evaluated because of ``exc``: an input or
+    ruleset error as it was said, anything else as an unexpected error of that input."""
+    pid = _policy_id(pending.data)
+    if isinstance(exc, AnsafeError | ValueError):
+        return Outcome.failed(pending.source, pending.line, exc, pid)
+    error = f"{type(exc).__name__}: {exc}"
+    said = error_at(InputError, pending.label, "input.unexpected", error=error)
+    return Outcome.failed(pending.source, pending.line, said, pid)
+
+
+def _evaluate_all(
+    pendings: Sequence[_Pending],
     *,
-    source: str,
-    line: int,
-    label: str,
     as_of: dt.date,
     jurisdiction: str | None,
     layer: str | None,
@@ -248,30 +272,67 @@ def _evaluate_one(
     rulesets: RulesetCache,
     limits: Limits,
     lean: bool = False,
-) -> Outcome:
-    """Parse, pick the ruleset, evaluate (``lean``: see :func:`evaluate_rows`); an input that
-    cannot be evaluated becomes an error result naming the file, line and field. Never
+) -> list[Outcome]:
+    """Parse each input, pick its ruleset, and evaluate those of one ruleset together
+    (:func:`evaluate_batch`; ``lean``: see :func:`evaluate_rows`); one outcome per input, in
+    their order. An input that cannot be evaluated becomes an error result naming the file,
+    line and field; it never stops the others (a batch that fails outside its rules is
+    evaluated again a policy at a time, so that the failure is that policy's alone). Never
     raises."""
-    try:
-        parsed = parse_case(data, label, limits=limits)
-        if jurisdiction is not None:
-            rs = rulesets.get(jurisdiction)  # the caller's choice: an id or a ruleset file
-        else:
-            name = parsed.case.policy.jurisdiction
-            try:
-                rs = rulesets.get_registered(name)
-            except AnsafeError as exc:
-                raise jurisdiction_error(label, exc) from None
-        ev = evaluate_rows(
-            rs, parsed, as_of=as_of, calendar=calendar, layer=layer, source=label, lean=lean
-        )
-    except (AnsafeError, ValueError) as exc:
-        return Outcome.failed(source, line, exc, _policy_id(data))
-    except Exception as exc:  # never a traceback, never the end of the stream
-        error = f"{type(exc).__name__}: {exc}"
-        said = error_at(InputError, label, "input.unexpected", error=error)
-        return Outcome.failed(source, line, said, _policy_id(data))
-    return Outcome(source=source, line=line, policy_id=ev.policy_id, evaluation=ev)
+    out: list[Outcome | None] = [None] * len(pendings)
+    groups: dict[int, list[tuple[int, ResolvedRuleset, ParsedCase]]] = {}
+    for i, pending in enumerate(pendings):
+        try:
+            parsed = parse_case(pending.data, pending.label, limits=limits)
+            if jurisdiction is not None:
+                rs = rulesets.get(jurisdiction)  # the caller's choice: an id or a ruleset file
+            else:
+                name = parsed.case.policy.jurisdiction
+                try:
+                    rs = rulesets.get_registered(name)
+                except AnsafeError as exc:
+                    raise jurisdiction_error(pending.label, exc) from None
+        except Exception as exc:  # never a traceback, never the end of the stream
+            out[i] = _failure(pending, exc)
+            continue
+        groups.setdefault(id(rs), []).append((i, rs, parsed))
+
+    def settle(batch: list[tuple[int, ResolvedRuleset, ParsedCase]]) -> bool:
+        """Evaluate ``batch`` (one ruleset) into ``out``; False, with nothing written, when
+        several policies failed together outside their rules."""
+        try:
+            evs = evaluate_batch(
+                batch[0][1],
+                [parsed for _, _, parsed in batch],
+                as_of=as_of,
+                calendar=calendar,
+                layer=layer,
+                sources=[pendings[i].label for i, _, _ in batch],
+                lean=lean,
+            )
+            made = [
+                Outcome(source=p.source, line=p.line, policy_id=ev.policy_id, evaluation=ev)
+                for p, ev in zip((pendings[i] for i, _, _ in batch), evs, strict=True)
+            ]
+        except Exception as exc:  # never a traceback, never the end of the stream
+            if len(batch) > 1:
+                return False
+            out[batch[0][0]] = _failure(pendings[batch[0][0]], exc)
+            return True
+        for (i, _, _), outcome in zip(batch, made, strict=True):
+            out[i] = outcome
+        return True
+
+    for group in groups.values():
+        # together; again a policy at a time when that failed, so that a failure is the
+        # policy's that caused it, not its batch's
+        if not settle(group):
+            for one in group:
+                settle([one])
+    done = [o for o in out if o is not None]
+    if len(done) != len(pendings):  # every input has its outcome, or none is given
+        raise AssertionError(f"{len(pendings) - len(done)} inputs left without an outcome")
+    return done
 
 
 def evaluate_portfolio(
@@ -317,10 +378,16 @@ def iter_outcomes(
     source: str | None = None,
     limits: Limits | None = None,
     lean: bool = False,
+    batch: int = _BATCH,
 ) -> Iterator[Outcome]:
     """:func:`evaluate_portfolio` as compact rows (:class:`Outcome`), explanations on demand;
     ``lean=True`` when only the findings needing attention will be read (compliant ones are
-    counted, not built: :func:`ansafe_rules.evaluate_rows`)."""
+    counted, not built: :func:`ansafe_rules.evaluate_rows`). Lines are read ``batch`` at a
+    time (a window: memory stays flat), the policies of one ruleset among them evaluated
+    together (:func:`ansafe_rules.evaluate_batch`); ``batch=1`` gives each line's outcome as
+    soon as it is read (a live stream)."""
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise ValueError(f"batch must be a whole number of at least 1, not {batch!r}")
     limits = limits or DEFAULT_LIMITS
     items: Iterable[tuple[int, Any]]
     if isinstance(lines, str | Path):
@@ -338,6 +405,18 @@ def iter_outcomes(
         "limits": limits,
         "lean": lean,
     }
+    return _windows(items, source, limits, batch, common)
+
+
+def _windows(
+    items: Iterable[tuple[int, Any]],
+    source: str,
+    limits: Limits,
+    batch: int,
+    common: dict[str, Any],
+) -> Iterator[Outcome]:
+    """Each line's outcome in order, read ``batch`` lines at a time (readable or not)."""
+    window: list[Outcome | _Pending] = []
     for n, item in items:
         try:
             if isinstance(item, InputError):
@@ -346,9 +425,20 @@ def iter_outcomes(
                 loads_json(item, source, limits=limits, line=n) if isinstance(item, str) else item
             )
         except InputError as exc:
-            yield Outcome.failed(source, n, exc)
-            continue
-        yield _evaluate_one(data, source=source, line=n, label=f"{source}: line {n}", **common)
+            window.append(Outcome.failed(source, n, exc))
+        else:
+            window.append(_Pending(source, n, f"{source}: line {n}", data))
+        if len(window) >= batch:
+            yield from _settled(window, common)
+            window = []
+    yield from _settled(window, common)
+
+
+def _settled(window: list[Outcome | _Pending], common: dict[str, Any]) -> list[Outcome]:
+    """``window``'s outcomes in order: its pending policies evaluated (:func:`_evaluate_all`)."""
+    pendings = [w for w in window if isinstance(w, _Pending)]
+    done = iter(_evaluate_all(pendings, **common))
+    return [w if isinstance(w, Outcome) else next(done) for w in window]
 
 
 def evaluate_files(
@@ -413,7 +503,7 @@ def outcome_files(
         except AnsafeError as exc:
             yield Outcome.failed(str(path), 0, exc)
             continue
-        yield _evaluate_one(parsed, source=str(path), line=0, label=str(path), **common)
+        yield from _evaluate_all([_Pending(str(path), 0, str(path), parsed)], **common)
 
 
 # ------------------------------------------------------------------------------------------
