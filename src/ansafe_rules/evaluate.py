@@ -267,13 +267,13 @@ def evaluate_rows(
     ``obligations``, :meth:`Evaluation.report`) evaluates the case again in full, once.
 
     A batch of one (:func:`evaluate_batch`)."""
-    lang = normalise_lang(lang)  # a language it cannot write is said before the case is read
     (ev,) = evaluate_batch(
         ruleset,
-        [parse_case(case, source)],
+        [case],
         as_of=as_of,
         calendar=calendar,
         layer=layer,
+        sources=[source],
         duty_holder=duty_holder,
         lang=lang,
         lean=lean,
@@ -302,14 +302,14 @@ def evaluate_batch(
     raises for it: evaluate such a batch again a case at a time to find which (as
     :func:`ansafe_rules.portfolio.iter_outcomes` does). Small batches (a few policies) are
     the fastest; larger ones gain nothing."""
-    lang = normalise_lang(lang)
-    cases = list(cases)
+    lang = normalise_lang(lang)  # a language it cannot write is said before a case is read
+    batch = list(cases)
     if isinstance(sources, str):
         raise TypeError("sources: one name per case (a list), not a single text")
-    names = list(sources) if sources is not None else ["<input>"] * len(cases)
-    if len(names) != len(cases):
-        raise ValueError(f"{len(cases)} cases but {len(names)} sources")
-    parsed_cases = [parse_case(c, name) for c, name in zip(cases, names, strict=True)]
+    names = list(sources) if sources is not None else ["<input>"] * len(batch)
+    if len(names) != len(batch):
+        raise ValueError(f"{len(batch)} cases but {len(names)} sources")
+    parsed_cases = [parse_case(c, name) for c, name in zip(batch, names, strict=True)]
     cal = calendar or default_calendar()
     if layer is not None and layer not in {li.id for li in ruleset.layers}:
         raise ValueError(f"layer {layer!r} is not in ruleset {ruleset.id!r}")
